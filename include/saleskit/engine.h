@@ -1,0 +1,106 @@
+// saleskit::Engine: the one object a host drives.
+#ifndef SALESKIT_ENGINE_H_
+#define SALESKIT_ENGINE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "saleskit/batch.h"
+#include "saleskit/io/readers.h"
+#include "saleskit/store/customer_store.h"
+#include "saleskit/v1/records.pb.h"
+
+namespace saleskit {
+
+// The kinds of record a host loads.
+enum class RecordKind { kCustomers, kEvents, kAccounts, kDeals };
+// "customers", "events", "accounts", "deals".
+absl::StatusOr<RecordKind> ParseRecordKind(absl::string_view name);
+absl::string_view RecordKindName(RecordKind kind);
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+// Receives the engine's log lines. Called on the thread that made the call
+// being logged, never while holding the engine's lock.
+using LogSink = std::function<void(LogLevel level, absl::string_view message)>;
+
+struct EngineOptions {
+  StoreOptions store;
+  // Where the engine clock starts. Only AdvanceTo moves it afterwards.
+  absl::Time start = absl::UnixEpoch();
+  LogSink log;
+};
+
+// Owns the customer store (and, as saleskit grows, the catalog of segments,
+// scores and rules) and the engine clock.
+//
+// Thread safety: one writer at a time; any number of readers. Every method
+// may be called from any thread; mutations are serialised and each read sees
+// a state between two mutations. For several reads that must agree, hold a
+// Snapshot. Nothing in the engine reads the wall clock.
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(EngineOptions options = {});
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- Clock ---
+  absl::Time now() const;
+  // Moves the clock forward to `t`. InvalidArgument if `t` is before now().
+  absl::Status AdvanceTo(absl::Time t);
+
+  // --- Loading (each call is one atomic batch, see LoadOptions) ---
+  absl::StatusOr<LoadReport> UpsertCustomers(const Batch<v1::Customer>& batch, const LoadOptions& options = {});
+  absl::StatusOr<LoadReport> IngestEvents(const Batch<v1::Event>& batch, const LoadOptions& options = {});
+  absl::StatusOr<LoadReport> UpsertAccounts(const Batch<v1::Account>& batch, const LoadOptions& options = {});
+  absl::StatusOr<LoadReport> UpsertDeals(const Batch<v1::Deal>& batch, const LoadOptions& options = {});
+  // Parses `data` in `format` and loads it as `kind`. Parse errors and store
+  // validation errors are handled alike under `options.on_invalid`.
+  absl::StatusOr<LoadReport> Load(RecordKind kind, absl::string_view data, Format format,
+                                  const LoadOptions& options = {}, const ReadOptions& read = {});
+
+  // Removes every trace of a customer. NotFound if unknown.
+  absl::Status EraseCustomer(absl::string_view id);
+
+  // --- Reading ---
+  absl::StatusOr<v1::Customer> GetCustomer(absl::string_view id) const;
+  size_t customer_count() const;
+  StoreStats Stats() const;
+
+  // A consistent read view: while it lives, writers wait. Keep it short.
+  class Snapshot {
+   public:
+    const CustomerStore& store() const { return engine_->store_; }
+    absl::Time now() const { return engine_->now_; }
+
+   private:
+    friend class Engine;
+    explicit Snapshot(const Engine* engine) : engine_(engine), lock_(&engine->mu_) {}
+    const Engine* engine_;
+    absl::ReaderMutexLock lock_;
+  };
+  Snapshot Read() const { return Snapshot(this); }
+
+  void Log(LogLevel level, absl::string_view message) const;
+
+ private:
+  explicit Engine(EngineOptions options);
+  template <typename Record, typename Apply>
+  absl::StatusOr<LoadReport> LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
+                                        const ReadOptions& read, Apply apply);
+
+  EngineOptions options_;
+  mutable absl::Mutex mu_;
+  CustomerStore store_ ABSL_GUARDED_BY(mu_);
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace saleskit
+
+#endif  // SALESKIT_ENGINE_H_

@@ -1,0 +1,221 @@
+/*
+ * saleskit C API: the stable ABI that host applications link (libsaleskit.so).
+ *
+ * Conventions
+ * - Every fallible function returns a saleskit_status: SALESKIT_OK (0) or a
+ *   code mirroring absl::StatusCode. The message of the last failed call on
+ *   the calling thread is saleskit_last_error(); it stays valid until the next
+ *   saleskit_ call on that thread. Successful calls clear it.
+ * - No C++ exception ever crosses this boundary.
+ * - Ownership is stated on every pointer. Memory the library returns is freed
+ *   with saleskit_free(); the library never frees what the host passed in.
+ * - Options structs start with a `size` field; fill them with their _init()
+ *   function so that newer libraries can tell older hosts' structs apart.
+ * - The header is C99. Functions are only ever added (a changed function gets
+ *   a new name with a _v2 suffix).
+ */
+#ifndef SALESKIT_SALESKIT_H_
+#define SALESKIT_SALESKIT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "saleskit/version.h"
+
+#if defined(_WIN32)
+#if defined(SALESKIT_BUILDING_LIBRARY)
+#define SALESKIT_API __declspec(dllexport)
+#else
+#define SALESKIT_API __declspec(dllimport)
+#endif
+#else
+#define SALESKIT_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ status */
+
+/* Status codes; the values match absl::StatusCode. */
+typedef enum saleskit_status {
+  SALESKIT_OK = 0,
+  SALESKIT_CANCELLED = 1,
+  SALESKIT_UNKNOWN = 2,
+  SALESKIT_INVALID_ARGUMENT = 3,
+  SALESKIT_DEADLINE_EXCEEDED = 4,
+  SALESKIT_NOT_FOUND = 5,
+  SALESKIT_ALREADY_EXISTS = 6,
+  SALESKIT_PERMISSION_DENIED = 7,
+  SALESKIT_RESOURCE_EXHAUSTED = 8,
+  SALESKIT_FAILED_PRECONDITION = 9,
+  SALESKIT_ABORTED = 10,
+  SALESKIT_OUT_OF_RANGE = 11,
+  SALESKIT_UNIMPLEMENTED = 12,
+  SALESKIT_INTERNAL = 13,
+  SALESKIT_UNAVAILABLE = 14,
+  SALESKIT_DATA_LOSS = 15,
+  SALESKIT_UNAUTHENTICATED = 16
+} saleskit_status;
+
+/* The message of the last failed call on this thread ("" after a success).
+ * Owned by the library; valid until the next saleskit_ call on this thread. */
+SALESKIT_API const char* saleskit_last_error(void);
+
+/* The name of a status code, e.g. "INVALID_ARGUMENT". Static storage. */
+SALESKIT_API const char* saleskit_status_name(saleskit_status status);
+
+/* ------------------------------------------------------------------ version */
+
+/* SALESKIT_VERSION_NUMBER of the linked library; compare with the header's to
+ * detect a mismatch (same major version means compatible). */
+SALESKIT_API int saleskit_version_number(void);
+/* "MAJOR.MINOR.PATCH" of the linked library. Static storage. */
+SALESKIT_API const char* saleskit_version_string(void);
+
+/* ------------------------------------------------------------------ memory */
+
+/* Frees memory returned by the library (NULL is ignored). */
+SALESKIT_API void saleskit_free(void* ptr);
+
+/* ------------------------------------------------------------------ logging */
+
+typedef enum saleskit_log_level {
+  SALESKIT_LOG_DEBUG = 0,
+  SALESKIT_LOG_INFO = 1,
+  SALESKIT_LOG_WARNING = 2,
+  SALESKIT_LOG_ERROR = 3
+} saleskit_log_level;
+
+/* Receives log lines. `message` is owned by the library and valid only during
+ * the call. Called on the thread that made the call being logged. */
+typedef void (*saleskit_log_fn)(saleskit_log_level level, const char* message, void* user_data);
+
+/* ------------------------------------------------------------------ engine */
+
+/* An engine: the customer store, its catalog and its clock. Calls on one
+ * engine may come from any threads: writes are serialised, reads run
+ * concurrently. saleskit_engine_close must not race with other calls. */
+typedef struct saleskit_engine saleskit_engine;
+
+typedef struct saleskit_engine_options {
+  size_t size; /* sizeof(saleskit_engine_options), set by _init */
+  /* Events with an id are de-duplicated over this horizon of occurred_at, in
+   * seconds (default 7 days). */
+  int64_t dedup_horizon_seconds;
+  /* Where the engine clock starts, in microseconds since the Unix epoch (default 0). */
+  int64_t start_time_micros;
+  /* Optional log callback and its user data; min_log_level filters. */
+  saleskit_log_fn log;
+  void* log_user_data;
+  saleskit_log_level min_log_level;
+} saleskit_engine_options;
+
+/* Fills `options` with the defaults. */
+SALESKIT_API void saleskit_engine_options_init(saleskit_engine_options* options);
+
+/* Opens an in-memory engine. `options` may be NULL for the defaults. On
+ * success *engine is a new handle, to be closed with saleskit_engine_close. */
+SALESKIT_API saleskit_status saleskit_engine_open(const saleskit_engine_options* options,
+                                                  saleskit_engine** engine);
+
+/* Closes an engine and frees everything it holds. NULL is ignored. */
+SALESKIT_API void saleskit_engine_close(saleskit_engine* engine);
+
+/* ------------------------------------------------------------------ loading */
+
+typedef enum saleskit_format {
+  SALESKIT_FORMAT_PROTOBUF = 0, /* length-delimited messages (varint size prefix) */
+  SALESKIT_FORMAT_JSON = 1,     /* an array of objects, protobuf JSON mapping */
+  SALESKIT_FORMAT_NDJSON = 2,   /* one JSON object per line */
+  SALESKIT_FORMAT_CSV = 3       /* header row of field names; see docs/formats.md */
+} saleskit_format;
+
+typedef enum saleskit_on_invalid {
+  SALESKIT_REJECT_BATCH = 0, /* any invalid record rejects the batch; nothing applied */
+  SALESKIT_SKIP_RECORD = 1   /* valid records applied; invalid ones counted */
+} saleskit_on_invalid;
+
+typedef enum saleskit_unknown_customer {
+  SALESKIT_UNKNOWN_CUSTOMER_ERROR = 0, /* an event for an unknown customer is invalid */
+  SALESKIT_UNKNOWN_CUSTOMER_SKIP = 1,  /* ... is skipped and counted */
+  SALESKIT_UNKNOWN_CUSTOMER_CREATE = 2 /* ... creates the customer */
+} saleskit_unknown_customer;
+
+typedef struct saleskit_load_options {
+  size_t size; /* sizeof(saleskit_load_options), set by _init */
+  saleskit_on_invalid on_invalid;
+  saleskit_unknown_customer unknown_customer;
+  int ignore_unknown_fields; /* nonzero: unknown fields/columns are ignored, not errors */
+  /* CSV only, may be NULL: a schema as JSON, {"attrs": {"NAME": "int64", ...}}. */
+  const char* csv_schema_json;
+} saleskit_load_options;
+
+/* What a load did. */
+typedef struct saleskit_load_report {
+  size_t size; /* set by the caller: sizeof(saleskit_load_report) */
+  uint64_t received;
+  uint64_t inserted;
+  uint64_t updated;
+  uint64_t duplicates;
+  uint64_t skipped_unknown_customer;
+  uint64_t created_customers;
+  uint64_t rejected;
+} saleskit_load_report;
+
+/* Fills `options` with the defaults (reject the batch on any invalid record). */
+SALESKIT_API void saleskit_load_options_init(saleskit_load_options* options);
+
+/* Upserts customers from `data` (`size` bytes, not NUL-terminated; borrowed
+ * for the call) in `format`. Fields absent from a record keep their stored
+ * value. `options` may be NULL for the defaults; `report` may be NULL. On an
+ * error nothing is applied and saleskit_last_error() names the records. */
+SALESKIT_API saleskit_status saleskit_upsert_customers(saleskit_engine* engine, saleskit_format format,
+                                                       const void* data, size_t size,
+                                                       const saleskit_load_options* options,
+                                                       saleskit_load_report* report);
+/* Ingests events (de-duplicated by id, any timestamp order). As above. */
+SALESKIT_API saleskit_status saleskit_ingest_events(saleskit_engine* engine, saleskit_format format,
+                                                    const void* data, size_t size,
+                                                    const saleskit_load_options* options,
+                                                    saleskit_load_report* report);
+/* Upserts accounts. As above. */
+SALESKIT_API saleskit_status saleskit_upsert_accounts(saleskit_engine* engine, saleskit_format format,
+                                                      const void* data, size_t size,
+                                                      const saleskit_load_options* options,
+                                                      saleskit_load_report* report);
+/* Upserts deals. As above. */
+SALESKIT_API saleskit_status saleskit_upsert_deals(saleskit_engine* engine, saleskit_format format,
+                                                   const void* data, size_t size,
+                                                   const saleskit_load_options* options,
+                                                   saleskit_load_report* report);
+
+/* ------------------------------------------------------------------ reading */
+
+/* Reads customer `id` (NUL-terminated) as JSON (SALESKIT_FORMAT_JSON, snake_case
+ * names, absent fields omitted) or as one serialized saleskit.v1.Customer
+ * (SALESKIT_FORMAT_PROTOBUF, no size prefix). *out receives a buffer to free
+ * with saleskit_free() (NUL-terminated for JSON) and *out_size its length.
+ * SALESKIT_NOT_FOUND if there is no such customer. */
+SALESKIT_API saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id,
+                                                   saleskit_format format, char** out, size_t* out_size);
+
+/* The number of customers in the engine. */
+SALESKIT_API saleskit_status saleskit_customer_count(saleskit_engine* engine, uint64_t* count);
+
+/* Erases customer `id` and every trace of them. SALESKIT_NOT_FOUND if unknown. */
+SALESKIT_API saleskit_status saleskit_erase_customer(saleskit_engine* engine, const char* id);
+
+/* ------------------------------------------------------------------ clock */
+
+/* The engine clock, microseconds since the Unix epoch. */
+SALESKIT_API saleskit_status saleskit_now(saleskit_engine* engine, int64_t* micros);
+/* Moves the engine clock forward; SALESKIT_INVALID_ARGUMENT if `micros` is in its past. */
+SALESKIT_API saleskit_status saleskit_advance_to(saleskit_engine* engine, int64_t micros);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SALESKIT_SALESKIT_H_ */

@@ -1,0 +1,210 @@
+// CustomerStore: customers, accounts, deals and event aggregates, in memory.
+#ifndef SALESKIT_STORE_CUSTOMER_STORE_H_
+#define SALESKIT_STORE_CUSTOMER_STORE_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "saleskit/batch.h"
+#include "saleskit/store/columns.h"
+#include "saleskit/store/string_dictionary.h"
+#include "saleskit/time.h"
+#include "saleskit/v1/records.pb.h"
+
+namespace saleskit {
+
+// The standard string fields of a customer, in column order.
+enum class StringField : int {
+  kAccountId, kEmail, kPhone, kFirstName, kLastName, kTitle, kCompany, kIndustry,
+  kCountry, kRegion, kTimezone, kLeadSource, kOwnerId,
+};
+inline constexpr int kStringFieldCount = 13;
+// The record field name of a string column ("account_id", "email", ...).
+absl::string_view StringFieldName(StringField f);
+
+// The type a custom attribute has in a store (the type it first had).
+enum class AttrType { kBool, kInt, kDouble, kString, kTimestamp, kStringList };
+absl::string_view AttrTypeName(AttrType t);
+
+struct StoreOptions {
+  // Events with an id are recognised as duplicates while the newest
+  // occurred_at seen is less than this much later than the first copy's.
+  absl::Duration dedup_horizon = absl::Hours(7 * 24);
+};
+
+// Per customer and event type: what the store keeps of the raw events.
+struct EventSummary {
+  int64_t count = 0;
+  double sum = 0;      // sum of `value` (absent values count as 0)
+  Micros first = 0;    // earliest occurred_at
+  Micros last = 0;     // latest occurred_at
+};
+
+// Sizes and memory of a store, for `saleskit stats` and benchmarks.
+struct StoreStats {
+  size_t customers = 0;
+  size_t accounts = 0;
+  size_t deals = 0;
+  size_t events = 0;             // events counted (duplicates excluded)
+  size_t event_types = 0;
+  size_t custom_attributes = 0;
+  size_t column_bytes = 0;       // typed columns, bitmaps, id index, aggregates
+  size_t dictionary_bytes = 0;   // string dictionaries (distinct strings)
+};
+
+// Customers as typed columns behind dense row ids, plus accounts, deals and
+// per-(customer, event type) aggregates.
+//
+// Strings are dictionary-encoded per column (int32 codes, kNone = absent);
+// other fields are typed arrays with validity bitmaps. Row ids are dense and
+// reused after erase; `live()` says which rows hold a customer.
+//
+// Every mutation validates its whole batch before changing anything: a batch
+// that fails changes nothing (in OnInvalid::kSkipRecord mode, only the
+// invalid records are left out). Not thread-safe: the Engine serialises
+// writers and lets readers share a consistent view.
+class CustomerStore {
+ public:
+  explicit CustomerStore(StoreOptions options = {});
+  CustomerStore(const CustomerStore&) = delete;
+  CustomerStore& operator=(const CustomerStore&) = delete;
+  ~CustomerStore();
+
+  // Inserts new customers and merges into existing ones: fields present in
+  // the input overwrite, absent fields keep their value, `clear_fields`
+  // clears. A custom attribute keeps the type it first had.
+  absl::StatusOr<LoadReport> UpsertCustomers(const Batch<v1::Customer>& batch,
+                                             const LoadOptions& options = {});
+  // Adds events to the aggregates of their customers, de-duplicating by id.
+  // Timestamps may arrive in any order.
+  absl::StatusOr<LoadReport> IngestEvents(const Batch<v1::Event>& batch,
+                                          const LoadOptions& options = {});
+  // Inserts or merges accounts and deals (present fields overwrite).
+  absl::StatusOr<LoadReport> UpsertAccounts(const Batch<v1::Account>& batch,
+                                            const LoadOptions& options = {});
+  absl::StatusOr<LoadReport> UpsertDeals(const Batch<v1::Deal>& batch,
+                                         const LoadOptions& options = {});
+
+  // Removes every trace of a customer: fields, dictionary entries only they
+  // used, event aggregates, remembered event ids, and their link from deals.
+  // NotFound if the id is unknown.
+  absl::Status EraseCustomer(absl::string_view id);
+
+  // --- Reading ---
+  size_t customer_count() const { return customer_count_; }
+  // Rows ever allocated (live or free); columns have this many entries.
+  size_t row_capacity() const { return row_ids_.size(); }
+  const Bitmap& live() const { return live_; }
+  std::optional<uint32_t> FindRow(absl::string_view id) const;
+  absl::string_view IdOf(uint32_t row) const { return ids_.Get(row_ids_[row]); }
+  // The customer as a record with only the present fields set.
+  absl::StatusOr<v1::Customer> GetCustomer(absl::string_view id) const;
+  v1::Customer CustomerAt(uint32_t row) const;
+  // Event summaries of one customer by type name, in name order.
+  std::map<std::string, EventSummary> EventSummaries(uint32_t row) const;
+  const v1::Account* FindAccount(absl::string_view id) const;
+  const v1::Deal* FindDeal(absl::string_view id) const;
+  const absl::btree_map<std::string, v1::Account>& accounts() const { return accounts_; }
+  const absl::btree_map<std::string, v1::Deal>& deals() const { return deals_; }
+  StoreStats Stats() const;
+
+  // Column access for evaluators.
+  const std::vector<int32_t>& string_codes(StringField f) const { return strings_[static_cast<int>(f)].codes; }
+  const StringDictionary& string_dictionary(StringField f) const { return *strings_[static_cast<int>(f)].dict; }
+  const NumericColumn<int64_t>& employee_count() const { return employee_count_; }
+  const NumericColumn<double>& annual_revenue() const { return annual_revenue_; }
+  const std::vector<uint8_t>& lifecycle_stage() const { return lifecycle_; }
+  std::optional<AttrType> attr_type(absl::string_view name) const;
+
+ private:
+  struct StringColumn {
+    std::unique_ptr<StringDictionary> dict;
+    std::vector<int32_t> codes;
+  };
+  struct ConsentColumns {
+    std::vector<uint8_t> status;  // v1::Consent::Status; 0 = absent
+    std::vector<int32_t> source;  // code in consent_sources_
+    NumericColumn<int64_t> at;
+  };
+  struct AttrColumn {
+    std::string name;
+    AttrType type;
+    Bitmap valid;
+    std::vector<int64_t> ints;    // bool, int, timestamp
+    std::vector<double> doubles;
+    std::vector<int32_t> codes;   // string
+    std::vector<std::vector<int32_t>> lists;  // string list
+    std::unique_ptr<StringDictionary> dict;   // string and string list
+  };
+  struct EventColumns {
+    std::vector<int64_t> count;
+    std::vector<double> sum;
+    std::vector<int64_t> first;
+    std::vector<int64_t> last;
+  };
+  struct SeenEvent {
+    Micros occurred_at;
+    uint32_t row;
+  };
+
+  absl::Status ValidateCustomer(const v1::Customer& c,
+                                absl::flat_hash_map<std::string, AttrType>* pending,
+                                std::string* field) const;
+  void ApplyCustomer(uint32_t row, const v1::Customer& c);
+  uint32_t AppendRow(absl::string_view id);
+  void ClearField(uint32_t row, absl::string_view name);
+  void ClearAttr(uint32_t row, AttrColumn& col);
+  void SetAttr(uint32_t row, AttrColumn& col, const v1::AttrValue& v);
+  AttrColumn& AttrColumnFor(absl::string_view name, AttrType type);
+  void ReleaseTags(uint32_t row);
+  bool IsDuplicate(absl::string_view event_id) const;
+  void PruneSeenEvents();
+
+  StoreOptions options_;
+  StringDictionary ids_;
+  std::vector<int32_t> row_ids_;        // row -> code in ids_ (kNone for free rows)
+  std::vector<uint32_t> row_of_id_;     // code in ids_ -> row
+  std::vector<uint32_t> free_rows_;
+  Bitmap live_;
+  size_t customer_count_ = 0;
+
+  std::array<StringColumn, kStringFieldCount> strings_;
+  NumericColumn<int64_t> employee_count_;
+  NumericColumn<double> annual_revenue_;
+  std::vector<uint8_t> lifecycle_;      // v1::LifecycleStage; 0 = absent
+  NumericColumn<int64_t> created_at_;
+  NumericColumn<int64_t> updated_at_;
+  Bitmap do_not_contact_valid_;
+  Bitmap do_not_contact_;
+  StringDictionary tag_dict_;
+  std::vector<std::vector<int32_t>> tags_;
+  StringDictionary consent_sources_;
+  std::array<ConsentColumns, 3> consent_;  // email, sms, phone
+  std::vector<std::unique_ptr<AttrColumn>> attrs_;
+  absl::btree_map<std::string, size_t> attr_index_;
+
+  StringDictionary event_types_;
+  std::vector<std::unique_ptr<EventColumns>> events_;  // by event type code
+  size_t event_total_ = 0;
+  absl::flat_hash_map<std::string, SeenEvent> seen_events_;
+  Micros event_watermark_ = INT64_MIN;
+  size_t seen_prune_at_ = 1024;
+
+  absl::btree_map<std::string, v1::Account> accounts_;
+  absl::btree_map<std::string, v1::Deal> deals_;
+};
+
+}  // namespace saleskit
+
+#endif  // SALESKIT_STORE_CUSTOMER_STORE_H_

@@ -1,0 +1,66 @@
+// StringDictionary: the dictionary behind every dictionary-encoded string column.
+#ifndef SALESKIT_STORE_STRING_DICTIONARY_H_
+#define SALESKIT_STORE_STRING_DICTIONARY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+
+namespace saleskit {
+
+// Maps distinct strings to dense int32 codes and back, with a reference count
+// per code. A string whose last reference is released is forgotten (its bytes
+// freed, its code reused), so erasing the only customer with an email leaves
+// no copy of that email behind.
+//
+// Not thread-safe; the owning store serialises access.
+class StringDictionary {
+ public:
+  static constexpr int32_t kNone = -1;
+
+  StringDictionary();
+  StringDictionary(const StringDictionary&) = delete;
+  StringDictionary& operator=(const StringDictionary&) = delete;
+
+  // Returns the code of `s`, adding it if new, and takes one reference.
+  int32_t Acquire(absl::string_view s);
+  // Drops one reference taken by Acquire. kNone is ignored.
+  void Release(int32_t code);
+  // The code of `s` or kNone; takes no reference.
+  int32_t Find(absl::string_view s) const;
+  // The string of a live code.
+  absl::string_view Get(int32_t code) const { return strings_[code]; }
+
+  // Distinct live strings.
+  size_t size() const { return strings_.size() - free_.size(); }
+  // Bytes held, for memory accounting.
+  size_t MemoryBytes() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    const std::vector<std::string>* strings;
+    size_t operator()(int32_t code) const { return absl::HashOf(absl::string_view((*strings)[code])); }
+    size_t operator()(absl::string_view s) const { return absl::HashOf(s); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const std::vector<std::string>* strings;
+    bool operator()(int32_t a, int32_t b) const { return a == b; }
+    bool operator()(int32_t a, absl::string_view b) const { return (*strings)[a] == b; }
+    bool operator()(absl::string_view a, int32_t b) const { return a == (*strings)[b]; }
+  };
+
+  std::vector<std::string> strings_;
+  std::vector<uint32_t> refs_;
+  std::vector<int32_t> free_;
+  absl::flat_hash_set<int32_t, Hash, Eq> index_;
+};
+
+}  // namespace saleskit
+
+#endif  // SALESKIT_STORE_STRING_DICTIONARY_H_

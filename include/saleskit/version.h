@@ -1,0 +1,13 @@
+/* saleskit version macros. C99 and C++17. */
+#ifndef SALESKIT_VERSION_H_
+#define SALESKIT_VERSION_H_
+
+#define SALESKIT_VERSION_MAJOR 0
+#define SALESKIT_VERSION_MINOR 1
+#define SALESKIT_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, comparable with saleskit_version_number(). */
+#define SALESKIT_VERSION_NUMBER \
+  (SALESKIT_VERSION_MAJOR * 10000 + SALESKIT_VERSION_MINOR * 100 + SALESKIT_VERSION_PATCH)
+#define SALESKIT_VERSION_STRING "0.1.0"
+
+#endif /* SALESKIT_VERSION_H_ */

@@ -1,0 +1,272 @@
+// The C API: a thin shell over saleskit::Engine that catches everything.
+#include "saleskit/saleskit.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "saleskit/engine.h"
+#include "saleskit/io/readers.h"
+
+struct saleskit_engine {
+  std::unique_ptr<saleskit::Engine> engine;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+saleskit_status Fail(saleskit_status code, std::string message) {
+  last_error = std::move(message);
+  return code;
+}
+
+saleskit_status FromStatus(const absl::Status& s) {
+  if (s.ok()) {
+    last_error.clear();
+    return SALESKIT_OK;
+  }
+  return Fail(static_cast<saleskit_status>(s.code()), std::string(s.message()));
+}
+
+// Runs `body` with every exception turned into a status.
+template <typename Body>
+saleskit_status Guard(Body body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(SALESKIT_RESOURCE_EXHAUSTED, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(SALESKIT_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Fail(SALESKIT_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+#define SALESKIT_REQUIRE(ptr, what)                                               \
+  if ((ptr) == nullptr) {                                                         \
+    return Fail(SALESKIT_INVALID_ARGUMENT, std::string(what) + " must not be NULL"); \
+  }
+
+absl::StatusOr<saleskit::Format> ToFormat(saleskit_format f) {
+  switch (f) {
+    case SALESKIT_FORMAT_PROTOBUF: return saleskit::Format::kProtobuf;
+    case SALESKIT_FORMAT_JSON: return saleskit::Format::kJson;
+    case SALESKIT_FORMAT_NDJSON: return saleskit::Format::kNdjson;
+    case SALESKIT_FORMAT_CSV: return saleskit::Format::kCsv;
+  }
+  return absl::InvalidArgumentError("unknown saleskit_format value " + std::to_string(static_cast<int>(f)));
+}
+
+saleskit_status Load(saleskit_engine* engine, saleskit::RecordKind kind, saleskit_format format, const void* data,
+                     size_t size, const saleskit_load_options* options, saleskit_load_report* report) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    if (data == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "data must not be NULL");
+    if (options != nullptr && options->size < sizeof(saleskit_load_options)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_load_options_init");
+    }
+    if (report != nullptr && report->size < sizeof(saleskit_load_report)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "report->size must be sizeof(saleskit_load_report)");
+    }
+    auto fmt = ToFormat(format);
+    if (!fmt.ok()) return FromStatus(fmt.status());
+    saleskit::LoadOptions load;
+    saleskit::ReadOptions read;
+    if (options != nullptr) {
+      switch (options->on_invalid) {
+        case SALESKIT_REJECT_BATCH: load.on_invalid = saleskit::OnInvalid::kRejectBatch; break;
+        case SALESKIT_SKIP_RECORD: load.on_invalid = saleskit::OnInvalid::kSkipRecord; break;
+        default: return Fail(SALESKIT_INVALID_ARGUMENT, "options->on_invalid is not a saleskit_on_invalid value");
+      }
+      switch (options->unknown_customer) {
+        case SALESKIT_UNKNOWN_CUSTOMER_ERROR: load.unknown_customer = saleskit::UnknownCustomer::kError; break;
+        case SALESKIT_UNKNOWN_CUSTOMER_SKIP: load.unknown_customer = saleskit::UnknownCustomer::kSkip; break;
+        case SALESKIT_UNKNOWN_CUSTOMER_CREATE: load.unknown_customer = saleskit::UnknownCustomer::kCreate; break;
+        default:
+          return Fail(SALESKIT_INVALID_ARGUMENT,
+                      "options->unknown_customer is not a saleskit_unknown_customer value");
+      }
+      read.ignore_unknown_fields = options->ignore_unknown_fields != 0;
+      if (options->csv_schema_json != nullptr) {
+        auto schema = saleskit::ParseCsvSchema(options->csv_schema_json);
+        if (!schema.ok()) return FromStatus(schema.status());
+        read.attr_types = *std::move(schema);
+      }
+    }
+    absl::string_view bytes(static_cast<const char*>(data), size);
+    auto result = engine->engine->Load(kind, bytes, *fmt, load, read);
+    if (!result.ok()) return FromStatus(result.status());
+    if (report != nullptr) {
+      report->received = result->received;
+      report->inserted = result->inserted;
+      report->updated = result->updated;
+      report->duplicates = result->duplicates;
+      report->skipped_unknown_customer = result->skipped_unknown_customer;
+      report->created_customers = result->created_customers;
+      report->rejected = result->rejected.size();
+    }
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+char* CopyOut(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (out == nullptr) throw std::bad_alloc();
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* saleskit_last_error(void) { return last_error.c_str(); }
+
+const char* saleskit_status_name(saleskit_status status) {
+  static const char* const kNames[] = {
+      "OK",        "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+      "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  const int i = static_cast<int>(status);
+  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN_STATUS";
+}
+
+int saleskit_version_number(void) { return SALESKIT_VERSION_NUMBER; }
+const char* saleskit_version_string(void) { return SALESKIT_VERSION_STRING; }
+
+void saleskit_free(void* ptr) { std::free(ptr); }
+
+void saleskit_engine_options_init(saleskit_engine_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->size = sizeof(*options);
+  options->dedup_horizon_seconds = 7 * 24 * 3600;
+  options->min_log_level = SALESKIT_LOG_INFO;
+}
+
+saleskit_status saleskit_engine_open(const saleskit_engine_options* options, saleskit_engine** engine) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    *engine = nullptr;
+    saleskit_engine_options defaults;
+    saleskit_engine_options_init(&defaults);
+    if (options == nullptr) options = &defaults;
+    if (options->size < sizeof(saleskit_engine_options)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_engine_options_init");
+    }
+    saleskit::EngineOptions opts;
+    opts.store.dedup_horizon = absl::Seconds(options->dedup_horizon_seconds);
+    opts.start = absl::FromUnixMicros(options->start_time_micros);
+    if (options->log != nullptr) {
+      const saleskit_log_fn fn = options->log;
+      void* user = options->log_user_data;
+      const int min = options->min_log_level;
+      opts.log = [fn, user, min](saleskit::LogLevel level, absl::string_view message) {
+        if (static_cast<int>(level) < min) return;
+        const std::string text(message);
+        fn(static_cast<saleskit_log_level>(level), text.c_str(), user);
+      };
+    }
+    auto created = saleskit::Engine::Create(std::move(opts));
+    if (!created.ok()) return FromStatus(created.status());
+    *engine = new saleskit_engine{*std::move(created)};
+    (*engine)->engine->Log(saleskit::LogLevel::kInfo, "saleskit " SALESKIT_VERSION_STRING " engine opened (in memory)");
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+void saleskit_engine_close(saleskit_engine* engine) {
+  try {
+    delete engine;
+  } catch (...) {
+  }
+}
+
+void saleskit_load_options_init(saleskit_load_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->size = sizeof(*options);
+}
+
+saleskit_status saleskit_upsert_customers(saleskit_engine* engine, saleskit_format format, const void* data,
+                                          size_t size, const saleskit_load_options* options,
+                                          saleskit_load_report* report) {
+  return Load(engine, saleskit::RecordKind::kCustomers, format, data, size, options, report);
+}
+saleskit_status saleskit_ingest_events(saleskit_engine* engine, saleskit_format format, const void* data,
+                                       size_t size, const saleskit_load_options* options,
+                                       saleskit_load_report* report) {
+  return Load(engine, saleskit::RecordKind::kEvents, format, data, size, options, report);
+}
+saleskit_status saleskit_upsert_accounts(saleskit_engine* engine, saleskit_format format, const void* data,
+                                         size_t size, const saleskit_load_options* options,
+                                         saleskit_load_report* report) {
+  return Load(engine, saleskit::RecordKind::kAccounts, format, data, size, options, report);
+}
+saleskit_status saleskit_upsert_deals(saleskit_engine* engine, saleskit_format format, const void* data,
+                                      size_t size, const saleskit_load_options* options,
+                                      saleskit_load_report* report) {
+  return Load(engine, saleskit::RecordKind::kDeals, format, data, size, options, report);
+}
+
+saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id, saleskit_format format, char** out,
+                                      size_t* out_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(id, "id");
+    SALESKIT_REQUIRE(out, "out");
+    SALESKIT_REQUIRE(out_size, "out_size");
+    *out = nullptr;
+    *out_size = 0;
+    if (format != SALESKIT_FORMAT_JSON && format != SALESKIT_FORMAT_PROTOBUF) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "format must be SALESKIT_FORMAT_JSON or SALESKIT_FORMAT_PROTOBUF");
+    }
+    auto customer = engine->engine->GetCustomer(id);
+    if (!customer.ok()) return FromStatus(customer.status());
+    const std::string bytes =
+        format == SALESKIT_FORMAT_JSON ? saleskit::ToJson(*customer) : customer->SerializeAsString();
+    *out = CopyOut(bytes);
+    *out_size = bytes.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_customer_count(saleskit_engine* engine, uint64_t* count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(count, "count");
+    *count = engine->engine->customer_count();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_erase_customer(saleskit_engine* engine, const char* id) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(id, "id");
+    return FromStatus(engine->engine->EraseCustomer(id));
+  });
+}
+
+saleskit_status saleskit_now(saleskit_engine* engine, int64_t* micros) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(micros, "micros");
+    *micros = absl::ToUnixMicros(engine->engine->now());
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_advance_to(saleskit_engine* engine, int64_t micros) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    return FromStatus(engine->engine->AdvanceTo(absl::FromUnixMicros(micros)));
+  });
+}
+
+}  // extern "C"

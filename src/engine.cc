@@ -1,0 +1,152 @@
+#include "saleskit/engine.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "saleskit/status_macros.h"
+
+namespace saleskit {
+
+absl::StatusOr<RecordKind> ParseRecordKind(absl::string_view name) {
+  if (name == "customers" || name == "customer") return RecordKind::kCustomers;
+  if (name == "events" || name == "event") return RecordKind::kEvents;
+  if (name == "accounts" || name == "account") return RecordKind::kAccounts;
+  if (name == "deals" || name == "deal") return RecordKind::kDeals;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown record kind \"", name, "\"; expected customers, events, accounts or deals"));
+}
+
+absl::string_view RecordKindName(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kCustomers: return "customers";
+    case RecordKind::kEvents: return "events";
+    case RecordKind::kAccounts: return "accounts";
+    case RecordKind::kDeals: return "deals";
+  }
+  return "?";
+}
+
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)), store_(options_.store), now_(options_.start) {}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
+  if (options.store.dedup_horizon < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("dedup_horizon must not be negative");
+  }
+  return std::unique_ptr<Engine>(new Engine(std::move(options)));
+}
+
+void Engine::Log(LogLevel level, absl::string_view message) const {
+  if (options_.log) options_.log(level, message);
+}
+
+absl::Time Engine::now() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return now_;
+}
+
+absl::Status Engine::AdvanceTo(absl::Time t) {
+  absl::MutexLock lock(&mu_);
+  if (t < now_) {
+    return absl::InvalidArgumentError(absl::StrCat("the clock only moves forward: ", absl::FormatTime(t),
+                                                   " is before now (", absl::FormatTime(now_), ")"));
+  }
+  now_ = t;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LoadReport> Engine::UpsertCustomers(const Batch<v1::Customer>& batch, const LoadOptions& options) {
+  absl::MutexLock lock(&mu_);
+  return store_.UpsertCustomers(batch, options);
+}
+
+absl::StatusOr<LoadReport> Engine::IngestEvents(const Batch<v1::Event>& batch, const LoadOptions& options) {
+  absl::MutexLock lock(&mu_);
+  return store_.IngestEvents(batch, options);
+}
+
+absl::StatusOr<LoadReport> Engine::UpsertAccounts(const Batch<v1::Account>& batch, const LoadOptions& options) {
+  absl::MutexLock lock(&mu_);
+  return store_.UpsertAccounts(batch, options);
+}
+
+absl::StatusOr<LoadReport> Engine::UpsertDeals(const Batch<v1::Deal>& batch, const LoadOptions& options) {
+  absl::MutexLock lock(&mu_);
+  return store_.UpsertDeals(batch, options);
+}
+
+template <typename Record, typename Apply>
+absl::StatusOr<LoadReport> Engine::LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
+                                              const ReadOptions& read, Apply apply) {
+  SALESKIT_ASSIGN_OR_RETURN(ReadResult<Record> parsed, ReadRecords<Record>(data, format, read));
+  if (!parsed.errors.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
+    return BatchRejected(parsed.errors);
+  }
+  absl::StatusOr<LoadReport> report;
+  {
+    absl::MutexLock lock(&mu_);
+    report = apply(parsed.batch);
+  }
+  if (!report.ok()) return report.status();
+  report->received += parsed.errors.size();
+  report->rejected.insert(report->rejected.end(), parsed.errors.begin(), parsed.errors.end());
+  std::sort(report->rejected.begin(), report->rejected.end(),
+            [](const RecordError& a, const RecordError& b) { return a.index < b.index; });
+  if (!report->rejected.empty()) {
+    Log(LogLevel::kWarning, absl::StrFormat("%d invalid record(s) skipped; first: %s", report->rejected.size(),
+                                            report->rejected.front().ToString()));
+  }
+  return report;
+}
+
+absl::StatusOr<LoadReport> Engine::Load(RecordKind kind, absl::string_view data, Format format,
+                                        const LoadOptions& options, const ReadOptions& read) {
+  absl::StatusOr<LoadReport> report;
+  switch (kind) {
+    case RecordKind::kCustomers:
+      report = LoadParsed<v1::Customer>(data, format, options, read, [&](const Batch<v1::Customer>& b)
+                                          ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertCustomers(b, options); });
+      break;
+    case RecordKind::kEvents:
+      report = LoadParsed<v1::Event>(data, format, options, read, [&](const Batch<v1::Event>& b)
+                                       ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.IngestEvents(b, options); });
+      break;
+    case RecordKind::kAccounts:
+      report = LoadParsed<v1::Account>(data, format, options, read, [&](const Batch<v1::Account>& b)
+                                         ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertAccounts(b, options); });
+      break;
+    case RecordKind::kDeals:
+      report = LoadParsed<v1::Deal>(data, format, options, read, [&](const Batch<v1::Deal>& b)
+                                      ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertDeals(b, options); });
+      break;
+  }
+  if (report.ok()) {
+    Log(LogLevel::kDebug, absl::StrFormat("loaded %s: %d received, %d inserted, %d updated", RecordKindName(kind),
+                                          report->received, report->inserted, report->updated));
+  }
+  return report;
+}
+
+absl::Status Engine::EraseCustomer(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  return store_.EraseCustomer(id);
+}
+
+absl::StatusOr<v1::Customer> Engine::GetCustomer(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return store_.GetCustomer(id);
+}
+
+size_t Engine::customer_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return store_.customer_count();
+}
+
+StoreStats Engine::Stats() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return store_.Stats();
+}
+
+}  // namespace saleskit

@@ -1,0 +1,729 @@
+#include "saleskit/io/readers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "internal/proto_time.h"
+#include "internal/utf8.h"
+#include "saleskit/io/csv.h"
+#include "saleskit/status_macros.h"
+
+namespace saleskit {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// ------------------------------------------------------------------ helpers
+
+size_t EditDistance(absl::string_view a, absl::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// " (did you mean \"x\"?)" for the closest candidate within a small distance.
+std::string DidYouMean(absl::string_view name, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  size_t best_d = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    const size_t d = EditDistance(absl::AsciiStrToLower(name), c);
+    if (d < best_d) {
+      best_d = d;
+      best = &c;
+    }
+  }
+  return best ? absl::StrCat(" (did you mean \"", *best, "\"?)") : "";
+}
+
+bool IsIntText(absl::string_view s) {
+  size_t i = s[0] == '-' ? 1 : 0;
+  if (i >= s.size()) return false;
+  if (s[i] == '0' && s.size() > i + 1) return false;  // "007" stays a string
+  for (; i < s.size(); ++i) {
+    if (!absl::ascii_isdigit(s[i])) return false;
+  }
+  int64_t v;
+  return absl::SimpleAtoi(s, &v);
+}
+
+bool IsNumberText(absl::string_view s) {
+  size_t i = s[0] == '-' ? 1 : 0;
+  const size_t digits_start = i;
+  while (i < s.size() && absl::ascii_isdigit(s[i])) ++i;
+  const size_t int_digits = i - digits_start;
+  if (int_digits == 0) return false;
+  if (s[digits_start] == '0' && int_digits > 1) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    const size_t f = i;
+    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i;
+    if (i == f) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    const size_t e = i;
+    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i;
+    if (i == e) return false;
+  }
+  double d;
+  return i == s.size() && absl::SimpleAtod(s, &d) && std::isfinite(d);
+}
+
+bool IsBoolText(absl::string_view s) {
+  return absl::EqualsIgnoreCase(s, "true") || absl::EqualsIgnoreCase(s, "false");
+}
+
+// Infers an attribute column's type from its non-empty cells.
+struct TypeInference {
+  bool any = false, all_bool = true, all_int = true, all_number = true, all_time = true;
+  void Add(absl::string_view s) {
+    any = true;
+    if (all_bool) all_bool = IsBoolText(s);
+    if (all_int) all_int = IsIntText(s);
+    if (all_number) all_number = all_int || IsNumberText(s);
+    if (all_time) all_time = ParseTimestamp(s).ok();
+  }
+  AttrType Result() const {
+    if (!any) return AttrType::kString;
+    if (all_bool) return AttrType::kBool;
+    if (all_int) return AttrType::kInt;
+    if (all_number) return AttrType::kDouble;
+    if (all_time) return AttrType::kTimestamp;
+    return AttrType::kString;
+  }
+};
+
+absl::StatusOr<int64_t> ParseInt(absl::string_view s) {
+  int64_t v;
+  if (!absl::SimpleAtoi(s, &v)) return absl::InvalidArgumentError(absl::StrCat("expected an integer, got \"", s, "\""));
+  return v;
+}
+absl::StatusOr<double> ParseDouble(absl::string_view s) {
+  double v;
+  if (!absl::SimpleAtod(s, &v) || !std::isfinite(v)) {
+    return absl::InvalidArgumentError(absl::StrCat("expected a finite number, got \"", s, "\""));
+  }
+  return v;
+}
+absl::StatusOr<bool> ParseBool(absl::string_view s) {
+  if (absl::EqualsIgnoreCase(s, "true")) return true;
+  if (absl::EqualsIgnoreCase(s, "false")) return false;
+  return absl::InvalidArgumentError(absl::StrCat("expected true or false, got \"", s, "\""));
+}
+
+// The prefix of an enum's value names: LifecycleStage -> "LIFECYCLE_STAGE_".
+std::string EnumPrefix(const google::protobuf::EnumDescriptor* e) {
+  std::string out;
+  for (char c : e->name()) {
+    if (absl::ascii_isupper(c) && !out.empty()) out.push_back('_');
+    out.push_back(absl::ascii_toupper(c));
+  }
+  return out + "_";
+}
+
+// Enum value by lowercase short name ("marketing_qualified", "won").
+absl::StatusOr<int> ParseEnum(const google::protobuf::EnumDescriptor* e, absl::string_view s) {
+  const std::string upper = absl::AsciiStrToUpper(s);
+  const google::protobuf::EnumValueDescriptor* v = e->FindValueByName(EnumPrefix(e) + upper);
+  if (v == nullptr) v = e->FindValueByName(upper);
+  if (v != nullptr && v->number() != 0) return v->number();
+  std::vector<std::string> names;
+  for (int i = 1; i < e->value_count(); ++i) {
+    std::string n = e->value(i)->name();
+    if (absl::StartsWith(n, EnumPrefix(e))) n = n.substr(EnumPrefix(e).size());
+    names.push_back(absl::AsciiStrToLower(n));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown value \"", s, "\"; expected one of ",
+                                                 absl::StrJoin(names, ", "), DidYouMean(s, names)));
+}
+
+absl::Status SetAttr(v1::AttrValue* v, AttrType type, absl::string_view s) {
+  switch (type) {
+    case AttrType::kBool: {
+      SALESKIT_ASSIGN_OR_RETURN(bool b, ParseBool(s));
+      v->set_bool_value(b);
+      break;
+    }
+    case AttrType::kInt: {
+      SALESKIT_ASSIGN_OR_RETURN(int64_t i, ParseInt(s));
+      v->set_int_value(i);
+      break;
+    }
+    case AttrType::kDouble: {
+      SALESKIT_ASSIGN_OR_RETURN(double d, ParseDouble(s));
+      v->set_double_value(d);
+      break;
+    }
+    case AttrType::kString: v->set_string_value(std::string(s)); break;
+    case AttrType::kTimestamp: {
+      SALESKIT_ASSIGN_OR_RETURN(Micros t, ParseTimestamp(s));
+      internal::ToProto(t, v->mutable_timestamp_value());
+      break;
+    }
+    case AttrType::kStringList:
+      for (absl::string_view part : absl::StrSplit(s, '|')) {
+        v->mutable_string_list_value()->add_values(std::string(part));
+      }
+      break;
+  }
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------------ CSV
+
+enum class ColumnKind { kField, kAttr, kProperty, kConsentStatus, kConsentSource, kConsentAt, kIgnored };
+
+struct Column {
+  ColumnKind kind = ColumnKind::kIgnored;
+  std::string name;
+  const FieldDescriptor* field = nullptr;
+  std::string key;  // attribute or property name
+  AttrType attr_type = AttrType::kString;
+  int channel = 0;
+};
+
+constexpr absl::string_view kChannels[3] = {"email", "sms", "phone"};
+
+// Columns a record type accepts, for "did you mean".
+std::vector<std::string> KnownColumns(const Descriptor* d) {
+  std::vector<std::string> out;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_map()) {
+      out.push_back(f->name() + ".NAME");
+    } else if (f->name() == "consent") {
+      for (absl::string_view ch : kChannels) {
+        out.push_back(absl::StrCat("consent.", ch));
+        out.push_back(absl::StrCat("consent.", ch, ".source"));
+        out.push_back(absl::StrCat("consent.", ch, ".at"));
+      }
+    } else {
+      out.push_back(f->name());
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Column> PlanColumn(const Descriptor* d, absl::string_view name, const ReadOptions& options) {
+  Column col;
+  col.name = std::string(name);
+  const FieldDescriptor* f = d->FindFieldByName(std::string(name));
+  if (f != nullptr && !f->is_map() && f->name() != "consent" &&
+      (!f->is_repeated() || f->type() == FieldDescriptor::TYPE_STRING)) {
+    col.kind = ColumnKind::kField;
+    col.field = f;
+    return col;
+  }
+  const auto dot = name.find('.');
+  if (dot != absl::string_view::npos) {
+    const absl::string_view head = name.substr(0, dot), rest = name.substr(dot + 1);
+    const FieldDescriptor* m = d->FindFieldByName(std::string(head));
+    if (m != nullptr && m->is_map() && !rest.empty()) {
+      col.key = std::string(rest);
+      if (head == "attrs") {
+        col.kind = ColumnKind::kAttr;
+        auto it = options.attr_types.find(col.key);
+        if (it != options.attr_types.end()) col.attr_type = it->second;
+      } else {
+        col.kind = ColumnKind::kProperty;
+      }
+      return col;
+    }
+    if (m != nullptr && head == "consent") {
+      for (int ch = 0; ch < 3; ++ch) {
+        if (rest == kChannels[ch]) col.kind = ColumnKind::kConsentStatus;
+        else if (rest == absl::StrCat(kChannels[ch], ".source")) col.kind = ColumnKind::kConsentSource;
+        else if (rest == absl::StrCat(kChannels[ch], ".at")) col.kind = ColumnKind::kConsentAt;
+        else continue;
+        col.channel = ch;
+        return col;
+      }
+    }
+  }
+  if (options.ignore_unknown_fields) return col;  // kIgnored
+  return absl::InvalidArgumentError(absl::StrCat("line 1: unknown column \"", name, "\" for ",
+                                                 d->name(), DidYouMean(name, KnownColumns(d))));
+}
+
+absl::Status SetField(Message* msg, const FieldDescriptor* f, absl::string_view cell) {
+  const auto* refl = msg->GetReflection();
+  if (f->is_repeated()) {
+    for (absl::string_view part : absl::StrSplit(cell, '|')) {
+      if (!part.empty()) refl->AddString(msg, f, std::string(part));
+    }
+    return absl::OkStatus();
+  }
+  switch (f->type()) {
+    case FieldDescriptor::TYPE_STRING: refl->SetString(msg, f, std::string(cell)); break;
+    case FieldDescriptor::TYPE_INT64: {
+      SALESKIT_ASSIGN_OR_RETURN(int64_t v, ParseInt(cell));
+      refl->SetInt64(msg, f, v);
+      break;
+    }
+    case FieldDescriptor::TYPE_DOUBLE: {
+      SALESKIT_ASSIGN_OR_RETURN(double v, ParseDouble(cell));
+      refl->SetDouble(msg, f, v);
+      break;
+    }
+    case FieldDescriptor::TYPE_BOOL: {
+      SALESKIT_ASSIGN_OR_RETURN(bool v, ParseBool(cell));
+      refl->SetBool(msg, f, v);
+      break;
+    }
+    case FieldDescriptor::TYPE_ENUM: {
+      SALESKIT_ASSIGN_OR_RETURN(int v, ParseEnum(f->enum_type(), cell));
+      refl->SetEnumValue(msg, f, v);
+      break;
+    }
+    case FieldDescriptor::TYPE_MESSAGE: {  // google.protobuf.Timestamp
+      SALESKIT_ASSIGN_OR_RETURN(Micros t, ParseTimestamp(cell));
+      internal::ToProto(t, static_cast<google::protobuf::Timestamp*>(refl->MutableMessage(msg, f)));
+      break;
+    }
+    default:
+      return absl::InternalError(absl::StrCat("unsupported field type for ", f->name()));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Record>
+absl::Status SetCell(Record* r, const Column& col, absl::string_view cell);
+
+template <typename Record>
+absl::Status SetCommon(Record* r, const Column& col, absl::string_view cell) {
+  if (col.kind == ColumnKind::kField) return SetField(r, col.field, cell);
+  return absl::InternalError("column kind not valid for this record");
+}
+
+template <>
+absl::Status SetCell(v1::Customer* r, const Column& col, absl::string_view cell) {
+  switch (col.kind) {
+    case ColumnKind::kAttr: return SetAttr(&(*r->mutable_attrs())[col.key], col.attr_type, cell);
+    case ColumnKind::kConsentStatus:
+    case ColumnKind::kConsentSource:
+    case ColumnKind::kConsentAt: {
+      v1::ConsentSet* set = r->mutable_consent();
+      v1::Consent* k = col.channel == 0 ? set->mutable_email() : col.channel == 1 ? set->mutable_sms() : set->mutable_phone();
+      if (col.kind == ColumnKind::kConsentSource) {
+        k->set_source(std::string(cell));
+      } else if (col.kind == ColumnKind::kConsentAt) {
+        SALESKIT_ASSIGN_OR_RETURN(Micros t, ParseTimestamp(cell));
+        internal::ToProto(t, k->mutable_at());
+      } else {
+        SALESKIT_ASSIGN_OR_RETURN(int v, ParseEnum(v1::Consent::Status_descriptor(), cell));
+        k->set_status(static_cast<v1::Consent::Status>(v));
+      }
+      return absl::OkStatus();
+    }
+    default: return SetCommon(r, col, cell);
+  }
+}
+template <>
+absl::Status SetCell(v1::Account* r, const Column& col, absl::string_view cell) {
+  if (col.kind == ColumnKind::kAttr) return SetAttr(&(*r->mutable_attrs())[col.key], col.attr_type, cell);
+  return SetCommon(r, col, cell);
+}
+template <>
+absl::Status SetCell(v1::Event* r, const Column& col, absl::string_view cell) {
+  if (col.kind == ColumnKind::kProperty) {
+    (*r->mutable_properties())[col.key] = std::string(cell);
+    return absl::OkStatus();
+  }
+  return SetCommon(r, col, cell);
+}
+template <>
+absl::Status SetCell(v1::Deal* r, const Column& col, absl::string_view cell) {
+  return SetCommon(r, col, cell);
+}
+
+template <typename Record>
+std::vector<absl::string_view> RequiredColumns();
+template <> std::vector<absl::string_view> RequiredColumns<v1::Customer>() { return {"id"}; }
+template <> std::vector<absl::string_view> RequiredColumns<v1::Account>() { return {"id"}; }
+template <> std::vector<absl::string_view> RequiredColumns<v1::Deal>() { return {"id"}; }
+template <> std::vector<absl::string_view> RequiredColumns<v1::Event>() {
+  return {"customer_id", "type", "occurred_at"};
+}
+
+template <typename Record>
+absl::StatusOr<ReadResult<Record>> ReadCsv(absl::string_view data, const ReadOptions& options) {
+  SALESKIT_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(data));
+  const Descriptor* d = Record::descriptor();
+  std::vector<Column> columns;
+  for (const std::string& name : reader.header()) {
+    for (const Column& c : columns) {
+      if (c.name == name) return absl::InvalidArgumentError(absl::StrCat("line 1: column \"", name, "\" appears twice"));
+    }
+    SALESKIT_ASSIGN_OR_RETURN(Column col, PlanColumn(d, name, options));
+    columns.push_back(std::move(col));
+  }
+  for (absl::string_view required : RequiredColumns<Record>()) {
+    if (std::none_of(columns.begin(), columns.end(), [&](const Column& c) { return c.name == required; })) {
+      return absl::InvalidArgumentError(absl::StrCat("line 1: missing column \"", required, "\""));
+    }
+  }
+  // Infer the type of attribute columns the schema does not fix, over the whole column.
+  std::vector<size_t> to_infer;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].kind == ColumnKind::kAttr && !options.attr_types.contains(columns[i].key)) to_infer.push_back(i);
+  }
+  std::vector<absl::string_view> cells;
+  int64_t line = 0;
+  if (!to_infer.empty()) {
+    std::vector<TypeInference> inference(to_infer.size());
+    SALESKIT_ASSIGN_OR_RETURN(CsvReader pass, CsvReader::Open(data));
+    while (true) {
+      absl::StatusOr<bool> more = pass.Next(&cells, &line);
+      if (!more.ok()) continue;  // reported by the main pass
+      if (!*more) break;
+      for (size_t k = 0; k < to_infer.size(); ++k) {
+        if (!cells[to_infer[k]].empty()) inference[k].Add(cells[to_infer[k]]);
+      }
+    }
+    for (size_t k = 0; k < to_infer.size(); ++k) columns[to_infer[k]].attr_type = inference[k].Result();
+  }
+
+  ReadResult<Record> result;
+  size_t index = 0;
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&cells, &line);
+    if (!more.ok()) {
+      if (absl::StrContains(more.status().message(), "unclosed quote")) return more.status();
+      const int64_t bad_line = reader.line() - 1;
+      result.errors.push_back(RecordError{index++, bad_line, false, "", std::string(more.status().message())});
+      continue;
+    }
+    if (!*more) break;
+    Record record;
+    absl::Status status;
+    std::string field;
+    for (size_t i = 0; i < columns.size() && status.ok(); ++i) {
+      const absl::string_view cell = cells[i];
+      if (cell.empty() || columns[i].kind == ColumnKind::kIgnored) continue;
+      const int64_t bad = internal::FindInvalidUtf8(cell);
+      if (bad >= 0) {
+        status = absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", bad + 1, " of the cell"));
+      } else {
+        status = SetCell(&record, columns[i], cell);
+      }
+      if (!status.ok()) field = columns[i].name;
+    }
+    if (status.ok()) {
+      result.batch.Add(std::move(record), index, line);
+    } else {
+      result.errors.push_back(RecordError{index, line, false, std::move(field), std::string(status.message())});
+    }
+    ++index;
+  }
+  return result;
+}
+
+// ------------------------------------------------------------------ JSON
+
+struct JsonSpan {
+  absl::string_view text;
+  int64_t line;
+};
+
+// Splits a JSON array of objects (or a single object) into its elements.
+absl::StatusOr<std::vector<JsonSpan>> SplitJson(absl::string_view text) {
+  std::vector<JsonSpan> out;
+  size_t i = 0;
+  int64_t line = 1;
+  auto skip_ws = [&] {
+    while (i < text.size() && absl::ascii_isspace(text[i])) {
+      if (text[i] == '\n') ++line;
+      ++i;
+    }
+  };
+  // Scans one value starting at text[i]; leaves i after it.
+  auto scan_value = [&]() -> absl::Status {
+    const int64_t start_line = line;
+    int depth = 0;
+    bool in_string = false;
+    for (; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c == '\n') ++line;
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') in_string = true;
+      else if (c == '{' || c == '[') ++depth;
+      else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          ++i;
+          return absl::OkStatus();
+        }
+      } else if (depth == 0 && (c == ',' )) {
+        return absl::OkStatus();
+      }
+    }
+    return absl::InvalidArgumentError(
+        absl::StrFormat("line %d: malformed JSON: the value that starts here never ends", start_line));
+  };
+  skip_ws();
+  if (i >= text.size()) return out;
+  if (text[i] == '{') {
+    const size_t start = i;
+    const int64_t start_line = line;
+    SALESKIT_RETURN_IF_ERROR(scan_value());
+    out.push_back({text.substr(start, i - start), start_line});
+  } else if (text[i] == '[') {
+    ++i;
+    skip_ws();
+    if (i < text.size() && text[i] == ']') {
+      ++i;
+    } else {
+      while (true) {
+        skip_ws();
+        const size_t start = i;
+        const int64_t start_line = line;
+        if (i >= text.size()) return absl::InvalidArgumentError(absl::StrFormat("line %d: malformed JSON: unterminated array", line));
+        SALESKIT_RETURN_IF_ERROR(scan_value());
+        out.push_back({text.substr(start, i - start), start_line});
+        skip_ws();
+        if (i < text.size() && text[i] == ',') {
+          ++i;
+          continue;
+        }
+        if (i < text.size() && text[i] == ']') {
+          ++i;
+          break;
+        }
+        return absl::InvalidArgumentError(
+            absl::StrFormat("line %d: malformed JSON: expected ',' or ']' after array element %d", line, out.size()));
+      }
+    }
+  } else {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "line %d: malformed JSON: expected an array of records or one record object, found '%c'", line, text[i]));
+  }
+  skip_ws();
+  if (i < text.size()) {
+    return absl::InvalidArgumentError(absl::StrFormat("line %d: malformed JSON: unexpected text after the end", line));
+  }
+  return out;
+}
+
+std::string FieldFromJsonError(absl::string_view message) {
+  static constexpr absl::string_view kMarker = "Cannot find field: ";
+  const size_t at = message.find(kMarker);
+  if (at == absl::string_view::npos) return "";
+  absl::string_view rest = message.substr(at + kMarker.size());
+  const size_t end = rest.find_first_of(" \n");
+  return std::string(rest.substr(0, end));
+}
+
+template <typename Record>
+void ParseJsonRecord(const JsonSpan& span, size_t index, const ReadOptions& options, ReadResult<Record>* result) {
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = options.ignore_unknown_fields;
+  Record record;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(span.text.data(), span.text.size()), &record, parse);
+  if (status.ok()) {
+    result->batch.Add(std::move(record), index, span.line);
+    return;
+  }
+  std::string message(status.message());
+  result->errors.push_back(RecordError{index, span.line, false, FieldFromJsonError(message),
+                                       absl::StrCat("malformed JSON record: ", message)});
+}
+
+template <typename Record>
+absl::StatusOr<ReadResult<Record>> ReadJson(absl::string_view data, const ReadOptions& options) {
+  SALESKIT_ASSIGN_OR_RETURN(std::vector<JsonSpan> spans, SplitJson(data));
+  ReadResult<Record> result;
+  for (size_t k = 0; k < spans.size(); ++k) ParseJsonRecord(spans[k], k, options, &result);
+  return result;
+}
+
+template <typename Record>
+absl::StatusOr<ReadResult<Record>> ReadNdjson(absl::string_view data, const ReadOptions& options) {
+  ReadResult<Record> result;
+  size_t index = 0;
+  int64_t line = 0;
+  for (absl::string_view text : absl::StrSplit(data, '\n')) {
+    ++line;
+    if (absl::StripAsciiWhitespace(text).empty()) continue;
+    ParseJsonRecord(JsonSpan{text, line}, index++, options, &result);
+  }
+  return result;
+}
+
+// ------------------------------------------------------------------ protobuf
+
+template <typename Record>
+absl::StatusOr<ReadResult<Record>> ReadProtobuf(absl::string_view data, const ReadOptions& options) {
+  ReadResult<Record> result;
+  result.batch.binary = true;
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t i = 0;
+  size_t index = 0;
+  while (i < data.size()) {
+    const size_t start = i;
+    uint64_t size = 0;
+    int shift = 0;
+    while (true) {
+      if (i >= data.size()) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "record %d (byte %d): truncated protobuf: the size prefix is cut off", index + 1, start));
+      }
+      const uint8_t b = p[i++];
+      size |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) break;
+      shift += 7;
+      if (shift > 63) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "record %d (byte %d): malformed protobuf: the size prefix is not a valid varint", index + 1, start));
+      }
+    }
+    if (size > data.size() - i) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "record %d (byte %d): truncated protobuf: the record declares %d bytes, only %d remain", index + 1,
+          start, size, data.size() - i));
+    }
+    Record record;
+    if (!record.ParseFromArray(p + i, static_cast<int>(size))) {
+      result.errors.push_back(RecordError{
+          index, static_cast<int64_t>(start), true, "",
+          absl::StrCat("not a valid ", Record::descriptor()->full_name(),
+                       " message (malformed bytes, or a string that is not valid UTF-8)")});
+    } else if (!record.GetReflection()->GetUnknownFields(record).empty() && !options.ignore_unknown_fields) {
+      result.errors.push_back(RecordError{
+          index, static_cast<int64_t>(start), true, "",
+          absl::StrCat("unknown field number ", record.GetReflection()->GetUnknownFields(record).field(0).number(),
+                       " for ", Record::descriptor()->full_name())});
+    } else {
+      if (options.ignore_unknown_fields) record.DiscardUnknownFields();
+      result.batch.Add(std::move(record), index, static_cast<int64_t>(start));
+    }
+    i += size;
+    ++index;
+  }
+  return result;
+}
+
+}  // namespace
+
+template <typename Record>
+absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view data, Format format, const ReadOptions& options) {
+  switch (format) {
+    case Format::kCsv: return ReadCsv<Record>(data, options);
+    case Format::kJson: return ReadJson<Record>(data, options);
+    case Format::kNdjson: return ReadNdjson<Record>(data, options);
+    case Format::kProtobuf: return ReadProtobuf<Record>(data, options);
+  }
+  return absl::InvalidArgumentError("unknown format");
+}
+
+template absl::StatusOr<ReadResult<v1::Customer>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+template absl::StatusOr<ReadResult<v1::Event>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+template absl::StatusOr<ReadResult<v1::Account>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+template absl::StatusOr<ReadResult<v1::Deal>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+
+absl::StatusOr<Format> ParseFormat(absl::string_view name) {
+  const std::string n = absl::AsciiStrToLower(name);
+  if (n == "protobuf" || n == "pb" || n == "binpb") return Format::kProtobuf;
+  if (n == "json") return Format::kJson;
+  if (n == "ndjson" || n == "jsonl") return Format::kNdjson;
+  if (n == "csv" || n == "tsv") return Format::kCsv;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown format \"", name, "\"; expected protobuf, json, ndjson or csv"));
+}
+
+absl::string_view FormatName(Format format) {
+  switch (format) {
+    case Format::kProtobuf: return "protobuf";
+    case Format::kJson: return "json";
+    case Format::kNdjson: return "ndjson";
+    case Format::kCsv: return "csv";
+  }
+  return "?";
+}
+
+absl::StatusOr<Format> FormatFromPath(absl::string_view path) {
+  const size_t dot = path.rfind('.');
+  if (dot == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot tell the format of \"", path, "\" from its name"));
+  }
+  auto f = ParseFormat(path.substr(dot + 1));
+  if (!f.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot tell the format of \"", path,
+                                                   "\": use .pb, .json, .ndjson, .jsonl or .csv"));
+  }
+  return f;
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, AttrType>> ParseCsvSchema(absl::string_view json) {
+  google::protobuf::Struct root;
+  google::protobuf::util::JsonParseOptions opts;
+  auto st = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(json.data(), json.size()), &root, opts);
+  if (!st.ok()) return absl::InvalidArgumentError(absl::StrCat("schema: malformed JSON: ", std::string(st.message().data(), st.message().size())));
+  absl::flat_hash_map<std::string, AttrType> out;
+  for (const auto& [key, value] : root.fields()) {
+    if (key != "attrs") return absl::InvalidArgumentError(absl::StrCat("schema: unknown key \"", key, "\"; expected \"attrs\""));
+    if (!value.has_struct_value()) return absl::InvalidArgumentError("schema: \"attrs\" must be an object");
+    for (const auto& [name, type] : value.struct_value().fields()) {
+      static const std::pair<absl::string_view, AttrType> kTypes[] = {
+          {"bool", AttrType::kBool}, {"int64", AttrType::kInt}, {"double", AttrType::kDouble},
+          {"string", AttrType::kString}, {"timestamp", AttrType::kTimestamp}, {"string_list", AttrType::kStringList}};
+      bool found = false;
+      for (const auto& [tname, t] : kTypes) {
+        if (type.string_value() == tname) {
+          out[name] = t;
+          found = true;
+        }
+      }
+      if (!found) {
+        return absl::InvalidArgumentError(absl::StrCat("schema: attrs.", name, ": unknown type \"", type.string_value(),
+                                                       "\"; expected bool, int64, double, string, timestamp or string_list"));
+      }
+    }
+  }
+  return out;
+}
+
+std::string ToJson(const google::protobuf::Message& record) {
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(record, &out, opts);
+  return out;
+}
+
+void AppendDelimited(const google::protobuf::Message& record, std::string* out) {
+  size_t size = record.ByteSizeLong();
+  while (size >= 0x80) {
+    out->push_back(static_cast<char>((size & 0x7F) | 0x80));
+    size >>= 7;
+  }
+  out->push_back(static_cast<char>(size));
+  record.AppendToString(out);
+}
+
+}  // namespace saleskit

@@ -1,0 +1,830 @@
+#include "saleskit/store/customer_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+#include "internal/proto_time.h"
+#include "internal/utf8.h"
+#include "saleskit/status_macros.h"
+
+namespace saleskit {
+namespace {
+
+using internal::FromProto;
+using internal::IsValidTimestamp;
+using internal::ToProto;
+
+struct StringFieldAccess {
+  absl::string_view name;
+  bool (v1::Customer::*has)() const;
+  const std::string& (v1::Customer::*get)() const;
+  std::string* (v1::Customer::*mut)();
+};
+
+#define SALESKIT_STRING_FIELD(f) \
+  {#f, &v1::Customer::has_##f, &v1::Customer::f, &v1::Customer::mutable_##f}
+constexpr StringFieldAccess kStringFields[kStringFieldCount] = {
+    SALESKIT_STRING_FIELD(account_id), SALESKIT_STRING_FIELD(email),
+    SALESKIT_STRING_FIELD(phone),      SALESKIT_STRING_FIELD(first_name),
+    SALESKIT_STRING_FIELD(last_name),  SALESKIT_STRING_FIELD(title),
+    SALESKIT_STRING_FIELD(company),    SALESKIT_STRING_FIELD(industry),
+    SALESKIT_STRING_FIELD(country),    SALESKIT_STRING_FIELD(region),
+    SALESKIT_STRING_FIELD(timezone),   SALESKIT_STRING_FIELD(lead_source),
+    SALESKIT_STRING_FIELD(owner_id),
+};
+#undef SALESKIT_STRING_FIELD
+
+constexpr absl::string_view kChannels[3] = {"email", "sms", "phone"};
+
+const v1::Consent& ChannelOf(const v1::ConsentSet& set, int channel) {
+  return channel == 0 ? set.email() : channel == 1 ? set.sms() : set.phone();
+}
+bool HasChannel(const v1::ConsentSet& set, int channel) {
+  return channel == 0 ? set.has_email() : channel == 1 ? set.has_sms() : set.has_phone();
+}
+v1::Consent* MutableChannel(v1::ConsentSet* set, int channel) {
+  return channel == 0 ? set->mutable_email() : channel == 1 ? set->mutable_sms() : set->mutable_phone();
+}
+
+absl::StatusOr<AttrType> TypeOf(const v1::AttrValue& v) {
+  switch (v.kind_case()) {
+    case v1::AttrValue::kBoolValue: return AttrType::kBool;
+    case v1::AttrValue::kIntValue: return AttrType::kInt;
+    case v1::AttrValue::kDoubleValue: return AttrType::kDouble;
+    case v1::AttrValue::kStringValue: return AttrType::kString;
+    case v1::AttrValue::kTimestampValue: return AttrType::kTimestamp;
+    case v1::AttrValue::kStringListValue: return AttrType::kStringList;
+    case v1::AttrValue::KIND_NOT_SET: break;
+  }
+  return absl::InvalidArgumentError("the attribute has no value");
+}
+
+// Names accepted in Customer.clear_fields besides string fields and attrs.NAME.
+constexpr absl::string_view kClearableFields[] = {
+    "employee_count", "annual_revenue", "lifecycle_stage", "created_at",   "updated_at",
+    "tags",           "consent",        "consent.email",   "consent.sms",  "consent.phone",
+    "do_not_contact", "attrs",
+};
+
+absl::Status Invalid(std::string* field, absl::string_view name, std::string message) {
+  *field = std::string(name);
+  return absl::InvalidArgumentError(std::move(message));
+}
+
+absl::Status CheckUtf8(std::string* field, absl::string_view name, absl::string_view s) {
+  const int64_t at = internal::FindInvalidUtf8(s);
+  if (at < 0) return absl::OkStatus();
+  return Invalid(field, name, absl::StrCat("invalid UTF-8 at byte ", at + 1));
+}
+
+// Checks every string in a message (recursively) for valid UTF-8; names the field.
+absl::Status CheckMessageUtf8(const google::protobuf::Message& m, absl::string_view prefix,
+                              std::string* field) {
+  const auto* refl = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  refl->ListFields(m, &fields);
+  for (const auto* fd : fields) {
+    const std::string name = prefix.empty() ? fd->name() : absl::StrCat(prefix, ".", fd->name());
+    if (fd->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      if (fd->is_repeated()) {
+        for (int i = 0; i < refl->FieldSize(m, fd); ++i) {
+          SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, name, refl->GetRepeatedString(m, fd, i)));
+        }
+      } else {
+        SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, name, refl->GetString(m, fd)));
+      }
+    } else if (fd->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (fd->is_repeated()) {
+        for (int i = 0; i < refl->FieldSize(m, fd); ++i) {
+          SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(refl->GetRepeatedMessage(m, fd, i), name, field));
+        }
+      } else {
+        SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(refl->GetMessage(m, fd), name, field));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Checks every Timestamp in a message is in the representable range.
+absl::Status CheckMessageTimestamps(const google::protobuf::Message& m, std::string* field) {
+  const auto* refl = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  refl->ListFields(m, &fields);
+  for (const auto* fd : fields) {
+    if (fd->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE || fd->is_repeated()) continue;
+    const auto& sub = refl->GetMessage(m, fd);
+    if (fd->message_type()->full_name() == "google.protobuf.Timestamp") {
+      if (!IsValidTimestamp(static_cast<const google::protobuf::Timestamp&>(sub))) {
+        return Invalid(field, fd->name(), "timestamp out of range (years 0001-9999)");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Overwrites `dst`'s fields with the fields present in `src`: singular
+// messages are replaced whole, maps merged by key, repeated fields replaced
+// when non-empty.
+void MergePresent(const google::protobuf::Message& src, google::protobuf::Message* dst) {
+  const auto* refl = src.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  refl->ListFields(src, &fields);
+  for (const auto* fd : fields) {
+    if (fd->is_map()) continue;  // merged below
+    if (fd->is_repeated()) dst->GetReflection()->ClearField(dst, fd);
+  }
+  for (const auto* fd : fields) {
+    if (fd->is_map() || fd->is_repeated()) continue;
+    if (fd->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      dst->GetReflection()->ClearField(dst, fd);  // replace, never field-merge
+    }
+  }
+  dst->MergeFrom(src);
+}
+
+}  // namespace
+
+absl::string_view StringFieldName(StringField f) { return kStringFields[static_cast<int>(f)].name; }
+
+absl::string_view AttrTypeName(AttrType t) {
+  switch (t) {
+    case AttrType::kBool: return "bool";
+    case AttrType::kInt: return "int64";
+    case AttrType::kDouble: return "double";
+    case AttrType::kString: return "string";
+    case AttrType::kTimestamp: return "timestamp";
+    case AttrType::kStringList: return "string_list";
+  }
+  return "?";
+}
+
+CustomerStore::CustomerStore(StoreOptions options) : options_(options) {
+  for (auto& col : strings_) col.dict = std::make_unique<StringDictionary>();
+}
+
+CustomerStore::~CustomerStore() = default;
+
+std::optional<uint32_t> CustomerStore::FindRow(absl::string_view id) const {
+  const int32_t code = ids_.Find(id);
+  if (code == StringDictionary::kNone) return std::nullopt;
+  return row_of_id_[code];
+}
+
+std::optional<AttrType> CustomerStore::attr_type(absl::string_view name) const {
+  auto it = attr_index_.find(name);
+  if (it == attr_index_.end()) return std::nullopt;
+  return attrs_[it->second]->type;
+}
+
+// ---------------------------------------------------------------- customers
+
+absl::Status CustomerStore::ValidateCustomer(const v1::Customer& c,
+                                             absl::flat_hash_map<std::string, AttrType>* pending,
+                                             std::string* field) const {
+  if (c.id().empty()) return Invalid(field, "id", "the customer id is empty");
+  SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "id", c.id()));
+  for (const auto& f : kStringFields) {
+    if ((c.*f.has)()) SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, f.name, (c.*f.get)()));
+  }
+  if (c.has_timezone() && !IsKnownTimeZone(c.timezone())) {
+    return Invalid(field, "timezone",
+                   absl::StrCat("unknown time zone \"", c.timezone(),
+                                "\" (expected an IANA name such as Europe/Berlin)"));
+  }
+  if (c.has_annual_revenue() && !std::isfinite(c.annual_revenue())) {
+    return Invalid(field, "annual_revenue", "not a finite number");
+  }
+  if (!v1::LifecycleStage_IsValid(c.lifecycle_stage())) {
+    return Invalid(field, "lifecycle_stage", absl::StrCat("unknown stage ", c.lifecycle_stage()));
+  }
+  if (c.has_created_at() && !IsValidTimestamp(c.created_at())) {
+    return Invalid(field, "created_at", "timestamp out of range (years 0001-9999)");
+  }
+  if (c.has_updated_at() && !IsValidTimestamp(c.updated_at())) {
+    return Invalid(field, "updated_at", "timestamp out of range (years 0001-9999)");
+  }
+  for (const std::string& tag : c.tags()) {
+    if (tag.empty()) return Invalid(field, "tags", "empty tag");
+    SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "tags", tag));
+  }
+  if (c.has_consent()) {
+    for (int ch = 0; ch < 3; ++ch) {
+      if (!HasChannel(c.consent(), ch)) continue;
+      const v1::Consent& k = ChannelOf(c.consent(), ch);
+      const std::string name = absl::StrCat("consent.", kChannels[ch]);
+      if (k.status() == v1::Consent::STATUS_UNSPECIFIED || !v1::Consent::Status_IsValid(k.status())) {
+        return Invalid(field, name + ".status", "expected opted_in or opted_out");
+      }
+      if (k.has_source()) SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, name + ".source", k.source()));
+      if (k.has_at() && !IsValidTimestamp(k.at())) {
+        return Invalid(field, name + ".at", "timestamp out of range (years 0001-9999)");
+      }
+    }
+  }
+  for (const std::string& name : c.clear_fields()) {
+    bool known = absl::StartsWith(name, "attrs.") && name.size() > 6;
+    for (const auto& f : kStringFields) known = known || f.name == name;
+    for (absl::string_view f : kClearableFields) known = known || f == name;
+    if (!known) {
+      return Invalid(field, "clear_fields",
+                     absl::StrCat("\"", name, "\" is not a field that can be cleared"));
+    }
+  }
+  std::vector<std::pair<std::string, AttrType>> fresh;  // committed to *pending on success
+  for (const auto& [name, value] : c.attrs()) {
+    const std::string fname = absl::StrCat("attrs.", name);
+    if (name.empty()) return Invalid(field, "attrs", "empty attribute name");
+    SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "attrs", name));
+    auto type = TypeOf(value);
+    if (!type.ok()) return Invalid(field, fname, std::string(type.status().message()));
+    std::optional<AttrType> known = attr_type(name);
+    if (!known) {
+      auto it = pending->find(name);
+      if (it != pending->end()) known = it->second;
+    }
+    if (!known) {
+      for (const auto& [n, t] : fresh) {
+        if (n == name) known = t;
+      }
+    }
+    if (known && *known != *type) {
+      return Invalid(field, fname,
+                     absl::StrCat("type conflict: the attribute is ", AttrTypeName(*known),
+                                  ", this value is ", AttrTypeName(*type)));
+    }
+    if (!known) fresh.emplace_back(name, *type);
+    switch (*type) {
+      case AttrType::kDouble:
+        if (!std::isfinite(value.double_value())) return Invalid(field, fname, "not a finite number");
+        break;
+      case AttrType::kString:
+        SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, fname, value.string_value()));
+        break;
+      case AttrType::kTimestamp:
+        if (!IsValidTimestamp(value.timestamp_value())) {
+          return Invalid(field, fname, "timestamp out of range (years 0001-9999)");
+        }
+        break;
+      case AttrType::kStringList:
+        for (const auto& s : value.string_list_value().values()) {
+          SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, fname, s));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (auto& [n, t] : fresh) pending->emplace(std::move(n), t);
+  return absl::OkStatus();
+}
+
+uint32_t CustomerStore::AppendRow(absl::string_view id) {
+  const int32_t code = ids_.Acquire(id);
+  if (static_cast<size_t>(code) >= row_of_id_.size()) row_of_id_.resize(code + 1);
+  uint32_t row;
+  if (!free_rows_.empty()) {
+    row = free_rows_.back();
+    free_rows_.pop_back();
+  } else {
+    row = static_cast<uint32_t>(row_ids_.size());
+    const size_t n = row + 1;
+    row_ids_.resize(n);
+    live_.Resize(n);
+    for (auto& col : strings_) col.codes.resize(n, StringDictionary::kNone);
+    employee_count_.Resize(n);
+    annual_revenue_.Resize(n);
+    lifecycle_.resize(n);
+    created_at_.Resize(n);
+    updated_at_.Resize(n);
+    do_not_contact_valid_.Resize(n);
+    do_not_contact_.Resize(n);
+    tags_.resize(n);
+    for (auto& ch : consent_) {
+      ch.status.resize(n);
+      ch.source.resize(n, StringDictionary::kNone);
+      ch.at.Resize(n);
+    }
+    for (auto& a : attrs_) {
+      a->valid.Resize(n);
+      switch (a->type) {
+        case AttrType::kDouble: a->doubles.resize(n); break;
+        case AttrType::kString: a->codes.resize(n, StringDictionary::kNone); break;
+        case AttrType::kStringList: a->lists.resize(n); break;
+        default: a->ints.resize(n); break;
+      }
+    }
+    for (auto& e : events_) {
+      e->count.resize(n);
+      e->sum.resize(n);
+      e->first.resize(n);
+      e->last.resize(n);
+    }
+  }
+  row_ids_[row] = code;
+  row_of_id_[code] = row;
+  live_.Set(row);
+  ++customer_count_;
+  return row;
+}
+
+CustomerStore::AttrColumn& CustomerStore::AttrColumnFor(absl::string_view name, AttrType type) {
+  auto it = attr_index_.find(name);
+  if (it != attr_index_.end()) return *attrs_[it->second];
+  auto col = std::make_unique<AttrColumn>();
+  col->name = std::string(name);
+  col->type = type;
+  const size_t n = row_ids_.size();
+  col->valid.Resize(n);
+  switch (type) {
+    case AttrType::kDouble: col->doubles.resize(n); break;
+    case AttrType::kString:
+      col->codes.resize(n, StringDictionary::kNone);
+      col->dict = std::make_unique<StringDictionary>();
+      break;
+    case AttrType::kStringList:
+      col->lists.resize(n);
+      col->dict = std::make_unique<StringDictionary>();
+      break;
+    default: col->ints.resize(n); break;
+  }
+  attr_index_.emplace(std::string(name), attrs_.size());
+  attrs_.push_back(std::move(col));
+  return *attrs_.back();
+}
+
+void CustomerStore::ClearAttr(uint32_t row, AttrColumn& col) {
+  if (!col.valid.Get(row)) return;
+  col.valid.Clear(row);
+  switch (col.type) {
+    case AttrType::kDouble: col.doubles[row] = 0; break;
+    case AttrType::kString:
+      col.dict->Release(col.codes[row]);
+      col.codes[row] = StringDictionary::kNone;
+      break;
+    case AttrType::kStringList:
+      for (int32_t code : col.lists[row]) col.dict->Release(code);
+      std::vector<int32_t>().swap(col.lists[row]);
+      break;
+    default: col.ints[row] = 0; break;
+  }
+}
+
+void CustomerStore::SetAttr(uint32_t row, AttrColumn& col, const v1::AttrValue& v) {
+  ClearAttr(row, col);
+  col.valid.Set(row);
+  switch (col.type) {
+    case AttrType::kBool: col.ints[row] = v.bool_value(); break;
+    case AttrType::kInt: col.ints[row] = v.int_value(); break;
+    case AttrType::kTimestamp: col.ints[row] = FromProto(v.timestamp_value()); break;
+    case AttrType::kDouble: col.doubles[row] = v.double_value(); break;
+    case AttrType::kString: col.codes[row] = col.dict->Acquire(v.string_value()); break;
+    case AttrType::kStringList:
+      for (const auto& s : v.string_list_value().values()) col.lists[row].push_back(col.dict->Acquire(s));
+      break;
+  }
+}
+
+void CustomerStore::ReleaseTags(uint32_t row) {
+  for (int32_t code : tags_[row]) tag_dict_.Release(code);
+  std::vector<int32_t>().swap(tags_[row]);
+}
+
+void CustomerStore::ClearField(uint32_t row, absl::string_view name) {
+  for (int i = 0; i < kStringFieldCount; ++i) {
+    if (kStringFields[i].name == name) {
+      strings_[i].dict->Release(strings_[i].codes[row]);
+      strings_[i].codes[row] = StringDictionary::kNone;
+      return;
+    }
+  }
+  if (name == "employee_count") {
+    employee_count_.Clear(row);
+  } else if (name == "annual_revenue") {
+    annual_revenue_.Clear(row);
+  } else if (name == "lifecycle_stage") {
+    lifecycle_[row] = 0;
+  } else if (name == "created_at") {
+    created_at_.Clear(row);
+  } else if (name == "updated_at") {
+    updated_at_.Clear(row);
+  } else if (name == "tags") {
+    ReleaseTags(row);
+  } else if (name == "do_not_contact") {
+    do_not_contact_valid_.Clear(row);
+    do_not_contact_.Clear(row);
+  } else if (name == "attrs") {
+    for (auto& a : attrs_) ClearAttr(row, *a);
+  } else if (absl::StartsWith(name, "attrs.")) {
+    auto it = attr_index_.find(name.substr(6));
+    if (it != attr_index_.end()) ClearAttr(row, *attrs_[it->second]);
+  } else if (absl::StartsWith(name, "consent")) {
+    for (int ch = 0; ch < 3; ++ch) {
+      if (name != "consent" && name.substr(8) != kChannels[ch]) continue;
+      consent_[ch].status[row] = 0;
+      consent_sources_.Release(consent_[ch].source[row]);
+      consent_[ch].source[row] = StringDictionary::kNone;
+      consent_[ch].at.Clear(row);
+    }
+  }
+}
+
+void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
+  for (const std::string& name : c.clear_fields()) ClearField(row, name);
+  for (int i = 0; i < kStringFieldCount; ++i) {
+    const auto& f = kStringFields[i];
+    if (!(c.*f.has)()) continue;
+    int32_t& code = strings_[i].codes[row];
+    const int32_t fresh = strings_[i].dict->Acquire((c.*f.get)());
+    strings_[i].dict->Release(code);  // after Acquire, so an unchanged value keeps its code
+    code = fresh;
+  }
+  if (c.has_employee_count()) employee_count_.Set(row, c.employee_count());
+  if (c.has_annual_revenue()) annual_revenue_.Set(row, c.annual_revenue());
+  if (c.lifecycle_stage() != v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+    lifecycle_[row] = static_cast<uint8_t>(c.lifecycle_stage());
+  }
+  if (c.has_created_at()) created_at_.Set(row, FromProto(c.created_at()));
+  if (c.has_updated_at()) updated_at_.Set(row, FromProto(c.updated_at()));
+  if (c.has_do_not_contact()) {
+    do_not_contact_valid_.Set(row);
+    do_not_contact_.Assign(row, c.do_not_contact());
+  }
+  if (c.tags_size() > 0) {
+    std::vector<int32_t> fresh;
+    fresh.reserve(c.tags_size());
+    for (const std::string& tag : c.tags()) {
+      const int32_t code = tag_dict_.Acquire(tag);
+      if (std::find(fresh.begin(), fresh.end(), code) != fresh.end()) {
+        tag_dict_.Release(code);  // a tag listed twice is kept once
+      } else {
+        fresh.push_back(code);
+      }
+    }
+    ReleaseTags(row);
+    tags_[row] = std::move(fresh);
+  }
+  if (c.has_consent()) {
+    for (int ch = 0; ch < 3; ++ch) {
+      if (!HasChannel(c.consent(), ch)) continue;
+      const v1::Consent& k = ChannelOf(c.consent(), ch);
+      ConsentColumns& col = consent_[ch];
+      col.status[row] = static_cast<uint8_t>(k.status());
+      const int32_t source = k.has_source() ? consent_sources_.Acquire(k.source()) : StringDictionary::kNone;
+      consent_sources_.Release(col.source[row]);
+      col.source[row] = source;
+      if (k.has_at()) {
+        col.at.Set(row, FromProto(k.at()));
+      } else {
+        col.at.Clear(row);
+      }
+    }
+  }
+  for (const auto& [name, value] : c.attrs()) {
+    AttrColumn& col = AttrColumnFor(name, *TypeOf(value));
+    SetAttr(row, col, value);
+  }
+}
+
+absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(const Batch<v1::Customer>& batch,
+                                                          const LoadOptions& options) {
+  LoadReport report;
+  report.received = batch.records.size();
+  std::vector<bool> valid(batch.records.size(), true);
+  absl::flat_hash_map<std::string, AttrType> pending;
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    std::string field;
+    absl::Status s = ValidateCustomer(batch.records[i], &pending, &field);
+    if (s.ok()) continue;
+    valid[i] = false;
+    report.rejected.push_back(batch.ErrorAt(i, std::move(field), std::string(s.message())));
+  }
+  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
+    return BatchRejected(report.rejected);
+  }
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    if (!valid[i]) continue;
+    const v1::Customer& c = batch.records[i];
+    std::optional<uint32_t> row = FindRow(c.id());
+    if (row) {
+      ++report.updated;
+    } else {
+      row = AppendRow(c.id());
+      ++report.inserted;
+    }
+    ApplyCustomer(*row, c);
+  }
+  return report;
+}
+
+v1::Customer CustomerStore::CustomerAt(uint32_t row) const {
+  v1::Customer c;
+  c.set_id(std::string(IdOf(row)));
+  for (int i = 0; i < kStringFieldCount; ++i) {
+    const int32_t code = strings_[i].codes[row];
+    if (code != StringDictionary::kNone) {
+      (c.*kStringFields[i].mut)()->assign(strings_[i].dict->Get(code).data(),
+                                         strings_[i].dict->Get(code).size());
+    }
+  }
+  if (employee_count_.Has(row)) c.set_employee_count(employee_count_.values[row]);
+  if (annual_revenue_.Has(row)) c.set_annual_revenue(annual_revenue_.values[row]);
+  c.set_lifecycle_stage(static_cast<v1::LifecycleStage>(lifecycle_[row]));
+  if (created_at_.Has(row)) ToProto(created_at_.values[row], c.mutable_created_at());
+  if (updated_at_.Has(row)) ToProto(updated_at_.values[row], c.mutable_updated_at());
+  for (int32_t code : tags_[row]) c.add_tags(std::string(tag_dict_.Get(code)));
+  for (int ch = 0; ch < 3; ++ch) {
+    const ConsentColumns& col = consent_[ch];
+    if (col.status[row] == 0) continue;
+    v1::Consent* k = MutableChannel(c.mutable_consent(), ch);
+    k->set_status(static_cast<v1::Consent::Status>(col.status[row]));
+    if (col.source[row] != StringDictionary::kNone) {
+      k->set_source(std::string(consent_sources_.Get(col.source[row])));
+    }
+    if (col.at.Has(row)) ToProto(col.at.values[row], k->mutable_at());
+  }
+  if (do_not_contact_valid_.Get(row)) c.set_do_not_contact(do_not_contact_.Get(row));
+  for (const auto& a : attrs_) {
+    if (!a->valid.Get(row)) continue;
+    v1::AttrValue& v = (*c.mutable_attrs())[a->name];
+    switch (a->type) {
+      case AttrType::kBool: v.set_bool_value(a->ints[row] != 0); break;
+      case AttrType::kInt: v.set_int_value(a->ints[row]); break;
+      case AttrType::kTimestamp: ToProto(a->ints[row], v.mutable_timestamp_value()); break;
+      case AttrType::kDouble: v.set_double_value(a->doubles[row]); break;
+      case AttrType::kString: v.set_string_value(std::string(a->dict->Get(a->codes[row]))); break;
+      case AttrType::kStringList: {
+        auto* list = v.mutable_string_list_value();
+        for (int32_t code : a->lists[row]) list->add_values(std::string(a->dict->Get(code)));
+        break;
+      }
+    }
+  }
+  return c;
+}
+
+absl::StatusOr<v1::Customer> CustomerStore::GetCustomer(absl::string_view id) const {
+  std::optional<uint32_t> row = FindRow(id);
+  if (!row) return absl::NotFoundError(absl::StrCat("no customer with id \"", id, "\""));
+  return CustomerAt(*row);
+}
+
+// ---------------------------------------------------------------- events
+
+bool CustomerStore::IsDuplicate(absl::string_view event_id) const {
+  auto it = seen_events_.find(event_id);
+  return it != seen_events_.end() &&
+         it->second.occurred_at >= event_watermark_ - absl::ToInt64Microseconds(options_.dedup_horizon);
+}
+
+void CustomerStore::PruneSeenEvents() {
+  const Micros cutoff = event_watermark_ - absl::ToInt64Microseconds(options_.dedup_horizon);
+  absl::erase_if(seen_events_, [cutoff](const auto& kv) { return kv.second.occurred_at < cutoff; });
+  seen_prune_at_ = std::max<size_t>(1024, seen_events_.size() * 2);
+}
+
+absl::StatusOr<LoadReport> CustomerStore::IngestEvents(const Batch<v1::Event>& batch,
+                                                       const LoadOptions& options) {
+  LoadReport report;
+  report.received = batch.records.size();
+  std::vector<uint8_t> action(batch.records.size(), 0);  // 0 apply, 1 invalid, 2 skip
+  absl::flat_hash_set<absl::string_view> created;
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const v1::Event& e = batch.records[i];
+    std::string field;
+    absl::Status s = CheckMessageUtf8(e, "", &field);
+    if (s.ok() && e.customer_id().empty()) s = Invalid(&field, "customer_id", "the customer id is empty");
+    if (s.ok() && e.type().empty()) s = Invalid(&field, "type", "the event type is empty");
+    if (s.ok() && e.has_id() && e.id().empty()) s = Invalid(&field, "id", "the event id is empty");
+    if (s.ok() && !e.has_occurred_at()) s = Invalid(&field, "occurred_at", "required");
+    if (s.ok() && !IsValidTimestamp(e.occurred_at())) {
+      s = Invalid(&field, "occurred_at", "timestamp out of range (years 0001-9999)");
+    }
+    if (s.ok() && e.has_value() && !std::isfinite(e.value())) s = Invalid(&field, "value", "not a finite number");
+    if (s.ok() && !FindRow(e.customer_id()) && !created.contains(e.customer_id())) {
+      switch (options.unknown_customer) {
+        case UnknownCustomer::kError:
+          s = Invalid(&field, "customer_id", absl::StrCat("unknown customer \"", e.customer_id(), "\""));
+          break;
+        case UnknownCustomer::kSkip:
+          action[i] = 2;
+          ++report.skipped_unknown_customer;
+          break;
+        case UnknownCustomer::kCreate:
+          created.insert(e.customer_id());
+          break;
+      }
+    }
+    if (!s.ok()) {
+      action[i] = 1;
+      report.rejected.push_back(batch.ErrorAt(i, std::move(field), std::string(s.message())));
+    }
+  }
+  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
+    return BatchRejected(report.rejected);
+  }
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    if (action[i] != 0) continue;
+    const v1::Event& e = batch.records[i];
+    const Micros at = FromProto(e.occurred_at());
+    std::optional<uint32_t> row = FindRow(e.customer_id());
+    if (!row) {
+      row = AppendRow(e.customer_id());
+      ++report.created_customers;
+    }
+    if (e.has_id()) {
+      event_watermark_ = std::max(event_watermark_, at);
+      if (IsDuplicate(e.id())) {
+        ++report.duplicates;
+        continue;
+      }
+      seen_events_[e.id()] = SeenEvent{at, *row};
+      if (seen_events_.size() >= seen_prune_at_) PruneSeenEvents();
+    }
+    int32_t type = event_types_.Find(e.type());
+    if (type == StringDictionary::kNone) {
+      type = event_types_.Acquire(e.type());
+      auto cols = std::make_unique<EventColumns>();
+      const size_t n = row_ids_.size();
+      cols->count.resize(n);
+      cols->sum.resize(n);
+      cols->first.resize(n);
+      cols->last.resize(n);
+      events_.push_back(std::move(cols));
+    }
+    EventColumns& cols = *events_[type];
+    if (cols.count[*row] == 0) {
+      cols.first[*row] = at;
+      cols.last[*row] = at;
+    } else {
+      cols.first[*row] = std::min(cols.first[*row], at);
+      cols.last[*row] = std::max(cols.last[*row], at);
+    }
+    ++cols.count[*row];
+    cols.sum[*row] += e.has_value() ? e.value() : 0.0;
+    ++event_total_;
+    ++report.inserted;
+  }
+  return report;
+}
+
+std::map<std::string, EventSummary> CustomerStore::EventSummaries(uint32_t row) const {
+  std::map<std::string, EventSummary> out;
+  for (size_t t = 0; t < events_.size(); ++t) {
+    const EventColumns& cols = *events_[t];
+    if (cols.count[row] == 0) continue;
+    out.emplace(std::string(event_types_.Get(static_cast<int32_t>(t))),
+                EventSummary{cols.count[row], cols.sum[row], cols.first[row], cols.last[row]});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- accounts and deals
+
+namespace {
+
+template <typename Record>
+absl::StatusOr<LoadReport> UpsertKeyed(
+    const Batch<Record>& batch, const LoadOptions& options, absl::btree_map<std::string, Record>* table,
+    absl::string_view what, absl::Status (*check)(const Record&, std::string* field)) {
+  LoadReport report;
+  report.received = batch.records.size();
+  std::vector<bool> valid(batch.records.size(), true);
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const Record& r = batch.records[i];
+    std::string field;
+    absl::Status s = CheckMessageUtf8(r, "", &field);
+    if (s.ok() && r.id().empty()) s = Invalid(&field, "id", absl::StrCat("the ", what, " id is empty"));
+    if (s.ok()) s = CheckMessageTimestamps(r, &field);
+    if (s.ok()) s = check(r, &field);
+    if (!s.ok()) {
+      valid[i] = false;
+      report.rejected.push_back(batch.ErrorAt(i, std::move(field), std::string(s.message())));
+    }
+  }
+  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
+    return BatchRejected(report.rejected);
+  }
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    if (!valid[i]) continue;
+    const Record& r = batch.records[i];
+    auto [it, inserted] = table->try_emplace(r.id());
+    if (inserted) {
+      it->second = r;
+      ++report.inserted;
+    } else {
+      MergePresent(r, &it->second);
+      ++report.updated;
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(const Batch<v1::Account>& batch,
+                                                         const LoadOptions& options) {
+  return UpsertKeyed(batch, options, &accounts_, "account",
+                     +[](const v1::Account& a, std::string* field) {
+                       if (a.has_annual_revenue() && !std::isfinite(a.annual_revenue())) {
+                         return Invalid(field, "annual_revenue", "not a finite number");
+                       }
+                       return absl::OkStatus();
+                     });
+}
+
+absl::StatusOr<LoadReport> CustomerStore::UpsertDeals(const Batch<v1::Deal>& batch,
+                                                      const LoadOptions& options) {
+  return UpsertKeyed(batch, options, &deals_, "deal", +[](const v1::Deal& d, std::string* field) {
+    if (!v1::Deal::Status_IsValid(d.status())) {
+      return Invalid(field, "status", absl::StrCat("unknown deal status ", d.status()));
+    }
+    if (d.has_amount() && !std::isfinite(d.amount())) return Invalid(field, "amount", "not a finite number");
+    return absl::OkStatus();
+  });
+}
+
+const v1::Account* CustomerStore::FindAccount(absl::string_view id) const {
+  auto it = accounts_.find(id);
+  return it == accounts_.end() ? nullptr : &it->second;
+}
+
+const v1::Deal* CustomerStore::FindDeal(absl::string_view id) const {
+  auto it = deals_.find(id);
+  return it == deals_.end() ? nullptr : &it->second;
+}
+
+// ---------------------------------------------------------------- erase
+
+absl::Status CustomerStore::EraseCustomer(absl::string_view id) {
+  std::optional<uint32_t> found = FindRow(id);
+  if (!found) return absl::NotFoundError(absl::StrCat("no customer with id \"", id, "\""));
+  const uint32_t row = *found;
+  for (auto& col : strings_) {
+    col.dict->Release(col.codes[row]);
+    col.codes[row] = StringDictionary::kNone;
+  }
+  for (absl::string_view name : kClearableFields) ClearField(row, name);
+  for (auto& cols : events_) {
+    event_total_ -= cols->count[row];
+    cols->count[row] = 0;
+    cols->sum[row] = 0;
+    cols->first[row] = 0;
+    cols->last[row] = 0;
+  }
+  absl::erase_if(seen_events_, [row](const auto& kv) { return kv.second.row == row; });
+  for (auto& [deal_id, deal] : deals_) {
+    if (deal.has_customer_id() && deal.customer_id() == id) deal.clear_customer_id();
+  }
+  const int32_t code = row_ids_[row];
+  row_ids_[row] = StringDictionary::kNone;
+  live_.Clear(row);
+  free_rows_.push_back(row);
+  --customer_count_;
+  ids_.Release(code);  // last: `id` may point into the dictionary
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- stats
+
+StoreStats CustomerStore::Stats() const {
+  StoreStats s;
+  s.customers = customer_count_;
+  s.accounts = accounts_.size();
+  s.deals = deals_.size();
+  s.events = event_total_;
+  s.event_types = events_.size();
+  s.custom_attributes = attrs_.size();
+  size_t cols = row_ids_.capacity() * 4 + row_of_id_.capacity() * 4 + free_rows_.capacity() * 4 +
+                live_.MemoryBytes();
+  size_t dicts = ids_.MemoryBytes() + tag_dict_.MemoryBytes() + consent_sources_.MemoryBytes() +
+                 event_types_.MemoryBytes();
+  for (const auto& c : strings_) {
+    cols += c.codes.capacity() * sizeof(int32_t);
+    dicts += c.dict->MemoryBytes();
+  }
+  cols += employee_count_.MemoryBytes() + annual_revenue_.MemoryBytes() + lifecycle_.capacity() +
+          created_at_.MemoryBytes() + updated_at_.MemoryBytes() + do_not_contact_valid_.MemoryBytes() +
+          do_not_contact_.MemoryBytes() + tags_.capacity() * sizeof(std::vector<int32_t>);
+  for (const auto& t : tags_) cols += t.capacity() * sizeof(int32_t);
+  for (const auto& ch : consent_) cols += ch.status.capacity() + ch.source.capacity() * 4 + ch.at.MemoryBytes();
+  for (const auto& a : attrs_) {
+    cols += a->valid.MemoryBytes() + a->ints.capacity() * 8 + a->doubles.capacity() * 8 +
+            a->codes.capacity() * 4 + a->lists.capacity() * sizeof(std::vector<int32_t>);
+    for (const auto& l : a->lists) cols += l.capacity() * 4;
+    if (a->dict) dicts += a->dict->MemoryBytes();
+  }
+  for (const auto& e : events_) cols += e->count.capacity() * 32;
+  cols += seen_events_.capacity() * (sizeof(std::string) + sizeof(SeenEvent) + 1);
+  s.column_bytes = cols;
+  s.dictionary_bytes = dicts;
+  return s;
+}
+
+}  // namespace saleskit
