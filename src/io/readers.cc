@@ -529,13 +529,13 @@ absl::StatusOr<std::vector<JsonSpan>> SplitJson(absl::string_view text) {
   return out;
 }
 
+// Protobuf's JSON parser reports "field_path: what is wrong"; the path has no spaces.
 std::string FieldFromJsonError(absl::string_view message) {
-  static constexpr absl::string_view kMarker = "Cannot find field: ";
-  const size_t at = message.find(kMarker);
-  if (at == absl::string_view::npos) return "";
-  absl::string_view rest = message.substr(at + kMarker.size());
-  const size_t end = rest.find_first_of(" \n");
-  return std::string(rest.substr(0, end));
+  const size_t colon = message.find(": ");
+  if (colon == absl::string_view::npos || colon == 0) return "";
+  const absl::string_view head = message.substr(0, colon);
+  if (head.find_first_of(" \t\n\"") != absl::string_view::npos) return "";
+  return std::string(head);
 }
 
 template <typename Record>

@@ -669,6 +669,7 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(const Batch<v1::Event>& b
     ++cols.count[*row];
     cols.sum[*row] += e.has_value() ? e.value() : 0.0;
     ++event_total_;
+    latest_event_ = std::max(latest_event_, at);
     ++report.inserted;
   }
   return report;

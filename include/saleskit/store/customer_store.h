@@ -118,6 +118,10 @@ class CustomerStore {
   const absl::btree_map<std::string, v1::Account>& accounts() const { return accounts_; }
   const absl::btree_map<std::string, v1::Deal>& deals() const { return deals_; }
   StoreStats Stats() const;
+  // The latest occurred_at of any event counted so far; nullopt before the first.
+  std::optional<Micros> latest_event_time() const {
+    return latest_event_ == INT64_MIN ? std::nullopt : std::optional<Micros>(latest_event_);
+  }
 
   // Column access for evaluators.
   const std::vector<int32_t>& string_codes(StringField f) const { return strings_[static_cast<int>(f)].codes; }
@@ -198,7 +202,8 @@ class CustomerStore {
   std::vector<std::unique_ptr<EventColumns>> events_;  // by event type code
   size_t event_total_ = 0;
   absl::flat_hash_map<std::string, SeenEvent> seen_events_;
-  Micros event_watermark_ = INT64_MIN;
+  Micros event_watermark_ = INT64_MIN;  // latest occurred_at of events with an id
+  Micros latest_event_ = INT64_MIN;
   size_t seen_prune_at_ = 1024;
 
   absl::btree_map<std::string, v1::Account> accounts_;

@@ -1,0 +1,399 @@
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "cli/gen.h"
+#include "saleskit/engine.h"
+#include "saleskit/io/csv.h"
+#include "saleskit/status_macros.h"
+
+namespace saleskit::cli {
+namespace {
+
+// ------------------------------------------------------------------ flags
+
+// A command's parsed arguments: --name value, --switch, and positionals.
+struct Args {
+  std::map<std::string, std::string> values;
+  std::vector<std::string> switches;
+  std::vector<std::string> positional;
+
+  bool Has(const std::string& name) const {
+    return std::find(switches.begin(), switches.end(), name) != switches.end();
+  }
+  std::optional<std::string> Get(const std::string& name) const {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+// Parses `args`; `with_value` lists flags that take a value, `switches` those
+// that do not. Unknown flags are errors.
+absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
+                               const std::vector<std::string>& switches) {
+  Args out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!absl::StartsWith(a, "--")) {
+      out.positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (std::find(switches.begin(), switches.end(), name) != switches.end() && !inline_value) {
+      out.switches.push_back(name);
+    } else if (std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
+      if (!inline_value) {
+        if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+        value = args[++i];
+      }
+      out.values[name] = value;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open \"", path, "\""));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The record kind of a file: --kind, else its name, else its CSV header.
+absl::StatusOr<RecordKind> KindOf(const std::string& path, absl::string_view data, Format format,
+                                  const std::optional<std::string>& forced) {
+  if (forced) return ParseRecordKind(*forced);
+  const std::string name = BaseName(path);
+  if (absl::StrContains(name, "event")) return RecordKind::kEvents;
+  if (absl::StrContains(name, "deal")) return RecordKind::kDeals;
+  if (absl::StrContains(name, "account")) return RecordKind::kAccounts;
+  if (absl::StrContains(name, "customer") || absl::StrContains(name, "contact") || absl::StrContains(name, "lead")) {
+    return RecordKind::kCustomers;
+  }
+  if (format == Format::kCsv) {
+    auto reader = CsvReader::Open(data);
+    if (reader.ok()) {
+      const auto& h = reader->header();
+      auto has = [&](absl::string_view c) { return std::find(h.begin(), h.end(), c) != h.end(); };
+      if (has("occurred_at")) return RecordKind::kEvents;
+      if (has("close_date") || has("stage")) return RecordKind::kDeals;
+      if (has("domain")) return RecordKind::kAccounts;
+      return RecordKind::kCustomers;
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "cannot tell what \"", path, "\" holds from its name: use --kind customers|events|accounts|deals"));
+}
+
+int Usage(std::ostream& err, const absl::Status& status, absl::string_view usage) {
+  err << "saleskit: " << status.message() << "\n" << usage;
+  return 2;
+}
+
+// ------------------------------------------------------------------ import
+
+constexpr char kImportUsage[] =
+    "usage: saleskit import [--kind K] [--create-unknown] [--skip-invalid] [--ignore-unknown-fields]\n"
+    "                       [--schema FILE] [--format F] FILE...\n"
+    "  Loads the files in the order accounts, customers, deals, events. Events for unknown\n"
+    "  customers are counted and skipped unless --create-unknown. A file with an invalid\n"
+    "  record is rejected whole unless --skip-invalid.\n";
+
+const std::vector<std::string> kImportValues = {"kind", "schema", "format", "now", "max-errors"};
+const std::vector<std::string> kImportSwitches = {"create-unknown", "skip-invalid", "ignore-unknown-fields", "help"};
+
+struct ImportTotals {
+  bool failed = false;
+};
+
+// Loads every file of `args` into `engine`, writing one line per file.
+ImportTotals ImportFiles(Engine& engine, const Args& args, std::ostream& out, std::ostream& err) {
+  ImportTotals totals;
+  LoadOptions load;
+  load.on_invalid = args.Has("skip-invalid") ? OnInvalid::kSkipRecord : OnInvalid::kRejectBatch;
+  load.unknown_customer = args.Has("create-unknown") ? UnknownCustomer::kCreate : UnknownCustomer::kSkip;
+  ReadOptions read;
+  read.ignore_unknown_fields = args.Has("ignore-unknown-fields");
+  int max_errors = 10;
+  if (auto m = args.Get("max-errors")) (void)absl::SimpleAtoi(*m, &max_errors);
+  if (auto schema_path = args.Get("schema")) {
+    auto text = ReadFile(*schema_path);
+    auto schema = text.ok() ? ParseCsvSchema(*text) : text.status();
+    if (!schema.ok()) {
+      err << "saleskit: " << *schema_path << ": " << schema.status().message() << "\n";
+      totals.failed = true;
+      return totals;
+    }
+    read.attr_types = *schema;
+  }
+  struct File {
+    std::string path;
+    std::string data;
+    Format format;
+    RecordKind kind;
+  };
+  std::vector<File> files;
+  for (const std::string& path : args.positional) {
+    auto data = ReadFile(path);
+    absl::StatusOr<Format> format = args.Get("format") ? ParseFormat(*args.Get("format")) : FormatFromPath(path);
+    absl::StatusOr<RecordKind> kind = absl::UnknownError("");
+    if (data.ok() && format.ok()) kind = KindOf(path, *data, *format, args.Get("kind"));
+    const absl::Status s = !data.ok() ? data.status() : !format.ok() ? format.status() : kind.status();
+    if (!s.ok()) {
+      err << "saleskit: " << path << ": " << s.message() << "\n";
+      totals.failed = true;
+      continue;
+    }
+    files.push_back({path, *std::move(data), *format, *kind});
+  }
+  std::stable_sort(files.begin(), files.end(), [](const File& a, const File& b) {
+    auto rank = [](RecordKind k) {
+      return k == RecordKind::kAccounts ? 0 : k == RecordKind::kCustomers ? 1 : k == RecordKind::kDeals ? 2 : 3;
+    };
+    return rank(a.kind) < rank(b.kind);
+  });
+  for (const File& f : files) {
+    auto report = engine.Load(f.kind, f.data, f.format, load, read);
+    if (!report.ok()) {
+      err << "saleskit: " << f.path << ": " << report.status().message() << "\n";
+      totals.failed = true;
+      continue;
+    }
+    out << absl::StrFormat("%s: %s: %d received, %d inserted, %d updated", f.path, RecordKindName(f.kind),
+                           report->received, report->inserted, report->updated);
+    if (f.kind == RecordKind::kEvents) {
+      out << absl::StrFormat(", %d duplicates, %d for unknown customers %s", report->duplicates,
+                             report->skipped_unknown_customer + report->created_customers,
+                             load.unknown_customer == UnknownCustomer::kCreate ? "(created)" : "(skipped)");
+    }
+    out << absl::StrFormat(", %d rejected\n", report->rejected.size());
+    for (size_t i = 0; i < report->rejected.size() && static_cast<int>(i) < max_errors; ++i) {
+      out << "  rejected " << report->rejected[i].ToString() << "\n";
+    }
+    if (report->rejected.size() > static_cast<size_t>(max_errors)) {
+      out << "  ... and " << report->rejected.size() - max_errors << " more rejected\n";
+    }
+  }
+  return totals;
+}
+
+// --now TIME, or the latest event time of the input (the epoch without events).
+absl::StatusOr<Micros> NowOf(const Args& args, const Engine& engine) {
+  if (auto now = args.Get("now")) return ParseTimestamp(*now);
+  return engine.Read().store().latest_event_time().value_or(0);
+}
+
+void PrintStats(const Engine& engine, Micros now, std::ostream& out) {
+  auto snap = engine.Read();
+  const CustomerStore& store = snap.store();
+  const StoreStats s = store.Stats();
+  out << absl::StrFormat("customers          %d\n", s.customers);
+  out << absl::StrFormat("accounts           %d\n", s.accounts);
+  out << absl::StrFormat("deals              %d\n", s.deals);
+  out << absl::StrFormat("events             %d (%d types)\n", s.events, s.event_types);
+  out << absl::StrFormat("custom attributes  %d\n", s.custom_attributes);
+  out << absl::StrFormat("memory             %.1f MiB columns, %.1f MiB dictionaries (%.0f bytes/customer in columns)\n",
+                         s.column_bytes / 1048576.0, s.dictionary_bytes / 1048576.0,
+                         s.customers ? static_cast<double>(s.column_bytes) / s.customers : 0.0);
+  // Lifecycle funnel, deals by status, and activity relative to --now.
+  static constexpr absl::string_view kStages[] = {"(none)", "subscriber", "lead", "marketing_qualified",
+                                                  "sales_qualified", "opportunity", "customer", "evangelist", "other"};
+  int64_t by_stage[9] = {};
+  int64_t active7 = 0, active30 = 0;
+  std::map<std::string, int64_t> by_type;
+  constexpr Micros kDay = 86400LL * 1000000;
+  for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+    if (!store.live().Get(row)) continue;
+    ++by_stage[store.lifecycle_stage()[row]];
+    Micros last = INT64_MIN;
+    for (const auto& [type, e] : store.EventSummaries(row)) {
+      by_type[type] += e.count;
+      last = std::max(last, e.last);
+    }
+    if (last != INT64_MIN && last <= now && now - last < 7 * kDay) ++active7;
+    if (last != INT64_MIN && last <= now && now - last < 30 * kDay) ++active30;
+  }
+  out << "lifecycle stages\n";
+  for (int i = 1; i < 9; ++i) {
+    if (by_stage[i] > 0) out << absl::StrFormat("  %-20s %d\n", kStages[i], by_stage[i]);
+  }
+  if (by_stage[0] > 0) out << absl::StrFormat("  %-20s %d\n", kStages[0], by_stage[0]);
+  if (!by_type.empty()) {
+    out << "events by type\n";
+    for (const auto& [type, n] : by_type) out << absl::StrFormat("  %-20s %d\n", type, n);
+  }
+  int64_t won = 0, lost = 0, open = 0;
+  double won_amount = 0;
+  for (const auto& [id, d] : store.deals()) {
+    if (d.status() == v1::Deal::WON) {
+      ++won;
+      won_amount += d.amount();
+    } else if (d.status() == v1::Deal::LOST) {
+      ++lost;
+    } else {
+      ++open;
+    }
+  }
+  if (!store.deals().empty()) {
+    out << absl::StrFormat("deals              %d won (%.2f), %d lost, %d open\n", won, won_amount, lost, open);
+  }
+  out << absl::StrFormat("now                %s\n", FormatTimestamp(now));
+  out << absl::StrFormat("active customers   %d in the last 7 days, %d in the last 30 days\n", active7, active30);
+}
+
+}  // namespace
+
+int RunImport(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  auto args = ParseArgs(raw, kImportValues, kImportSwitches);
+  if (!args.ok()) return Usage(err, args.status(), kImportUsage);
+  if (args->Has("help")) {
+    out << kImportUsage;
+    return 0;
+  }
+  if (args->positional.empty()) return Usage(err, absl::InvalidArgumentError("no files given"), kImportUsage);
+  auto engine = *Engine::Create();
+  const ImportTotals totals = ImportFiles(*engine, *args, out, err);
+  out << absl::StrFormat("total: %d customers, %d accounts, %d deals, %d events\n", engine->customer_count(),
+                         engine->Stats().accounts, engine->Stats().deals, engine->Stats().events);
+  return totals.failed ? 1 : 0;
+}
+
+int RunStats(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit stats [--now TIME] [import options] FILE...\n"
+      "  Loads the files like 'import' and describes the store. Activity is counted\n"
+      "  relative to --now (default: the latest event time in the input).\n";
+  auto args = ParseArgs(raw, kImportValues, kImportSwitches);
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  if (args->positional.empty()) return Usage(err, absl::InvalidArgumentError("no files given"), kUsage);
+  auto engine = *Engine::Create();
+  std::ostringstream import_log;
+  const ImportTotals totals = ImportFiles(*engine, *args, import_log, err);
+  auto now = NowOf(*args, *engine);
+  if (!now.ok()) return Usage(err, now.status(), kUsage);
+  PrintStats(*engine, *now, out);
+  return totals.failed ? 1 : 0;
+}
+
+int RunGen(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit gen [--customers N] [--days D] [--start DATE] [--seed S] --out DIR\n"
+      "  Writes DIR/accounts.csv, customers.csv, deals.csv and events.csv: a deterministic\n"
+      "  synthetic B2B CRM (defaults: 1000 customers, 90 days from 2026-01-01, seed 42).\n";
+  auto args = ParseArgs(raw, {"customers", "days", "start", "seed", "out"}, {"help"});
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  GenOptions options;
+  auto int_flag = [&](const char* name, auto* target) -> absl::Status {
+    if (auto v = args->Get(name)) {
+      if (!absl::SimpleAtoi(*v, target)) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, ": expected a whole number, got \"", *v, "\""));
+      }
+    }
+    return absl::OkStatus();
+  };
+  absl::Status s = int_flag("customers", &options.customers);
+  if (s.ok()) s = int_flag("days", &options.days);
+  if (s.ok()) s = int_flag("seed", &options.seed);
+  if (!s.ok()) return Usage(err, s, kUsage);
+  if (auto start = args->Get("start")) options.start = *start;
+  auto dir = args->Get("out");
+  if (!dir) return Usage(err, absl::InvalidArgumentError("--out DIR is required"), kUsage);
+  s = Generate(options, *dir);
+  if (!s.ok()) {
+    err << "saleskit: " << s.message() << "\n";
+    return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  out << absl::StrFormat("wrote %s/accounts.csv, customers.csv, deals.csv, events.csv (%d customers, %d days from %s)\n",
+                         *dir, options.customers, options.days, options.start);
+  return 0;
+}
+
+int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit demo [--customers N] [--days D] [--seed S]\n"
+      "  Generates a synthetic CRM in memory (defaults: 2000 customers, 90 days, seed 42),\n"
+      "  loads it through the same readers a host uses, and summarises it.\n";
+  auto args = ParseArgs(raw, {"customers", "days", "seed", "now"}, {"help"});
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  GenOptions options;
+  options.customers = 2000;
+  if (auto v = args->Get("customers"); v && !absl::SimpleAtoi(*v, &options.customers)) {
+    return Usage(err, absl::InvalidArgumentError("--customers: expected a whole number"), kUsage);
+  }
+  if (auto v = args->Get("days"); v && !absl::SimpleAtoi(*v, &options.days)) {
+    return Usage(err, absl::InvalidArgumentError("--days: expected a whole number"), kUsage);
+  }
+  if (auto v = args->Get("seed"); v && !absl::SimpleAtoi(*v, &options.seed)) {
+    return Usage(err, absl::InvalidArgumentError("--seed: expected a whole number"), kUsage);
+  }
+  auto files = GenerateInMemory(options);
+  if (!files.ok()) {
+    err << "saleskit: " << files.status().message() << "\n";
+    return 2;
+  }
+  out << absl::StrFormat("saleskit demo: a synthetic B2B CRM, %d customers over %d days from %s (seed %d)\n\n",
+                         options.customers, options.days, options.start, options.seed);
+  auto engine = *Engine::Create();
+  const std::pair<const char*, RecordKind> order[] = {{"accounts.csv", RecordKind::kAccounts},
+                                                      {"customers.csv", RecordKind::kCustomers},
+                                                      {"deals.csv", RecordKind::kDeals},
+                                                      {"events.csv", RecordKind::kEvents}};
+  for (const auto& [name, kind] : order) {
+    const std::string& data = files->at(name);
+    auto report = engine->Load(kind, data, Format::kCsv);
+    if (!report.ok()) {
+      err << "saleskit: demo data " << name << " was rejected: " << report.status().message() << "\n";
+      return 1;
+    }
+    out << absl::StrFormat("loaded %-14s %7d records (%d bytes of CSV)", name, report->received, data.size());
+    if (kind == RecordKind::kEvents) {
+      out << absl::StrFormat(", %d duplicate deliveries recognised by id", report->duplicates);
+    }
+    out << "\n";
+  }
+  out << "\n";
+  auto now = NowOf(*args, *engine);
+  if (!now.ok()) return Usage(err, now.status(), kUsage);
+  PrintStats(*engine, *now, out);
+  out << "\nNext: 'saleskit gen --out DIR' writes these files; 'saleskit import DIR/*.csv' loads them.\n";
+  return 0;
+}
+
+}  // namespace saleskit::cli

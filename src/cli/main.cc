@@ -1,0 +1,47 @@
+// saleskit: the command-line tool over the saleskit engine.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "saleskit/version.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: saleskit COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  import FILE...   load files into an in-memory engine; report counts and rejected rows\n"
+    "  stats FILE...    load files and describe what the store holds\n"
+    "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
+    "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
+    "  version          print the version\n"
+    "\n"
+    "Run 'saleskit COMMAND --help' for a command's options. See docs/cli.md.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "import") return saleskit::cli::RunImport(args, std::cout, std::cerr);
+  if (command == "stats") return saleskit::cli::RunStats(args, std::cout, std::cerr);
+  if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
+  if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
+  if (command == "version" || command == "--version") {
+    std::cout << "saleskit " SALESKIT_VERSION_STRING "\n";
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "saleskit: unknown command \"" << command << "\"\n\n" << kUsage;
+  return 2;
+}
