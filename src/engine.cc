@@ -80,21 +80,13 @@ absl::StatusOr<LoadReport> Engine::UpsertDeals(const Batch<v1::Deal>& batch, con
 template <typename Record, typename Apply>
 absl::StatusOr<LoadReport> Engine::LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
                                               const ReadOptions& read, Apply apply) {
-  SALESKIT_ASSIGN_OR_RETURN(ReadResult<Record> parsed, ReadRecords<Record>(data, format, read));
-  if (!parsed.errors.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
-    return BatchRejected(parsed.errors);
-  }
+  SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource<Record>> source, OpenSource<Record>(data, format, read));
   absl::StatusOr<LoadReport> report;
   {
     absl::MutexLock lock(&mu_);
-    report = apply(parsed.batch);
+    report = apply(*source);
   }
-  if (!report.ok()) return report.status();
-  report->received += parsed.errors.size();
-  report->rejected.insert(report->rejected.end(), parsed.errors.begin(), parsed.errors.end());
-  std::sort(report->rejected.begin(), report->rejected.end(),
-            [](const RecordError& a, const RecordError& b) { return a.index < b.index; });
-  if (!report->rejected.empty()) {
+  if (report.ok() && !report->rejected.empty()) {
     Log(LogLevel::kWarning, absl::StrFormat("%d invalid record(s) skipped; first: %s", report->rejected.size(),
                                             report->rejected.front().ToString()));
   }
@@ -106,20 +98,20 @@ absl::StatusOr<LoadReport> Engine::Load(RecordKind kind, absl::string_view data,
   absl::StatusOr<LoadReport> report;
   switch (kind) {
     case RecordKind::kCustomers:
-      report = LoadParsed<v1::Customer>(data, format, options, read, [&](const Batch<v1::Customer>& b)
-                                          ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertCustomers(b, options); });
+      report = LoadParsed<v1::Customer>(data, format, options, read, [&](RecordSource<v1::Customer>& s)
+                                          ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertCustomers(s, options); });
       break;
     case RecordKind::kEvents:
-      report = LoadParsed<v1::Event>(data, format, options, read, [&](const Batch<v1::Event>& b)
-                                       ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.IngestEvents(b, options); });
+      report = LoadParsed<v1::Event>(data, format, options, read, [&](RecordSource<v1::Event>& s)
+                                       ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.IngestEvents(s, options); });
       break;
     case RecordKind::kAccounts:
-      report = LoadParsed<v1::Account>(data, format, options, read, [&](const Batch<v1::Account>& b)
-                                         ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertAccounts(b, options); });
+      report = LoadParsed<v1::Account>(data, format, options, read, [&](RecordSource<v1::Account>& s)
+                                         ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertAccounts(s, options); });
       break;
     case RecordKind::kDeals:
-      report = LoadParsed<v1::Deal>(data, format, options, read, [&](const Batch<v1::Deal>& b)
-                                      ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertDeals(b, options); });
+      report = LoadParsed<v1::Deal>(data, format, options, read, [&](RecordSource<v1::Deal>& s)
+                                      ABSL_NO_THREAD_SAFETY_ANALYSIS { return store_.UpsertDeals(s, options); });
       break;
   }
   if (report.ok()) {

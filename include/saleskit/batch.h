@@ -49,6 +49,53 @@ struct Batch {
   }
 };
 
+// Where a record was found in its input; see Batch.
+struct RecordPosition {
+  size_t index = 0;
+  int64_t line = 0;
+};
+
+// A batch of records read one at a time, twice: once to validate the whole
+// batch, once to apply it. Parsers implement it over their input so a batch
+// never needs to be held in memory as records.
+template <typename Record>
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  // The next record that parsed, or nullptr at the end (or after a fatal
+  // error). The record is valid until the next call.
+  virtual const Record* Next(RecordPosition* position) = 0;
+  // Starts again at the first record.
+  virtual void Rewind() = 0;
+  // Records that failed to parse, found by the first pass, in input order.
+  virtual const std::vector<RecordError>& parse_errors() const = 0;
+  // Not OK when reading had to stop (e.g. an unclosed quote, truncated bytes).
+  virtual absl::Status status() const = 0;
+  // Positions are byte offsets rather than lines.
+  virtual bool binary() const { return false; }
+};
+
+// A RecordSource over the records of a Batch.
+template <typename Record>
+class BatchSource final : public RecordSource<Record> {
+ public:
+  explicit BatchSource(const Batch<Record>& batch) : batch_(batch) {}
+  const Record* Next(RecordPosition* position) override {
+    if (next_ >= batch_.records.size()) return nullptr;
+    *position = RecordPosition{batch_.IndexOf(next_), batch_.LineOf(next_)};
+    return &batch_.records[next_++];
+  }
+  void Rewind() override { next_ = 0; }
+  const std::vector<RecordError>& parse_errors() const override { return no_errors_; }
+  absl::Status status() const override { return absl::OkStatus(); }
+  bool binary() const override { return batch_.binary; }
+
+ private:
+  const Batch<Record>& batch_;
+  size_t next_ = 0;
+  std::vector<RecordError> no_errors_;
+};
+
 // How a batch with invalid records is handled.
 enum class OnInvalid {
   kRejectBatch,  // any invalid record rejects the whole batch; nothing is applied

@@ -50,6 +50,7 @@ absl::StatusOr<bool> CsvReader::ReadRow(std::vector<absl::string_view>* cells, i
   }
   if (pos_ >= n) return false;
   *line = line_;
+  row_line_ = line_;
   size_t quoted_cells = 0;
   while (true) {
     if (pos_ < n && p[pos_] == '"') {
@@ -60,7 +61,7 @@ absl::StatusOr<bool> CsvReader::ReadRow(std::vector<absl::string_view>* cells, i
       bool escaped = false;
       while (true) {
         if (pos_ >= n) {
-          pos_ = n;
+          broken_ = true;
           return absl::InvalidArgumentError(absl::StrFormat(
               "line %d: unclosed quote (the quoted cell opened at byte %d never ends)", open_line,
               open_pos + 1));

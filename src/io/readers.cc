@@ -367,78 +367,110 @@ template <> std::vector<absl::string_view> RequiredColumns<v1::Event>() {
   return {"customer_id", "type", "occurred_at"};
 }
 
+// Reads records from CSV rows. The header is planned once (and attribute
+// column types inferred over the whole input) when the source is opened.
 template <typename Record>
-absl::StatusOr<ReadResult<Record>> ReadCsv(absl::string_view data, const ReadOptions& options) {
-  SALESKIT_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(data));
-  const Descriptor* d = Record::descriptor();
-  std::vector<Column> columns;
-  for (const std::string& name : reader.header()) {
-    for (const Column& c : columns) {
-      if (c.name == name) return absl::InvalidArgumentError(absl::StrCat("line 1: column \"", name, "\" appears twice"));
+class CsvSource final : public RecordSource<Record> {
+ public:
+  static absl::StatusOr<std::unique_ptr<CsvSource>> Open(absl::string_view data, const ReadOptions& options) {
+    SALESKIT_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(data));
+    const Descriptor* d = Record::descriptor();
+    std::vector<Column> columns;
+    for (const std::string& name : reader.header()) {
+      for (const Column& c : columns) {
+        if (c.name == name) {
+          return absl::InvalidArgumentError(absl::StrCat("line 1: column \"", name, "\" appears twice"));
+        }
+      }
+      SALESKIT_ASSIGN_OR_RETURN(Column col, PlanColumn(d, name, options));
+      columns.push_back(std::move(col));
     }
-    SALESKIT_ASSIGN_OR_RETURN(Column col, PlanColumn(d, name, options));
-    columns.push_back(std::move(col));
-  }
-  for (absl::string_view required : RequiredColumns<Record>()) {
-    if (std::none_of(columns.begin(), columns.end(), [&](const Column& c) { return c.name == required; })) {
-      return absl::InvalidArgumentError(absl::StrCat("line 1: missing column \"", required, "\""));
-    }
-  }
-  // Infer the type of attribute columns the schema does not fix, over the whole column.
-  std::vector<size_t> to_infer;
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].kind == ColumnKind::kAttr && !options.attr_types.contains(columns[i].key)) to_infer.push_back(i);
-  }
-  std::vector<absl::string_view> cells;
-  int64_t line = 0;
-  if (!to_infer.empty()) {
-    std::vector<TypeInference> inference(to_infer.size());
-    SALESKIT_ASSIGN_OR_RETURN(CsvReader pass, CsvReader::Open(data));
-    while (true) {
-      absl::StatusOr<bool> more = pass.Next(&cells, &line);
-      if (!more.ok()) continue;  // reported by the main pass
-      if (!*more) break;
-      for (size_t k = 0; k < to_infer.size(); ++k) {
-        if (!cells[to_infer[k]].empty()) inference[k].Add(cells[to_infer[k]]);
+    for (absl::string_view required : RequiredColumns<Record>()) {
+      if (std::none_of(columns.begin(), columns.end(), [&](const Column& c) { return c.name == required; })) {
+        return absl::InvalidArgumentError(absl::StrCat("line 1: missing column \"", required, "\""));
       }
     }
-    for (size_t k = 0; k < to_infer.size(); ++k) columns[to_infer[k]].attr_type = inference[k].Result();
+    std::vector<size_t> to_infer;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i].kind == ColumnKind::kAttr && !options.attr_types.contains(columns[i].key)) to_infer.push_back(i);
+    }
+    if (!to_infer.empty()) {
+      std::vector<TypeInference> inference(to_infer.size());
+      CsvReader pass = reader;
+      std::vector<absl::string_view> cells;
+      int64_t line;
+      while (true) {
+        absl::StatusOr<bool> more = pass.Next(&cells, &line);
+        if (!more.ok()) {
+          if (pass.broken()) break;  // an unclosed quote: reported by the first real pass
+          continue;                // a bad row: reported there too
+        }
+        if (!*more) break;
+        for (size_t k = 0; k < to_infer.size(); ++k) {
+          if (!cells[to_infer[k]].empty()) inference[k].Add(cells[to_infer[k]]);
+        }
+      }
+      for (size_t k = 0; k < to_infer.size(); ++k) columns[to_infer[k]].attr_type = inference[k].Result();
+    }
+    return std::unique_ptr<CsvSource>(new CsvSource(std::move(reader), std::move(columns)));
   }
 
-  ReadResult<Record> result;
-  size_t index = 0;
-  while (true) {
-    absl::StatusOr<bool> more = reader.Next(&cells, &line);
-    if (!more.ok()) {
-      if (absl::StrContains(more.status().message(), "unclosed quote")) return more.status();
-      const int64_t bad_line = reader.line() - 1;
-      result.errors.push_back(RecordError{index++, bad_line, false, "", std::string(more.status().message())});
-      continue;
-    }
-    if (!*more) break;
-    Record record;
-    absl::Status status;
-    std::string field;
-    for (size_t i = 0; i < columns.size() && status.ok(); ++i) {
-      const absl::string_view cell = cells[i];
-      if (cell.empty() || columns[i].kind == ColumnKind::kIgnored) continue;
-      const int64_t bad = internal::FindInvalidUtf8(cell);
-      if (bad >= 0) {
-        status = absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", bad + 1, " of the cell"));
-      } else {
-        status = SetCell(&record, columns[i], cell);
+  const Record* Next(RecordPosition* position) override {
+    while (status_.ok()) {
+      absl::StatusOr<bool> more = reader_.Next(&cells_, &position->line);
+      if (!more.ok()) {
+        if (reader_.broken()) {
+          status_ = more.status();  // an unclosed quote ends the input
+          return nullptr;
+        }
+        if (first_pass_) {
+          errors_.push_back(RecordError{index_, reader_.last_row_line(), false, "", std::string(more.status().message())});
+        }
+        ++index_;
+        continue;
       }
-      if (!status.ok()) field = columns[i].name;
+      if (!*more) return nullptr;
+      position->index = index_++;
+      record_.Clear();
+      std::string field;
+      absl::Status s;
+      for (size_t i = 0; i < columns_.size() && s.ok(); ++i) {
+        const absl::string_view cell = cells_[i];
+        if (cell.empty() || columns_[i].kind == ColumnKind::kIgnored) continue;
+        const int64_t bad = internal::FindInvalidUtf8(cell);
+        s = bad >= 0 ? absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", bad + 1, " of the cell"))
+                     : SetCell(&record_, columns_[i], cell);
+        if (!s.ok()) field = columns_[i].name;
+      }
+      if (s.ok()) return &record_;
+      if (first_pass_) {
+        errors_.push_back(RecordError{position->index, position->line, false, std::move(field), std::string(s.message())});
+      }
     }
-    if (status.ok()) {
-      result.batch.Add(std::move(record), index, line);
-    } else {
-      result.errors.push_back(RecordError{index, line, false, std::move(field), std::string(status.message())});
-    }
-    ++index;
+    return nullptr;
   }
-  return result;
-}
+  void Rewind() override {
+    reader_ = start_;
+    index_ = 0;
+    first_pass_ = false;
+  }
+  const std::vector<RecordError>& parse_errors() const override { return errors_; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  CsvSource(CsvReader reader, std::vector<Column> columns)
+      : reader_(reader), start_(std::move(reader)), columns_(std::move(columns)) {}
+
+  CsvReader reader_;
+  const CsvReader start_;
+  std::vector<Column> columns_;
+  std::vector<absl::string_view> cells_;
+  Record record_;
+  size_t index_ = 0;
+  bool first_pass_ = true;
+  std::vector<RecordError> errors_;
+  absl::Status status_;
+};
 
 // ------------------------------------------------------------------ JSON
 
@@ -538,113 +570,181 @@ std::string FieldFromJsonError(absl::string_view message) {
   return std::string(head);
 }
 
+// Reads records from JSON texts (the elements of an array, or NDJSON lines).
 template <typename Record>
-void ParseJsonRecord(const JsonSpan& span, size_t index, const ReadOptions& options, ReadResult<Record>* result) {
-  google::protobuf::util::JsonParseOptions parse;
-  parse.ignore_unknown_fields = options.ignore_unknown_fields;
-  Record record;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(span.text.data(), span.text.size()), &record, parse);
-  if (status.ok()) {
-    result->batch.Add(std::move(record), index, span.line);
-    return;
+class JsonSource final : public RecordSource<Record> {
+ public:
+  JsonSource(std::vector<JsonSpan> spans, const ReadOptions& options) : spans_(std::move(spans)) {
+    parse_.ignore_unknown_fields = options.ignore_unknown_fields;
   }
-  std::string message(status.message());
-  result->errors.push_back(RecordError{index, span.line, false, FieldFromJsonError(message),
-                                       absl::StrCat("malformed JSON record: ", message)});
-}
+  const Record* Next(RecordPosition* position) override {
+    while (next_ < spans_.size()) {
+      const size_t k = next_++;
+      const JsonSpan& span = spans_[k];
+      record_.Clear();
+      const auto status = google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(span.text.data(), span.text.size()), &record_, parse_);
+      if (status.ok()) {
+        *position = RecordPosition{k, span.line};
+        return &record_;
+      }
+      if (first_pass_) {
+        const std::string message(status.message().data(), status.message().size());
+        errors_.push_back(RecordError{k, span.line, false, FieldFromJsonError(message),
+                                      absl::StrCat("malformed JSON record: ", message)});
+      }
+    }
+    return nullptr;
+  }
+  void Rewind() override {
+    next_ = 0;
+    first_pass_ = false;
+  }
+  const std::vector<RecordError>& parse_errors() const override { return errors_; }
+  absl::Status status() const override { return absl::OkStatus(); }
 
-template <typename Record>
-absl::StatusOr<ReadResult<Record>> ReadJson(absl::string_view data, const ReadOptions& options) {
-  SALESKIT_ASSIGN_OR_RETURN(std::vector<JsonSpan> spans, SplitJson(data));
-  ReadResult<Record> result;
-  for (size_t k = 0; k < spans.size(); ++k) ParseJsonRecord(spans[k], k, options, &result);
-  return result;
-}
+ private:
+  std::vector<JsonSpan> spans_;
+  google::protobuf::util::JsonParseOptions parse_;
+  Record record_;
+  size_t next_ = 0;
+  bool first_pass_ = true;
+  std::vector<RecordError> errors_;
+};
 
-template <typename Record>
-absl::StatusOr<ReadResult<Record>> ReadNdjson(absl::string_view data, const ReadOptions& options) {
-  ReadResult<Record> result;
-  size_t index = 0;
+std::vector<JsonSpan> SplitLines(absl::string_view data) {
+  std::vector<JsonSpan> out;
   int64_t line = 0;
   for (absl::string_view text : absl::StrSplit(data, '\n')) {
     ++line;
-    if (absl::StripAsciiWhitespace(text).empty()) continue;
-    ParseJsonRecord(JsonSpan{text, line}, index++, options, &result);
+    if (!absl::StripAsciiWhitespace(text).empty()) out.push_back({text, line});
   }
-  return result;
+  return out;
 }
 
 // ------------------------------------------------------------------ protobuf
 
+// Reads length-delimited messages, reusing one message object.
 template <typename Record>
-absl::StatusOr<ReadResult<Record>> ReadProtobuf(absl::string_view data, const ReadOptions& options) {
-  ReadResult<Record> result;
-  result.batch.binary = true;
-  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
-  size_t i = 0;
-  size_t index = 0;
-  while (i < data.size()) {
-    const size_t start = i;
-    uint64_t size = 0;
-    int shift = 0;
-    while (true) {
-      if (i >= data.size()) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "record %d (byte %d): truncated protobuf: the size prefix is cut off", index + 1, start));
+class ProtobufSource final : public RecordSource<Record> {
+ public:
+  ProtobufSource(absl::string_view data, const ReadOptions& options)
+      : data_(data), ignore_unknown_(options.ignore_unknown_fields) {}
+
+  const Record* Next(RecordPosition* position) override {
+    const auto* p = reinterpret_cast<const uint8_t*>(data_.data());
+    while (status_.ok() && pos_ < data_.size()) {
+      const size_t start = pos_;
+      const size_t index = index_++;
+      uint64_t size = 0;
+      int shift = 0;
+      while (true) {
+        if (pos_ >= data_.size()) {
+          status_ = absl::InvalidArgumentError(absl::StrFormat(
+              "record %d (byte %d): truncated protobuf: the size prefix is cut off", index + 1, start));
+          return nullptr;
+        }
+        const uint8_t b = p[pos_++];
+        size |= static_cast<uint64_t>(b & 0x7F) << shift;
+        if ((b & 0x80) == 0) break;
+        shift += 7;
+        if (shift > 63) {
+          status_ = absl::InvalidArgumentError(absl::StrFormat(
+              "record %d (byte %d): malformed protobuf: the size prefix is not a valid varint", index + 1, start));
+          return nullptr;
+        }
       }
-      const uint8_t b = p[i++];
-      size |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) break;
-      shift += 7;
-      if (shift > 63) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "record %d (byte %d): malformed protobuf: the size prefix is not a valid varint", index + 1, start));
+      if (size > data_.size() - pos_) {
+        status_ = absl::InvalidArgumentError(absl::StrFormat(
+            "record %d (byte %d): truncated protobuf: the record declares %d bytes, only %d remain", index + 1,
+            start, size, data_.size() - pos_));
+        return nullptr;
       }
+      const uint8_t* body = p + pos_;
+      pos_ += size;
+      std::string error;
+      if (!record_.ParseFromArray(body, static_cast<int>(size))) {
+        error = absl::StrCat("not a valid ", Record::descriptor()->full_name(),
+                             " message (malformed bytes, or a string that is not valid UTF-8)");
+      } else if (!record_.GetReflection()->GetUnknownFields(record_).empty()) {
+        if (ignore_unknown_) {
+          record_.DiscardUnknownFields();
+        } else {
+          error = absl::StrCat("unknown field number ", record_.GetReflection()->GetUnknownFields(record_).field(0).number(),
+                               " for ", Record::descriptor()->full_name());
+        }
+      }
+      if (error.empty()) {
+        *position = RecordPosition{index, static_cast<int64_t>(start)};
+        return &record_;
+      }
+      if (first_pass_) errors_.push_back(RecordError{index, static_cast<int64_t>(start), true, "", std::move(error)});
     }
-    if (size > data.size() - i) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "record %d (byte %d): truncated protobuf: the record declares %d bytes, only %d remain", index + 1,
-          start, size, data.size() - i));
-    }
-    Record record;
-    if (!record.ParseFromArray(p + i, static_cast<int>(size))) {
-      result.errors.push_back(RecordError{
-          index, static_cast<int64_t>(start), true, "",
-          absl::StrCat("not a valid ", Record::descriptor()->full_name(),
-                       " message (malformed bytes, or a string that is not valid UTF-8)")});
-    } else if (!record.GetReflection()->GetUnknownFields(record).empty() && !options.ignore_unknown_fields) {
-      result.errors.push_back(RecordError{
-          index, static_cast<int64_t>(start), true, "",
-          absl::StrCat("unknown field number ", record.GetReflection()->GetUnknownFields(record).field(0).number(),
-                       " for ", Record::descriptor()->full_name())});
-    } else {
-      if (options.ignore_unknown_fields) record.DiscardUnknownFields();
-      result.batch.Add(std::move(record), index, static_cast<int64_t>(start));
-    }
-    i += size;
-    ++index;
+    return nullptr;
   }
-  return result;
-}
+  void Rewind() override {
+    pos_ = 0;
+    index_ = 0;
+    first_pass_ = false;
+  }
+  const std::vector<RecordError>& parse_errors() const override { return errors_; }
+  absl::Status status() const override { return status_; }
+  bool binary() const override { return true; }
+
+ private:
+  absl::string_view data_;
+  bool ignore_unknown_;
+  Record record_;
+  size_t pos_ = 0;
+  size_t index_ = 0;
+  bool first_pass_ = true;
+  std::vector<RecordError> errors_;
+  absl::Status status_;
+};
 
 }  // namespace
 
 template <typename Record>
-absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view data, Format format, const ReadOptions& options) {
+absl::StatusOr<std::unique_ptr<RecordSource<Record>>> OpenSource(absl::string_view data, Format format,
+                                                                  const ReadOptions& options) {
   switch (format) {
-    case Format::kCsv: return ReadCsv<Record>(data, options);
-    case Format::kJson: return ReadJson<Record>(data, options);
-    case Format::kNdjson: return ReadNdjson<Record>(data, options);
-    case Format::kProtobuf: return ReadProtobuf<Record>(data, options);
+    case Format::kCsv: {
+      SALESKIT_ASSIGN_OR_RETURN(auto source, CsvSource<Record>::Open(data, options));
+      return std::unique_ptr<RecordSource<Record>>(std::move(source));
+    }
+    case Format::kJson: {
+      SALESKIT_ASSIGN_OR_RETURN(std::vector<JsonSpan> spans, SplitJson(data));
+      return std::unique_ptr<RecordSource<Record>>(new JsonSource<Record>(std::move(spans), options));
+    }
+    case Format::kNdjson:
+      return std::unique_ptr<RecordSource<Record>>(new JsonSource<Record>(SplitLines(data), options));
+    case Format::kProtobuf:
+      return std::unique_ptr<RecordSource<Record>>(new ProtobufSource<Record>(data, options));
   }
   return absl::InvalidArgumentError("unknown format");
 }
 
-template absl::StatusOr<ReadResult<v1::Customer>> ReadRecords(absl::string_view, Format, const ReadOptions&);
-template absl::StatusOr<ReadResult<v1::Event>> ReadRecords(absl::string_view, Format, const ReadOptions&);
-template absl::StatusOr<ReadResult<v1::Account>> ReadRecords(absl::string_view, Format, const ReadOptions&);
-template absl::StatusOr<ReadResult<v1::Deal>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+template <typename Record>
+absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view data, Format format, const ReadOptions& options) {
+  SALESKIT_ASSIGN_OR_RETURN(auto source, OpenSource<Record>(data, format, options));
+  ReadResult<Record> result;
+  result.batch.binary = source->binary();
+  RecordPosition pos;
+  while (const Record* r = source->Next(&pos)) result.batch.Add(*r, pos.index, pos.line);
+  SALESKIT_RETURN_IF_ERROR(source->status());
+  result.errors = source->parse_errors();
+  return result;
+}
+
+#define SALESKIT_INSTANTIATE_READERS(Record)                                                                \
+  template absl::StatusOr<std::unique_ptr<RecordSource<Record>>> OpenSource(absl::string_view, Format,       \
+                                                                            const ReadOptions&);            \
+  template absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+SALESKIT_INSTANTIATE_READERS(v1::Customer)
+SALESKIT_INSTANTIATE_READERS(v1::Event)
+SALESKIT_INSTANTIATE_READERS(v1::Account)
+SALESKIT_INSTANTIATE_READERS(v1::Deal)
+#undef SALESKIT_INSTANTIATE_READERS
 
 absl::StatusOr<Format> ParseFormat(absl::string_view name) {
   const std::string n = absl::AsciiStrToLower(name);

@@ -149,6 +149,47 @@ void MergePresent(const google::protobuf::Message& src, google::protobuf::Messag
   dst->MergeFrom(src);
 }
 
+// Validates every record of `source`, then (if the batch may be applied)
+// applies the valid ones in a second pass. `validate(record, &field, &skip)`
+// returns an error for an invalid record or sets `skip` for one to leave out
+// silently; `apply(record)` changes the store.
+template <typename Record, typename Validate, typename Apply>
+absl::StatusOr<LoadReport> ValidateThenApply(RecordSource<Record>& source, const LoadOptions& options,
+                                             Validate validate, Apply apply) {
+  LoadReport report;
+  std::vector<size_t> excluded;  // indices of invalid or skipped records, increasing
+  std::vector<RecordError> invalid;
+  RecordPosition pos;
+  while (const Record* r = source.Next(&pos)) {
+    ++report.received;
+    std::string field;
+    bool skip = false;
+    absl::Status s = validate(*r, &field, &skip);
+    if (!s.ok()) {
+      invalid.push_back(RecordError{pos.index, pos.line, source.binary(), std::move(field), std::string(s.message())});
+    }
+    if (!s.ok() || skip) excluded.push_back(pos.index);
+  }
+  SALESKIT_RETURN_IF_ERROR(source.status());
+  const auto& parse_errors = source.parse_errors();
+  report.received += parse_errors.size();
+  report.rejected.reserve(parse_errors.size() + invalid.size());
+  std::merge(parse_errors.begin(), parse_errors.end(), invalid.begin(), invalid.end(),
+             std::back_inserter(report.rejected),
+             [](const RecordError& a, const RecordError& b) { return a.index < b.index; });
+  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
+    return BatchRejected(report.rejected);
+  }
+  source.Rewind();
+  size_t k = 0;
+  while (const Record* r = source.Next(&pos)) {
+    while (k < excluded.size() && excluded[k] < pos.index) ++k;
+    if (k < excluded.size() && excluded[k] == pos.index) continue;
+    apply(*r, &report);
+  }
+  return report;
+}
+
 }  // namespace
 
 absl::string_view StringFieldName(StringField f) { return kStringFields[static_cast<int>(f)].name; }
@@ -285,6 +326,55 @@ absl::Status CustomerStore::ValidateCustomer(const v1::Customer& c,
   return absl::OkStatus();
 }
 
+namespace {
+
+// Resizes `v` to exactly `n` entries without std::vector's doubling slack.
+template <typename T>
+void ResizeExact(std::vector<T>& v, size_t n, const T& fill = T{}) {
+  v.reserve(n);
+  v.resize(n, fill);
+}
+
+}  // namespace
+
+void CustomerStore::ResizeColumns(size_t n) {
+  column_size_ = n;
+  live_.Resize(n);
+  for (auto& col : strings_) ResizeExact(col.codes, n, StringDictionary::kNone);
+  employee_count_.Resize(n);
+  annual_revenue_.Resize(n);
+  ResizeExact(lifecycle_, n);
+  created_at_.Resize(n);
+  updated_at_.Resize(n);
+  do_not_contact_valid_.Resize(n);
+  do_not_contact_.Resize(n);
+  ResizeExact(tags_, n);
+  for (auto& ch : consent_) {
+    ResizeExact(ch.status, n);
+    ResizeExact(ch.source, n, StringDictionary::kNone);
+    ch.at.Resize(n);
+  }
+  for (auto& a : attrs_) ResizeAttr(*a, n);
+  for (auto& e : events_) ResizeEvents(*e, n);
+}
+
+void CustomerStore::ResizeAttr(AttrColumn& a, size_t n) {
+  a.valid.Resize(n);
+  switch (a.type) {
+    case AttrType::kDouble: ResizeExact(a.doubles, n); break;
+    case AttrType::kString: ResizeExact(a.codes, n, StringDictionary::kNone); break;
+    case AttrType::kStringList: ResizeExact(a.lists, n); break;
+    default: ResizeExact(a.ints, n); break;
+  }
+}
+
+void CustomerStore::ResizeEvents(EventColumns& e, size_t n) {
+  ResizeExact(e.count, n);
+  ResizeExact(e.sum, n);
+  ResizeExact(e.first, n);
+  ResizeExact(e.last, n);
+}
+
 uint32_t CustomerStore::AppendRow(absl::string_view id) {
   const int32_t code = ids_.Acquire(id);
   if (static_cast<size_t>(code) >= row_of_id_.size()) row_of_id_.resize(code + 1);
@@ -294,38 +384,9 @@ uint32_t CustomerStore::AppendRow(absl::string_view id) {
     free_rows_.pop_back();
   } else {
     row = static_cast<uint32_t>(row_ids_.size());
-    const size_t n = row + 1;
-    row_ids_.resize(n);
-    live_.Resize(n);
-    for (auto& col : strings_) col.codes.resize(n, StringDictionary::kNone);
-    employee_count_.Resize(n);
-    annual_revenue_.Resize(n);
-    lifecycle_.resize(n);
-    created_at_.Resize(n);
-    updated_at_.Resize(n);
-    do_not_contact_valid_.Resize(n);
-    do_not_contact_.Resize(n);
-    tags_.resize(n);
-    for (auto& ch : consent_) {
-      ch.status.resize(n);
-      ch.source.resize(n, StringDictionary::kNone);
-      ch.at.Resize(n);
-    }
-    for (auto& a : attrs_) {
-      a->valid.Resize(n);
-      switch (a->type) {
-        case AttrType::kDouble: a->doubles.resize(n); break;
-        case AttrType::kString: a->codes.resize(n, StringDictionary::kNone); break;
-        case AttrType::kStringList: a->lists.resize(n); break;
-        default: a->ints.resize(n); break;
-      }
-    }
-    for (auto& e : events_) {
-      e->count.resize(n);
-      e->sum.resize(n);
-      e->first.resize(n);
-      e->last.resize(n);
-    }
+    row_ids_.push_back(StringDictionary::kNone);
+    // Columns grow by a quarter at a time: amortised O(1) appends with at most 25% slack.
+    if (row >= column_size_) ResizeColumns(std::max<size_t>(1024, column_size_ + column_size_ / 4));
   }
   row_ids_[row] = code;
   row_of_id_[code] = row;
@@ -340,20 +401,8 @@ CustomerStore::AttrColumn& CustomerStore::AttrColumnFor(absl::string_view name, 
   auto col = std::make_unique<AttrColumn>();
   col->name = std::string(name);
   col->type = type;
-  const size_t n = row_ids_.size();
-  col->valid.Resize(n);
-  switch (type) {
-    case AttrType::kDouble: col->doubles.resize(n); break;
-    case AttrType::kString:
-      col->codes.resize(n, StringDictionary::kNone);
-      col->dict = std::make_unique<StringDictionary>();
-      break;
-    case AttrType::kStringList:
-      col->lists.resize(n);
-      col->dict = std::make_unique<StringDictionary>();
-      break;
-    default: col->ints.resize(n); break;
-  }
+  if (type == AttrType::kString || type == AttrType::kStringList) col->dict = std::make_unique<StringDictionary>();
+  ResizeAttr(*col, column_size_);
   attr_index_.emplace(std::string(name), attrs_.size());
   attrs_.push_back(std::move(col));
   return *attrs_.back();
@@ -492,35 +541,22 @@ void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
   }
 }
 
-absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(const Batch<v1::Customer>& batch,
+absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(RecordSource<v1::Customer>& source,
                                                           const LoadOptions& options) {
-  LoadReport report;
-  report.received = batch.records.size();
-  std::vector<bool> valid(batch.records.size(), true);
-  absl::flat_hash_map<std::string, AttrType> pending;
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    std::string field;
-    absl::Status s = ValidateCustomer(batch.records[i], &pending, &field);
-    if (s.ok()) continue;
-    valid[i] = false;
-    report.rejected.push_back(batch.ErrorAt(i, std::move(field), std::string(s.message())));
-  }
-  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
-    return BatchRejected(report.rejected);
-  }
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    if (!valid[i]) continue;
-    const v1::Customer& c = batch.records[i];
-    std::optional<uint32_t> row = FindRow(c.id());
-    if (row) {
-      ++report.updated;
-    } else {
-      row = AppendRow(c.id());
-      ++report.inserted;
-    }
-    ApplyCustomer(*row, c);
-  }
-  return report;
+  absl::flat_hash_map<std::string, AttrType> pending;  // attribute types first seen in this batch
+  return ValidateThenApply(
+      source, options,
+      [&](const v1::Customer& c, std::string* field, bool*) { return ValidateCustomer(c, &pending, field); },
+      [&](const v1::Customer& c, LoadReport* report) {
+        std::optional<uint32_t> row = FindRow(c.id());
+        if (row) {
+          ++report->updated;
+        } else {
+          row = AppendRow(c.id());
+          ++report->inserted;
+        }
+        ApplyCustomer(*row, c);
+      });
 }
 
 v1::Customer CustomerStore::CustomerAt(uint32_t row) const {
@@ -589,60 +625,46 @@ void CustomerStore::PruneSeenEvents() {
   seen_prune_at_ = std::max<size_t>(1024, seen_events_.size() * 2);
 }
 
-absl::StatusOr<LoadReport> CustomerStore::IngestEvents(const Batch<v1::Event>& batch,
+absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& source,
                                                        const LoadOptions& options) {
-  LoadReport report;
-  report.received = batch.records.size();
-  std::vector<uint8_t> action(batch.records.size(), 0);  // 0 apply, 1 invalid, 2 skip
-  absl::flat_hash_set<absl::string_view> created;
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    const v1::Event& e = batch.records[i];
-    std::string field;
-    absl::Status s = CheckMessageUtf8(e, "", &field);
-    if (s.ok() && e.customer_id().empty()) s = Invalid(&field, "customer_id", "the customer id is empty");
-    if (s.ok() && e.type().empty()) s = Invalid(&field, "type", "the event type is empty");
-    if (s.ok() && e.has_id() && e.id().empty()) s = Invalid(&field, "id", "the event id is empty");
-    if (s.ok() && !e.has_occurred_at()) s = Invalid(&field, "occurred_at", "required");
-    if (s.ok() && !IsValidTimestamp(e.occurred_at())) {
-      s = Invalid(&field, "occurred_at", "timestamp out of range (years 0001-9999)");
+  absl::flat_hash_set<std::string> created;  // unknown customers this batch will create
+  size_t skipped = 0;
+  auto validate = [&](const v1::Event& e, std::string* field, bool* skip) -> absl::Status {
+    SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(e, "", field));
+    if (e.customer_id().empty()) return Invalid(field, "customer_id", "the customer id is empty");
+    if (e.type().empty()) return Invalid(field, "type", "the event type is empty");
+    if (e.has_id() && e.id().empty()) return Invalid(field, "id", "the event id is empty");
+    if (!e.has_occurred_at()) return Invalid(field, "occurred_at", "required");
+    if (!IsValidTimestamp(e.occurred_at())) {
+      return Invalid(field, "occurred_at", "timestamp out of range (years 0001-9999)");
     }
-    if (s.ok() && e.has_value() && !std::isfinite(e.value())) s = Invalid(&field, "value", "not a finite number");
-    if (s.ok() && !FindRow(e.customer_id()) && !created.contains(e.customer_id())) {
-      switch (options.unknown_customer) {
-        case UnknownCustomer::kError:
-          s = Invalid(&field, "customer_id", absl::StrCat("unknown customer \"", e.customer_id(), "\""));
-          break;
-        case UnknownCustomer::kSkip:
-          action[i] = 2;
-          ++report.skipped_unknown_customer;
-          break;
-        case UnknownCustomer::kCreate:
-          created.insert(e.customer_id());
-          break;
-      }
+    if (e.has_value() && !std::isfinite(e.value())) return Invalid(field, "value", "not a finite number");
+    if (FindRow(e.customer_id()) || created.contains(e.customer_id())) return absl::OkStatus();
+    switch (options.unknown_customer) {
+      case UnknownCustomer::kError:
+        return Invalid(field, "customer_id", absl::StrCat("unknown customer \"", e.customer_id(), "\""));
+      case UnknownCustomer::kSkip:
+        *skip = true;
+        ++skipped;
+        break;
+      case UnknownCustomer::kCreate:
+        created.insert(e.customer_id());
+        break;
     }
-    if (!s.ok()) {
-      action[i] = 1;
-      report.rejected.push_back(batch.ErrorAt(i, std::move(field), std::string(s.message())));
-    }
-  }
-  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
-    return BatchRejected(report.rejected);
-  }
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    if (action[i] != 0) continue;
-    const v1::Event& e = batch.records[i];
+    return absl::OkStatus();
+  };
+  auto apply = [&](const v1::Event& e, LoadReport* report) {
     const Micros at = FromProto(e.occurred_at());
     std::optional<uint32_t> row = FindRow(e.customer_id());
     if (!row) {
       row = AppendRow(e.customer_id());
-      ++report.created_customers;
+      ++report->created_customers;
     }
     if (e.has_id()) {
       event_watermark_ = std::max(event_watermark_, at);
       if (IsDuplicate(e.id())) {
-        ++report.duplicates;
-        continue;
+        ++report->duplicates;
+        return;
       }
       seen_events_[e.id()] = SeenEvent{at, *row};
       if (seen_events_.size() >= seen_prune_at_) PruneSeenEvents();
@@ -651,11 +673,7 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(const Batch<v1::Event>& b
     if (type == StringDictionary::kNone) {
       type = event_types_.Acquire(e.type());
       auto cols = std::make_unique<EventColumns>();
-      const size_t n = row_ids_.size();
-      cols->count.resize(n);
-      cols->sum.resize(n);
-      cols->first.resize(n);
-      cols->last.resize(n);
+      ResizeEvents(*cols, column_size_);
       events_.push_back(std::move(cols));
     }
     EventColumns& cols = *events_[type];
@@ -670,8 +688,10 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(const Batch<v1::Event>& b
     cols.sum[*row] += e.has_value() ? e.value() : 0.0;
     ++event_total_;
     latest_event_ = std::max(latest_event_, at);
-    ++report.inserted;
-  }
+    ++report->inserted;
+  };
+  auto report = ValidateThenApply(source, options, validate, apply);
+  if (report.ok()) report->skipped_unknown_customer = skipped;
   return report;
 }
 
@@ -692,46 +712,33 @@ namespace {
 
 template <typename Record>
 absl::StatusOr<LoadReport> UpsertKeyed(
-    const Batch<Record>& batch, const LoadOptions& options, absl::btree_map<std::string, Record>* table,
+    RecordSource<Record>& source, const LoadOptions& options, absl::btree_map<std::string, Record>* table,
     absl::string_view what, absl::Status (*check)(const Record&, std::string* field)) {
-  LoadReport report;
-  report.received = batch.records.size();
-  std::vector<bool> valid(batch.records.size(), true);
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    const Record& r = batch.records[i];
-    std::string field;
-    absl::Status s = CheckMessageUtf8(r, "", &field);
-    if (s.ok() && r.id().empty()) s = Invalid(&field, "id", absl::StrCat("the ", what, " id is empty"));
-    if (s.ok()) s = CheckMessageTimestamps(r, &field);
-    if (s.ok()) s = check(r, &field);
-    if (!s.ok()) {
-      valid[i] = false;
-      report.rejected.push_back(batch.ErrorAt(i, std::move(field), std::string(s.message())));
-    }
-  }
-  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
-    return BatchRejected(report.rejected);
-  }
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    if (!valid[i]) continue;
-    const Record& r = batch.records[i];
-    auto [it, inserted] = table->try_emplace(r.id());
-    if (inserted) {
-      it->second = r;
-      ++report.inserted;
-    } else {
-      MergePresent(r, &it->second);
-      ++report.updated;
-    }
-  }
-  return report;
+  return ValidateThenApply(
+      source, options,
+      [&](const Record& r, std::string* field, bool*) -> absl::Status {
+        SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(r, "", field));
+        if (r.id().empty()) return Invalid(field, "id", absl::StrCat("the ", what, " id is empty"));
+        SALESKIT_RETURN_IF_ERROR(CheckMessageTimestamps(r, field));
+        return check(r, field);
+      },
+      [&](const Record& r, LoadReport* report) {
+        auto [it, inserted] = table->try_emplace(r.id());
+        if (inserted) {
+          it->second = r;
+          ++report->inserted;
+        } else {
+          MergePresent(r, &it->second);
+          ++report->updated;
+        }
+      });
 }
 
 }  // namespace
 
-absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(const Batch<v1::Account>& batch,
+absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(RecordSource<v1::Account>& source,
                                                          const LoadOptions& options) {
-  return UpsertKeyed(batch, options, &accounts_, "account",
+  return UpsertKeyed(source, options, &accounts_, "account",
                      +[](const v1::Account& a, std::string* field) {
                        if (a.has_annual_revenue() && !std::isfinite(a.annual_revenue())) {
                          return Invalid(field, "annual_revenue", "not a finite number");
@@ -740,9 +747,9 @@ absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(const Batch<v1::Account
                      });
 }
 
-absl::StatusOr<LoadReport> CustomerStore::UpsertDeals(const Batch<v1::Deal>& batch,
+absl::StatusOr<LoadReport> CustomerStore::UpsertDeals(RecordSource<v1::Deal>& source,
                                                       const LoadOptions& options) {
-  return UpsertKeyed(batch, options, &deals_, "deal", +[](const v1::Deal& d, std::string* field) {
+  return UpsertKeyed(source, options, &deals_, "deal", +[](const v1::Deal& d, std::string* field) {
     if (!v1::Deal::Status_IsValid(d.status())) {
       return Invalid(field, "status", absl::StrCat("unknown deal status ", d.status()));
     }

@@ -1,37 +1,56 @@
 #include "saleskit/store/string_dictionary.h"
 
+#include <cstring>
+
 namespace saleskit {
 
-StringDictionary::StringDictionary()
-    : index_(0, Hash{&strings_}, Eq{&strings_}) {}
+StringDictionary::StringDictionary() : index_(0, Hash{this}, Eq{this}) {}
 
 int32_t StringDictionary::Acquire(absl::string_view s) {
-  auto it = index_.find(s);
-  if (it != index_.end()) {
-    ++refs_[*it];
-    return *it;
-  }
-  int32_t code;
-  if (!free_.empty()) {
-    code = free_.back();
-    free_.pop_back();
-    strings_[code].assign(s.data(), s.size());
-    refs_[code] = 1;
-  } else {
-    code = static_cast<int32_t>(strings_.size());
-    strings_.emplace_back(s);
-    refs_.push_back(1);
-  }
-  index_.insert(code);
+  const size_t hash = absl::HashOf(s);
+  int32_t code = kNone;
+  // One probe: finds the string, or inserts a new code for it.
+  index_.lazy_emplace(s, [&](const auto& construct) {
+    if (!free_.empty()) {
+      code = free_.back();
+      free_.pop_back();
+    } else {
+      code = static_cast<int32_t>(entries_.size());
+      entries_.emplace_back();
+    }
+    entries_[code] = Entry{hash, arena_.size(), static_cast<uint32_t>(s.size()), 0};
+    arena_.append(s.data(), s.size());
+    construct(code);
+  });
+  if (code == kNone) code = *index_.find(s);
+  ++entries_[code].refs;
   return code;
 }
 
 void StringDictionary::Release(int32_t code) {
   if (code == kNone) return;
-  if (--refs_[code] > 0) return;
+  Entry& e = entries_[code];
+  if (--e.refs > 0) return;
   index_.erase(code);
-  std::string().swap(strings_[code]);  // free the bytes, not just the length
+  std::memset(&arena_[e.offset], 0, e.length);  // scrub the bytes, not just the reference
+  garbage_ += e.length;
+  e.length = 0;
   free_.push_back(code);
+  if (garbage_ > (1 << 20) && garbage_ * 2 > arena_.size()) Compact();
+}
+
+void StringDictionary::Compact() {
+  std::string fresh;
+  fresh.reserve(arena_.size() - garbage_);
+  for (Entry& e : entries_) {
+    if (e.refs == 0) continue;
+    const uint64_t offset = fresh.size();
+    fresh.append(arena_, e.offset, e.length);
+    e.offset = offset;
+  }
+  std::memset(&arena_[0], 0, arena_.size());
+  arena_.swap(fresh);
+  garbage_ = 0;
 }
 
 int32_t StringDictionary::Find(absl::string_view s) const {
@@ -40,12 +59,8 @@ int32_t StringDictionary::Find(absl::string_view s) const {
 }
 
 size_t StringDictionary::MemoryBytes() const {
-  size_t bytes = strings_.capacity() * sizeof(std::string) + refs_.capacity() * sizeof(uint32_t) +
-                 free_.capacity() * sizeof(int32_t) + index_.capacity() * (sizeof(int32_t) + 1);
-  for (const std::string& s : strings_) {
-    if (s.capacity() > 15) bytes += s.capacity() + 1;  // beyond libstdc++'s inline buffer
-  }
-  return bytes;
+  return arena_.capacity() + entries_.capacity() * sizeof(Entry) + free_.capacity() * sizeof(int32_t) +
+         index_.capacity() * (sizeof(int32_t) + 1);
 }
 
 }  // namespace saleskit

@@ -33,6 +33,10 @@ class CsvReader {
 
   // 1-based line where the next row starts.
   int64_t line() const { return line_; }
+  // 1-based line where the last row read (or rejected) started.
+  int64_t last_row_line() const { return row_line_; }
+  // True after an unclosed quote: nothing more can be read.
+  bool broken() const { return broken_; }
 
  private:
   CsvReader(absl::string_view text, char delimiter) : text_(text), delimiter_(delimiter) {}
@@ -42,6 +46,8 @@ class CsvReader {
   absl::string_view text_;
   size_t pos_ = 0;
   int64_t line_ = 1;
+  int64_t row_line_ = 0;
+  bool broken_ = false;
   char delimiter_;
   std::vector<std::string> header_;
   std::vector<std::string> unescaped_;  // storage for quoted cells with "" inside

@@ -2,6 +2,7 @@
 #ifndef SALESKIT_IO_READERS_H_
 #define SALESKIT_IO_READERS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,10 +56,23 @@ template <typename Record>
 absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view data, Format format,
                                                const ReadOptions& options = {});
 
-extern template absl::StatusOr<ReadResult<v1::Customer>> ReadRecords(absl::string_view, Format, const ReadOptions&);
-extern template absl::StatusOr<ReadResult<v1::Event>> ReadRecords(absl::string_view, Format, const ReadOptions&);
-extern template absl::StatusOr<ReadResult<v1::Account>> ReadRecords(absl::string_view, Format, const ReadOptions&);
-extern template absl::StatusOr<ReadResult<v1::Deal>> ReadRecords(absl::string_view, Format, const ReadOptions&);
+// The same records as a RecordSource, parsed as they are read (twice, by the
+// store: once to validate, once to apply) without holding them all in
+// memory. `data` must outlive the source. Errors in the header (CSV) or the
+// structure (JSON) are returned here.
+template <typename Record>
+absl::StatusOr<std::unique_ptr<RecordSource<Record>>> OpenSource(absl::string_view data, Format format,
+                                                                  const ReadOptions& options = {});
+
+#define SALESKIT_DECLARE_READERS(Record)                                                                          \
+  extern template absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view, Format, const ReadOptions&); \
+  extern template absl::StatusOr<std::unique_ptr<RecordSource<Record>>> OpenSource(absl::string_view, Format,    \
+                                                                                   const ReadOptions&);
+SALESKIT_DECLARE_READERS(v1::Customer)
+SALESKIT_DECLARE_READERS(v1::Event)
+SALESKIT_DECLARE_READERS(v1::Account)
+SALESKIT_DECLARE_READERS(v1::Deal)
+#undef SALESKIT_DECLARE_READERS
 
 // Parses a CSV schema: a JSON object {"attrs": {"NAME": "TYPE", ...}} with
 // TYPE one of bool, int64, double, string, timestamp, string_list.

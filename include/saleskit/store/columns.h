@@ -10,7 +10,10 @@ namespace saleskit {
 // A bit per row in 64-bit words, for validity (presence) and liveness.
 class Bitmap {
  public:
-  void Resize(size_t n) { words_.resize((n + 63) / 64, 0); }
+  void Resize(size_t n) {
+    words_.reserve((n + 63) / 64);  // exact: no doubling slack
+    words_.resize((n + 63) / 64, 0);
+  }
   bool Get(size_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
   void Set(size_t i) { words_[i >> 6] |= uint64_t{1} << (i & 63); }
   void Clear(size_t i) { words_[i >> 6] &= ~(uint64_t{1} << (i & 63)); }
@@ -30,6 +33,7 @@ struct NumericColumn {
   Bitmap valid;
 
   void Resize(size_t n) {
+    values.reserve(n);  // exact: no doubling slack
     values.resize(n);
     valid.Resize(n);
   }

@@ -84,17 +84,34 @@ class CustomerStore {
   // Inserts new customers and merges into existing ones: fields present in
   // the input overwrite, absent fields keep their value, `clear_fields`
   // clears. A custom attribute keeps the type it first had.
-  absl::StatusOr<LoadReport> UpsertCustomers(const Batch<v1::Customer>& batch,
+  absl::StatusOr<LoadReport> UpsertCustomers(RecordSource<v1::Customer>& source,
                                              const LoadOptions& options = {});
   // Adds events to the aggregates of their customers, de-duplicating by id.
   // Timestamps may arrive in any order.
-  absl::StatusOr<LoadReport> IngestEvents(const Batch<v1::Event>& batch,
+  absl::StatusOr<LoadReport> IngestEvents(RecordSource<v1::Event>& source,
                                           const LoadOptions& options = {});
   // Inserts or merges accounts and deals (present fields overwrite).
-  absl::StatusOr<LoadReport> UpsertAccounts(const Batch<v1::Account>& batch,
+  absl::StatusOr<LoadReport> UpsertAccounts(RecordSource<v1::Account>& source,
                                             const LoadOptions& options = {});
-  absl::StatusOr<LoadReport> UpsertDeals(const Batch<v1::Deal>& batch,
+  absl::StatusOr<LoadReport> UpsertDeals(RecordSource<v1::Deal>& source,
                                          const LoadOptions& options = {});
+  // The same for batches built in code.
+  absl::StatusOr<LoadReport> UpsertCustomers(const Batch<v1::Customer>& batch, const LoadOptions& options = {}) {
+    BatchSource<v1::Customer> source(batch);
+    return UpsertCustomers(source, options);
+  }
+  absl::StatusOr<LoadReport> IngestEvents(const Batch<v1::Event>& batch, const LoadOptions& options = {}) {
+    BatchSource<v1::Event> source(batch);
+    return IngestEvents(source, options);
+  }
+  absl::StatusOr<LoadReport> UpsertAccounts(const Batch<v1::Account>& batch, const LoadOptions& options = {}) {
+    BatchSource<v1::Account> source(batch);
+    return UpsertAccounts(source, options);
+  }
+  absl::StatusOr<LoadReport> UpsertDeals(const Batch<v1::Deal>& batch, const LoadOptions& options = {}) {
+    BatchSource<v1::Deal> source(batch);
+    return UpsertDeals(source, options);
+  }
 
   // Removes every trace of a customer: fields, dictionary entries only they
   // used, event aggregates, remembered event ids, and their link from deals.
@@ -103,7 +120,7 @@ class CustomerStore {
 
   // --- Reading ---
   size_t customer_count() const { return customer_count_; }
-  // Rows ever allocated (live or free); columns have this many entries.
+  // Rows ever allocated (live or free); every column has at least this many entries.
   size_t row_capacity() const { return row_ids_.size(); }
   const Bitmap& live() const { return live_; }
   std::optional<uint32_t> FindRow(absl::string_view id) const;
@@ -167,6 +184,9 @@ class CustomerStore {
                                 std::string* field) const;
   void ApplyCustomer(uint32_t row, const v1::Customer& c);
   uint32_t AppendRow(absl::string_view id);
+  void ResizeColumns(size_t n);
+  static void ResizeAttr(AttrColumn& col, size_t n);
+  static void ResizeEvents(EventColumns& cols, size_t n);
   void ClearField(uint32_t row, absl::string_view name);
   void ClearAttr(uint32_t row, AttrColumn& col);
   void SetAttr(uint32_t row, AttrColumn& col, const v1::AttrValue& v);
@@ -180,6 +200,7 @@ class CustomerStore {
   std::vector<int32_t> row_ids_;        // row -> code in ids_ (kNone for free rows)
   std::vector<uint32_t> row_of_id_;     // code in ids_ -> row
   std::vector<uint32_t> free_rows_;
+  size_t column_size_ = 0;              // entries in every column (>= rows allocated)
   Bitmap live_;
   size_t customer_count_ = 0;
 

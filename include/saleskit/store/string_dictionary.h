@@ -13,11 +13,13 @@
 namespace saleskit {
 
 // Maps distinct strings to dense int32 codes and back, with a reference count
-// per code. A string whose last reference is released is forgotten (its bytes
-// freed, its code reused), so erasing the only customer with an email leaves
+// per code. The bytes live in one arena; a string whose last reference is
+// released is overwritten with zeros and forgotten (its code reused, its space
+// reclaimed by compaction), so erasing the only customer with an email leaves
 // no copy of that email behind.
 //
-// Not thread-safe; the owning store serialises access.
+// Views returned by Get() are invalidated by the next Acquire(). Not
+// thread-safe; the owning store serialises access.
 class StringDictionary {
  public:
   static constexpr int32_t kNone = -1;
@@ -33,31 +35,44 @@ class StringDictionary {
   // The code of `s` or kNone; takes no reference.
   int32_t Find(absl::string_view s) const;
   // The string of a live code.
-  absl::string_view Get(int32_t code) const { return strings_[code]; }
+  absl::string_view Get(int32_t code) const {
+    const Entry& e = entries_[code];
+    return absl::string_view(arena_.data() + e.offset, e.length);
+  }
 
   // Distinct live strings.
-  size_t size() const { return strings_.size() - free_.size(); }
+  size_t size() const { return entries_.size() - free_.size(); }
   // Bytes held, for memory accounting.
   size_t MemoryBytes() const;
 
  private:
+  struct Entry {
+    size_t hash;
+    uint64_t offset;
+    uint32_t length;
+    uint32_t refs;
+  };
+  // The index stores codes; hashes are cached per entry so growing the index
+  // never re-reads the strings.
   struct Hash {
     using is_transparent = void;
-    const std::vector<std::string>* strings;
-    size_t operator()(int32_t code) const { return absl::HashOf(absl::string_view((*strings)[code])); }
+    const StringDictionary* dict;
+    size_t operator()(int32_t code) const { return dict->entries_[code].hash; }
     size_t operator()(absl::string_view s) const { return absl::HashOf(s); }
   };
   struct Eq {
     using is_transparent = void;
-    const std::vector<std::string>* strings;
+    const StringDictionary* dict;
     bool operator()(int32_t a, int32_t b) const { return a == b; }
-    bool operator()(int32_t a, absl::string_view b) const { return (*strings)[a] == b; }
-    bool operator()(absl::string_view a, int32_t b) const { return a == (*strings)[b]; }
+    bool operator()(int32_t a, absl::string_view b) const { return dict->Get(a) == b; }
+    bool operator()(absl::string_view a, int32_t b) const { return a == dict->Get(b); }
   };
+  void Compact();
 
-  std::vector<std::string> strings_;
-  std::vector<uint32_t> refs_;
+  std::string arena_;
+  std::vector<Entry> entries_;
   std::vector<int32_t> free_;
+  size_t garbage_ = 0;  // arena bytes of released strings
   absl::flat_hash_set<int32_t, Hash, Eq> index_;
 };
 

@@ -1,0 +1,42 @@
+"""saleskit: embeddable sales-automation logic.
+
+>>> import saleskit
+>>> eng = saleskit.Engine()
+>>> eng.upsert_customers([{"id": "c1", "email": "ada@example.com", "lifecycle_stage": "lead"}]).inserted
+1
+>>> eng.get_customer("c1")["lifecycle_stage"]
+'lead'
+
+The package is pure Python over the private native module ``saleskit._saleskit``.
+Every error the engine reports is raised as a subclass of ``saleskit.Error``.
+"""
+
+from . import _saleskit
+from ._engine import Engine, LoadReport, RecordError
+from ._errors import (
+    AlreadyExistsError,
+    Error,
+    FailedPreconditionError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    OutOfRangeError,
+    ResourceExhaustedError,
+)
+
+__version__: str = _saleskit.__version__
+
+__all__ = [
+    "Engine",
+    "LoadReport",
+    "RecordError",
+    "Error",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "AlreadyExistsError",
+    "FailedPreconditionError",
+    "OutOfRangeError",
+    "ResourceExhaustedError",
+    "InternalError",
+    "__version__",
+]

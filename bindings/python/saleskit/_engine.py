@@ -1,0 +1,305 @@
+"""saleskit.Engine and its load reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _convert
+from . import _saleskit as _native
+from ._errors import InvalidArgumentError, NotFoundError, translated
+
+__all__ = ["Engine", "LoadReport", "RecordError", "Data"]
+
+# What the load methods accept: records as dicts, a DataFrame, a file path,
+# or the text/bytes of a file (with format=).
+Data = Union[Sequence[Mapping[str, Any]], Mapping[str, Any], "os.PathLike[str]", str, bytes, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordError:
+    """What is wrong with one record of a batch.
+
+    Attributes:
+        index: 0-based position of the record in the input.
+        line: 1-based line of the record in text input (for a list of dicts,
+            its 1-based position); its byte offset in protobuf input
+            (``binary`` is then True); 0 when unknown.
+        field: the field at fault, e.g. ``"timezone"`` or ``"attrs.plan"``;
+            empty for the whole record.
+        message: what is wrong.
+        binary: ``line`` is a byte offset.
+    """
+
+    index: int
+    line: int
+    field: str
+    message: str
+    binary: bool = False
+
+    def __str__(self) -> str:
+        out = "record %d" % (self.index + 1)
+        if self.line > 0:
+            out += " (%s %d)" % ("byte" if self.binary else "line", self.line)
+        if self.field:
+            out += ', field "%s"' % self.field
+        return out + ": " + self.message
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadReport:
+    """What one load did.
+
+    With ``on_invalid="reject"`` (the default) an invalid batch raises
+    InvalidArgumentError instead and nothing is applied, so ``rejected`` is
+    empty; with ``on_invalid="skip"`` it lists the records left out.
+    """
+
+    received: int = 0
+    """Records in the batch."""
+    inserted: int = 0
+    """New records (customers, accounts, deals), or events applied."""
+    updated: int = 0
+    """Existing records merged."""
+    duplicates: int = 0
+    """Events recognised by id and not counted again."""
+    skipped_unknown_customer: int = 0
+    """Events skipped under ``unknown_customer="skip"``."""
+    created_customers: int = 0
+    """Customers created under ``unknown_customer="create"``."""
+    rejected: List[RecordError] = dataclasses.field(default_factory=list)
+    """Invalid records, by index (``on_invalid="skip"`` only)."""
+
+
+_ON_INVALID = ("reject", "skip")
+_UNKNOWN_CUSTOMER = ("error", "skip", "create")
+
+
+def _rejected_message(errors: Sequence[RecordError]) -> str:
+    shown = 10
+    msg = "batch rejected, nothing applied: %d invalid record%s" % (len(errors), "" if len(errors) == 1 else "s")
+    for e in errors[:shown]:
+        msg += "\n  " + str(e)
+    if len(errors) > shown:
+        msg += "\n  ... and %d more" % (len(errors) - shown)
+    return msg
+
+
+def _looks_like_text(s: str) -> bool:
+    return "\n" in s or s.lstrip()[:1] in ("{", "[")
+
+
+class Engine:
+    """The saleskit engine: a customer store and its clock.
+
+    Thread safety: every method may be called from any thread. Loads release
+    the GIL and are serialised by the engine; reads see the state between
+    two loads. Nothing reads the wall clock: time moves only by advance_to().
+
+    Args:
+        dedup_horizon: events with an id are counted once while they arrive
+            within this long (by occurred_at) of the first copy.
+        start: where the engine clock starts (naive datetimes are UTC);
+            default the Unix epoch.
+    """
+
+    def __init__(self, dedup_horizon: _dt.timedelta = _dt.timedelta(days=7),
+                 start: Optional[_dt.datetime] = None) -> None:
+        if not isinstance(dedup_horizon, _dt.timedelta):
+            raise InvalidArgumentError("dedup_horizon must be a datetime.timedelta, got %s"
+                                       % type(dedup_horizon).__name__)
+        if start is not None and not isinstance(start, _dt.datetime):
+            raise InvalidArgumentError("start must be a datetime.datetime, got %s" % type(start).__name__)
+        start_us = 0 if start is None else _convert.to_micros(start)
+        with translated():
+            self._native = _native.Engine(dedup_horizon // _dt.timedelta(microseconds=1), start_us)
+
+    # ------------------------------------------------------------ loading
+
+    def upsert_customers(self, data: Data, *, format: Optional[str] = None, on_invalid: str = "reject",
+                         ignore_unknown_fields: bool = False, schema: Any = None) -> LoadReport:
+        """Inserts new customers and merges into existing ones.
+
+        Fields present in a record overwrite, absent fields (missing keys,
+        None, NaN, empty CSV cells) keep their stored value, and
+        ``clear_fields`` (e.g. ``["email", "attrs.plan"]``) clears. An
+        attribute keeps the type it first had. The batch is atomic.
+
+        Args:
+            data: a list of dicts, a pandas DataFrame, a path (format from the
+                extension: .csv .json .ndjson .jsonl .pb), or bytes/str
+                content with ``format=``.
+            format: "csv", "json", "ndjson" (or "jsonl"), "protobuf" (or "pb").
+            on_invalid: "reject" (any invalid record raises, nothing is
+                applied) or "skip" (valid records load; invalid ones are
+                listed in ``LoadReport.rejected``).
+            ignore_unknown_fields: accept and ignore unknown fields/columns.
+            schema: CSV only: attribute types, e.g. ``{"plan": "string",
+                "seats": int}`` (bool, int64, double, string, timestamp,
+                string_list or the Python types); other ``attrs.*`` columns
+                are inferred from their cells.
+
+        Raises:
+            InvalidArgumentError: the batch is invalid; the message names
+                each bad record by index and line, and the field.
+        """
+        return self._load("customers", data, format, on_invalid, "error", ignore_unknown_fields, schema)
+
+    def ingest_events(self, data: Data, *, format: Optional[str] = None, on_invalid: str = "reject",
+                      unknown_customer: str = "error", ignore_unknown_fields: bool = False) -> LoadReport:
+        """Adds events to their customers' aggregates, de-duplicating by event id.
+
+        Args:
+            data, format, on_invalid, ignore_unknown_fields: as for upsert_customers.
+            unknown_customer: what an event for a customer not in the store
+                does: "error" (an invalid record), "skip" (counted in
+                ``skipped_unknown_customer``) or "create" (creates a customer
+                with only the id).
+        """
+        return self._load("events", data, format, on_invalid, unknown_customer, ignore_unknown_fields, None)
+
+    def upsert_accounts(self, data: Data, *, format: Optional[str] = None, on_invalid: str = "reject",
+                        ignore_unknown_fields: bool = False, schema: Any = None) -> LoadReport:
+        """Inserts or merges accounts (present fields overwrite). Arguments as for upsert_customers."""
+        return self._load("accounts", data, format, on_invalid, "error", ignore_unknown_fields, schema)
+
+    def upsert_deals(self, data: Data, *, format: Optional[str] = None, on_invalid: str = "reject",
+                     ignore_unknown_fields: bool = False) -> LoadReport:
+        """Inserts or merges deals (present fields overwrite); ``status`` may be "won", "lost", "open"."""
+        return self._load("deals", data, format, on_invalid, "error", ignore_unknown_fields, None)
+
+    def _load(self, kind: str, data: Any, format: Optional[str], on_invalid: str, unknown_customer: str,
+              ignore_unknown_fields: bool, schema: Any) -> LoadReport:
+        if on_invalid not in _ON_INVALID:
+            raise InvalidArgumentError('on_invalid must be "reject" or "skip", got %r' % (on_invalid,))
+        if unknown_customer not in _UNKNOWN_CUSTOMER:
+            raise InvalidArgumentError('unknown_customer must be "error", "skip" or "create", got %r'
+                                       % (unknown_customer,))
+        try:
+            schema_json = _convert.schema_to_json(schema)
+        except _convert.ConversionError as e:
+            raise InvalidArgumentError(e.message) from None
+        if format is not None:
+            with translated():
+                format = _native.format_name(format)
+
+        kept: Optional[List[int]] = None  # list input: input index of each record sent
+        py_errors: List[RecordError] = []
+        if _convert.is_dataframe(data):
+            if format not in (None, "csv"):
+                raise InvalidArgumentError("a DataFrame loads as CSV; format=%r does not apply" % (format,))
+            payload, schema_json = _convert.dataframe_to_csv(data, kind, schema_json)
+            format = "csv"
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            if format is None:
+                raise InvalidArgumentError("format= is required when data is bytes")
+            payload = bytes(data)
+        elif isinstance(data, os.PathLike) or (isinstance(data, str) and (
+                format is None and not _looks_like_text(data) or
+                format is not None and "\n" not in data and os.path.isfile(data))):
+            path = os.fspath(data)
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            if format is None:
+                with translated():
+                    format = _native.format_from_path(path)
+            with open(path, "rb") as f:
+                payload = f.read()
+        elif isinstance(data, str):
+            if format is None:
+                raise InvalidArgumentError("format= is required when data is text (or pass a file path)")
+            payload = data.encode("utf-8")
+        elif isinstance(data, Mapping) or isinstance(data, Iterable):
+            if format not in (None, "json"):
+                raise InvalidArgumentError("records given as dicts load as JSON; format=%r does not apply"
+                                           % (format,))
+            records = [data] if isinstance(data, Mapping) else list(data)
+            payload, kept, bad = _convert.records_to_json(kind, records)
+            py_errors = [RecordError(i, i + 1, field, message) for i, field, message in bad]
+            if py_errors and on_invalid == "reject":
+                raise InvalidArgumentError(_rejected_message(py_errors))
+            format = "json"
+        else:
+            raise InvalidArgumentError("cannot load %s: expected a list of dicts, a pandas DataFrame, a path, "
+                                       "or bytes/str with format=" % type(data).__name__)
+
+        with translated():
+            r = self._native.load(kind, payload, format, on_invalid, unknown_customer, bool(ignore_unknown_fields),
+                                  schema_json)
+        received, inserted, updated, duplicates, skipped, created, rejected = r
+        errors = [RecordError(i, line, field, message, binary) for i, line, field, message, binary in rejected]
+        if kept is not None:
+            # Positions in the JSON sent are positions among the converted records.
+            errors = [RecordError(kept[e.index], kept[e.index] + 1, e.field, e.message) for e in errors]
+            errors = sorted(errors + py_errors, key=lambda e: e.index)
+            received += len(py_errors)
+        return LoadReport(received, inserted, updated, duplicates, skipped, created, errors)
+
+    # ------------------------------------------------------------ customers
+
+    def get_customer(self, id: str) -> Dict[str, Any]:
+        """The customer with this id as a dict: snake_case keys, absent fields omitted.
+
+        ``lifecycle_stage`` and consent ``status`` are short lowercase names
+        ("lead", "opted_in"), timestamps are aware UTC datetimes, and
+        ``attrs`` hold plain values (bool, int, float, str, datetime, list of str).
+
+        Raises:
+            NotFoundError: no customer has this id.
+        """
+        with translated():
+            text = self._native.get_customer_json(id)
+        return _convert.customer_from_json(text)
+
+    def erase_customer(self, id: str) -> None:
+        """Removes every trace of a customer. Raises NotFoundError if unknown."""
+        with translated():
+            self._native.erase_customer(id)
+
+    @property
+    def customer_count(self) -> int:
+        """The number of customers in the store."""
+        return self._native.customer_count
+
+    def __len__(self) -> int:
+        return self._native.customer_count
+
+    def __contains__(self, id: object) -> bool:
+        if not isinstance(id, str):
+            return False
+        try:
+            self.get_customer(id)
+        except NotFoundError:
+            return False
+        return True
+
+    # ------------------------------------------------------------ clock
+
+    @property
+    def now(self) -> _dt.datetime:
+        """The engine clock, as an aware UTC datetime."""
+        return _convert.from_micros(self._native.now_us)
+
+    def advance_to(self, t: _dt.datetime) -> None:
+        """Moves the engine clock forward to ``t`` (naive datetimes are UTC).
+
+        Raises:
+            InvalidArgumentError: ``t`` is before ``now``.
+        """
+        if not isinstance(t, _dt.datetime):
+            raise InvalidArgumentError("advance_to takes a datetime.datetime, got %s" % type(t).__name__)
+        with translated():
+            self._native.advance_to_us(_convert.to_micros(t))
+
+    # ------------------------------------------------------------ stats
+
+    def stats(self) -> Dict[str, int]:
+        """Sizes and memory of the store: customers, accounts, deals, events,
+        event_types, custom_attributes, column_bytes, dictionary_bytes."""
+        with translated():
+            return dict(self._native.stats())
+
+    def __repr__(self) -> str:
+        return "saleskit.Engine(customers=%d, now=%s)" % (len(self), _convert.format_timestamp(self.now))

@@ -1,0 +1,134 @@
+"""The saleskit exception hierarchy and the one place native errors are translated."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Dict, Iterator, Type
+
+from . import _saleskit as _native
+
+__all__ = [
+    "Error",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "AlreadyExistsError",
+    "FailedPreconditionError",
+    "OutOfRangeError",
+    "ResourceExhaustedError",
+    "InternalError",
+]
+
+
+class Error(Exception):
+    """Base class of every error saleskit raises for a failed operation.
+
+    Attributes:
+        code: the status code name, e.g. ``"INVALID_ARGUMENT"`` (the names of
+            ``absl::StatusCode``, which the C API's status values mirror).
+        message: the full message; for a rejected batch it names each invalid
+            record by index and line and the field at fault.
+    """
+
+    code: str = "UNKNOWN"
+
+    def __init__(self, message: str, code: "str | None" = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidArgumentError(Error, ValueError):
+    """Invalid input: a malformed or rejected batch, a bad option, a clock moved backwards."""
+
+    code = "INVALID_ARGUMENT"
+
+
+class NotFoundError(Error, LookupError):
+    """The named customer (or other record) does not exist."""
+
+    code = "NOT_FOUND"
+
+
+class AlreadyExistsError(Error):
+    """Something with that name or id already exists."""
+
+    code = "ALREADY_EXISTS"
+
+
+class FailedPreconditionError(Error):
+    """The engine is not in a state where the operation is allowed."""
+
+    code = "FAILED_PRECONDITION"
+
+
+class OutOfRangeError(Error, ValueError):
+    """A value is outside the range saleskit supports."""
+
+    code = "OUT_OF_RANGE"
+
+
+class ResourceExhaustedError(Error):
+    """A configured limit (size, depth, iterations, memory) was reached."""
+
+    code = "RESOURCE_EXHAUSTED"
+
+
+class InternalError(Error):
+    """A bug in saleskit: please report it with the message."""
+
+    code = "INTERNAL"
+
+
+# absl::StatusCode values.
+_CODE_NAMES: Dict[int, str] = {
+    1: "CANCELLED",
+    2: "UNKNOWN",
+    3: "INVALID_ARGUMENT",
+    4: "DEADLINE_EXCEEDED",
+    5: "NOT_FOUND",
+    6: "ALREADY_EXISTS",
+    7: "PERMISSION_DENIED",
+    8: "RESOURCE_EXHAUSTED",
+    9: "FAILED_PRECONDITION",
+    10: "ABORTED",
+    11: "OUT_OF_RANGE",
+    12: "UNIMPLEMENTED",
+    13: "INTERNAL",
+    14: "UNAVAILABLE",
+    15: "DATA_LOSS",
+    16: "UNAUTHENTICATED",
+}
+
+_CLASSES: Dict[int, Type[Error]] = {
+    3: InvalidArgumentError,
+    5: NotFoundError,
+    6: AlreadyExistsError,
+    9: FailedPreconditionError,
+    11: OutOfRangeError,
+    8: ResourceExhaustedError,
+    13: InternalError,
+}
+
+
+def error_from_status(code: int, message: str) -> Error:
+    """The saleskit.Error for a failed native status ``(code, message)``."""
+    cls = _CLASSES.get(code, Error)
+    return cls(message, _CODE_NAMES.get(code, "UNKNOWN"))
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Runs a native call, turning its StatusError into the matching saleskit.Error.
+
+    This is the only place native errors are translated; every call into
+    ``_saleskit`` goes through it.
+    """
+    try:
+        yield
+    except _native.StatusError as e:
+        code, message = e.args
+        raise error_from_status(code, message) from None
