@@ -56,7 +56,10 @@ typedef enum saleskit_status {
   SALESKIT_INTERNAL = 13,
   SALESKIT_UNAVAILABLE = 14,
   SALESKIT_DATA_LOSS = 15,
-  SALESKIT_UNAUTHENTICATED = 16
+  SALESKIT_UNAUTHENTICATED = 16,
+  /* Not a status: makes every int value valid for this type, so a host
+   * passing an unknown value gets an error, not undefined behaviour. */
+  SALESKIT_STATUS_MAX_ENUM_ = 0x7FFFFFFF
 } saleskit_status;
 
 /* The message of the last failed call on this thread ("" after a success).
@@ -85,7 +88,8 @@ typedef enum saleskit_log_level {
   SALESKIT_LOG_DEBUG = 0,
   SALESKIT_LOG_INFO = 1,
   SALESKIT_LOG_WARNING = 2,
-  SALESKIT_LOG_ERROR = 3
+  SALESKIT_LOG_ERROR = 3,
+  SALESKIT_LOG_LEVEL_MAX_ENUM_ = 0x7FFFFFFF /* not a level; see saleskit_status */
 } saleskit_log_level;
 
 /* Receives log lines. `message` is owned by the library and valid only during
@@ -129,18 +133,21 @@ typedef enum saleskit_format {
   SALESKIT_FORMAT_PROTOBUF = 0, /* length-delimited messages (varint size prefix) */
   SALESKIT_FORMAT_JSON = 1,     /* an array of objects, protobuf JSON mapping */
   SALESKIT_FORMAT_NDJSON = 2,   /* one JSON object per line */
-  SALESKIT_FORMAT_CSV = 3       /* header row of field names; see docs/formats.md */
+  SALESKIT_FORMAT_CSV = 3,      /* header row of field names; see docs/formats.md */
+  SALESKIT_FORMAT_MAX_ENUM_ = 0x7FFFFFFF /* not a format; see saleskit_status */
 } saleskit_format;
 
 typedef enum saleskit_on_invalid {
   SALESKIT_REJECT_BATCH = 0, /* any invalid record rejects the batch; nothing applied */
-  SALESKIT_SKIP_RECORD = 1   /* valid records applied; invalid ones counted */
+  SALESKIT_SKIP_RECORD = 1,  /* valid records applied; invalid ones counted */
+  SALESKIT_ON_INVALID_MAX_ENUM_ = 0x7FFFFFFF /* not a mode; see saleskit_status */
 } saleskit_on_invalid;
 
 typedef enum saleskit_unknown_customer {
   SALESKIT_UNKNOWN_CUSTOMER_ERROR = 0, /* an event for an unknown customer is invalid */
   SALESKIT_UNKNOWN_CUSTOMER_SKIP = 1,  /* ... is skipped and counted */
-  SALESKIT_UNKNOWN_CUSTOMER_CREATE = 2 /* ... creates the customer */
+  SALESKIT_UNKNOWN_CUSTOMER_CREATE = 2, /* ... creates the customer */
+  SALESKIT_UNKNOWN_CUSTOMER_MAX_ENUM_ = 0x7FFFFFFF /* not a mode; see saleskit_status */
 } saleskit_unknown_customer;
 
 typedef struct saleskit_load_options {

@@ -57,6 +57,7 @@ absl::StatusOr<saleskit::Format> ToFormat(saleskit_format f) {
     case SALESKIT_FORMAT_JSON: return saleskit::Format::kJson;
     case SALESKIT_FORMAT_NDJSON: return saleskit::Format::kNdjson;
     case SALESKIT_FORMAT_CSV: return saleskit::Format::kCsv;
+    default: break;
   }
   return absl::InvalidArgumentError("unknown saleskit_format value " + std::to_string(static_cast<int>(f)));
 }

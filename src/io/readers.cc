@@ -133,30 +133,43 @@ absl::StatusOr<bool> ParseBool(absl::string_view s) {
   return absl::InvalidArgumentError(absl::StrCat("expected true or false, got \"", s, "\""));
 }
 
-// The prefix of an enum's value names: LifecycleStage -> "LIFECYCLE_STAGE_".
-std::string EnumPrefix(const google::protobuf::EnumDescriptor* e) {
-  std::string out;
-  for (char c : e->name()) {
-    if (absl::ascii_isupper(c) && !out.empty()) out.push_back('_');
-    out.push_back(absl::ascii_toupper(c));
+// An enum's values by their CSV names: lowercase without the type prefix
+// (LIFECYCLE_STAGE_MARKETING_QUALIFIED -> "marketing_qualified", WON -> "won").
+class EnumNames {
+ public:
+  explicit EnumNames(const google::protobuf::EnumDescriptor* e) {
+    std::string prefix;
+    for (char c : e->name()) {
+      if (absl::ascii_isupper(c) && !prefix.empty()) prefix.push_back('_');
+      prefix.push_back(absl::ascii_toupper(c));
+    }
+    prefix.push_back('_');
+    for (int i = 0; i < e->value_count(); ++i) {
+      if (e->value(i)->number() == 0) continue;  // *_UNSPECIFIED is absence, never written
+      std::string n = e->value(i)->name();
+      if (absl::StartsWith(n, prefix)) n = n.substr(prefix.size());
+      n = absl::AsciiStrToLower(n);
+      values_.emplace(n, e->value(i)->number());
+      names_.push_back(std::move(n));
+    }
   }
-  return out + "_";
-}
+  absl::StatusOr<int> Parse(absl::string_view s) const {
+    auto it = values_.find(s);
+    if (it == values_.end()) it = values_.find(absl::AsciiStrToLower(s));
+    if (it != values_.end()) return it->second;
+    return absl::InvalidArgumentError(absl::StrCat("unknown value \"", s, "\"; expected one of ",
+                                                   absl::StrJoin(names_, ", "), DidYouMean(s, names_)));
+  }
 
-// Enum value by lowercase short name ("marketing_qualified", "won").
-absl::StatusOr<int> ParseEnum(const google::protobuf::EnumDescriptor* e, absl::string_view s) {
-  const std::string upper = absl::AsciiStrToUpper(s);
-  const google::protobuf::EnumValueDescriptor* v = e->FindValueByName(EnumPrefix(e) + upper);
-  if (v == nullptr) v = e->FindValueByName(upper);
-  if (v != nullptr && v->number() != 0) return v->number();
-  std::vector<std::string> names;
-  for (int i = 1; i < e->value_count(); ++i) {
-    std::string n = e->value(i)->name();
-    if (absl::StartsWith(n, EnumPrefix(e))) n = n.substr(EnumPrefix(e).size());
-    names.push_back(absl::AsciiStrToLower(n));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("unknown value \"", s, "\"; expected one of ",
-                                                 absl::StrJoin(names, ", "), DidYouMean(s, names)));
+ private:
+  absl::flat_hash_map<std::string, int> values_;
+  std::vector<std::string> names_;
+};
+
+template <typename Enum>
+const EnumNames& NamesOf(const google::protobuf::EnumDescriptor* (*descriptor)()) {
+  static const EnumNames* names = new EnumNames(descriptor());
+  return *names;
 }
 
 absl::Status SetAttr(v1::AttrValue* v, AttrType type, absl::string_view s) {
@@ -198,8 +211,8 @@ enum class ColumnKind { kField, kAttr, kProperty, kConsentStatus, kConsentSource
 struct Column {
   ColumnKind kind = ColumnKind::kIgnored;
   std::string name;
-  const FieldDescriptor* field = nullptr;
-  std::string key;  // attribute or property name
+  size_t setter = 0;  // index in FieldSetters<Record>() for kField
+  std::string key;    // attribute or property name
   AttrType attr_type = AttrType::kString;
   int channel = 0;
 };
@@ -226,15 +239,135 @@ std::vector<std::string> KnownColumns(const Descriptor* d) {
   return out;
 }
 
-absl::StatusOr<Column> PlanColumn(const Descriptor* d, absl::string_view name, const ReadOptions& options) {
+// Per record type, a setter for each standard field a CSV column can name,
+// written with the generated accessors: no reflection per cell, and string
+// fields reuse the buffers of the record the source reuses.
+template <typename Record>
+using FieldSetter = absl::Status (*)(Record*, absl::string_view);
+
+template <typename Record>
+struct NamedSetter {
+  absl::string_view name;
+  FieldSetter<Record> set;
+};
+
+#define SALESKIT_CSV_STRING(R, f)                                 \
+  NamedSetter<R> {                                                \
+    #f, [](R* r, absl::string_view v) {                           \
+      r->mutable_##f()->assign(v.data(), v.size());               \
+      return absl::OkStatus();                                    \
+    }                                                             \
+  }
+#define SALESKIT_CSV_PARSED(R, f, Parse)                          \
+  NamedSetter<R> {                                                \
+    #f, [](R* r, absl::string_view v) {                           \
+      auto parsed = Parse(v);                                     \
+      if (!parsed.ok()) return parsed.status();                   \
+      r->set_##f(*parsed);                                        \
+      return absl::OkStatus();                                    \
+    }                                                             \
+  }
+#define SALESKIT_CSV_TIMESTAMP(R, f)                              \
+  NamedSetter<R> {                                                \
+    #f, [](R* r, absl::string_view v) {                           \
+      auto t = ParseTimestamp(v);                                 \
+      if (!t.ok()) return t.status();                             \
+      internal::ToProto(*t, r->mutable_##f());                    \
+      return absl::OkStatus();                                    \
+    }                                                             \
+  }
+#define SALESKIT_CSV_ENUM(R, f, E)                                \
+  NamedSetter<R> {                                                \
+    #f, [](R* r, absl::string_view v) {                           \
+      auto n = NamesOf<E>(&E##_descriptor).Parse(v);              \
+      if (!n.ok()) return n.status();                             \
+      r->set_##f(static_cast<E>(*n));                             \
+      return absl::OkStatus();                                    \
+    }                                                             \
+  }
+#define SALESKIT_CSV_LIST(R, f)                                   \
+  NamedSetter<R> {                                                \
+    #f, [](R* r, absl::string_view v) {                           \
+      for (absl::string_view part : absl::StrSplit(v, '|')) {     \
+        if (!part.empty()) r->add_##f(std::string(part));         \
+      }                                                           \
+      return absl::OkStatus();                                    \
+    }                                                             \
+  }
+
+template <typename Record>
+absl::Span<const NamedSetter<Record>> FieldSetters();
+
+template <>
+absl::Span<const NamedSetter<v1::Customer>> FieldSetters() {
+  using C = v1::Customer;
+  static const NamedSetter<C> kSetters[] = {
+      SALESKIT_CSV_STRING(C, id), SALESKIT_CSV_STRING(C, account_id), SALESKIT_CSV_STRING(C, email),
+      SALESKIT_CSV_STRING(C, phone), SALESKIT_CSV_STRING(C, first_name), SALESKIT_CSV_STRING(C, last_name),
+      SALESKIT_CSV_STRING(C, title), SALESKIT_CSV_STRING(C, company), SALESKIT_CSV_STRING(C, industry),
+      SALESKIT_CSV_STRING(C, country), SALESKIT_CSV_STRING(C, region), SALESKIT_CSV_STRING(C, timezone),
+      SALESKIT_CSV_PARSED(C, employee_count, ParseInt), SALESKIT_CSV_PARSED(C, annual_revenue, ParseDouble),
+      SALESKIT_CSV_ENUM(C, lifecycle_stage, v1::LifecycleStage), SALESKIT_CSV_STRING(C, lead_source),
+      SALESKIT_CSV_STRING(C, owner_id), SALESKIT_CSV_TIMESTAMP(C, created_at),
+      SALESKIT_CSV_TIMESTAMP(C, updated_at), SALESKIT_CSV_LIST(C, tags),
+      SALESKIT_CSV_PARSED(C, do_not_contact, ParseBool), SALESKIT_CSV_LIST(C, clear_fields),
+  };
+  return kSetters;
+}
+
+template <>
+absl::Span<const NamedSetter<v1::Account>> FieldSetters() {
+  using A = v1::Account;
+  static const NamedSetter<A> kSetters[] = {
+      SALESKIT_CSV_STRING(A, id), SALESKIT_CSV_STRING(A, name), SALESKIT_CSV_STRING(A, domain),
+      SALESKIT_CSV_STRING(A, industry), SALESKIT_CSV_STRING(A, country),
+      SALESKIT_CSV_PARSED(A, employee_count, ParseInt), SALESKIT_CSV_PARSED(A, annual_revenue, ParseDouble),
+      SALESKIT_CSV_STRING(A, owner_id), SALESKIT_CSV_TIMESTAMP(A, created_at),
+  };
+  return kSetters;
+}
+
+template <>
+absl::Span<const NamedSetter<v1::Deal>> FieldSetters() {
+  using D = v1::Deal;
+  static const NamedSetter<D> kSetters[] = {
+      SALESKIT_CSV_STRING(D, id), SALESKIT_CSV_STRING(D, account_id), SALESKIT_CSV_STRING(D, customer_id),
+      SALESKIT_CSV_STRING(D, name), SALESKIT_CSV_STRING(D, stage), SALESKIT_CSV_PARSED(D, amount, ParseDouble),
+      SALESKIT_CSV_STRING(D, currency), SALESKIT_CSV_TIMESTAMP(D, close_date),
+      SALESKIT_CSV_ENUM(D, status, v1::Deal::Status), SALESKIT_CSV_STRING(D, owner_id),
+      SALESKIT_CSV_TIMESTAMP(D, created_at),
+  };
+  return kSetters;
+}
+
+template <>
+absl::Span<const NamedSetter<v1::Event>> FieldSetters() {
+  using E = v1::Event;
+  static const NamedSetter<E> kSetters[] = {
+      SALESKIT_CSV_STRING(E, id), SALESKIT_CSV_STRING(E, customer_id), SALESKIT_CSV_STRING(E, type),
+      SALESKIT_CSV_TIMESTAMP(E, occurred_at), SALESKIT_CSV_PARSED(E, value, ParseDouble),
+  };
+  return kSetters;
+}
+
+#undef SALESKIT_CSV_STRING
+#undef SALESKIT_CSV_PARSED
+#undef SALESKIT_CSV_TIMESTAMP
+#undef SALESKIT_CSV_ENUM
+#undef SALESKIT_CSV_LIST
+
+template <typename Record>
+absl::StatusOr<Column> PlanColumn(absl::string_view name, const ReadOptions& options) {
+  const Descriptor* d = Record::descriptor();
   Column col;
   col.name = std::string(name);
-  const FieldDescriptor* f = d->FindFieldByName(std::string(name));
-  if (f != nullptr && !f->is_map() && f->name() != "consent" &&
-      (!f->is_repeated() || f->type() == FieldDescriptor::TYPE_STRING)) {
-    col.kind = ColumnKind::kField;
-    col.field = f;
-    return col;
+  const auto setters = FieldSetters<Record>();
+  for (size_t i = 0; i < setters.size(); ++i) {
+    if (setters[i].name == name) {
+      col.kind = ColumnKind::kField;
+      col.setter = i;
+      return col;
+    }
   }
   const auto dot = name.find('.');
   if (dot != absl::string_view::npos) {
@@ -267,53 +400,12 @@ absl::StatusOr<Column> PlanColumn(const Descriptor* d, absl::string_view name, c
                                                  d->name(), DidYouMean(name, KnownColumns(d))));
 }
 
-absl::Status SetField(Message* msg, const FieldDescriptor* f, absl::string_view cell) {
-  const auto* refl = msg->GetReflection();
-  if (f->is_repeated()) {
-    for (absl::string_view part : absl::StrSplit(cell, '|')) {
-      if (!part.empty()) refl->AddString(msg, f, std::string(part));
-    }
-    return absl::OkStatus();
-  }
-  switch (f->type()) {
-    case FieldDescriptor::TYPE_STRING: refl->SetString(msg, f, std::string(cell)); break;
-    case FieldDescriptor::TYPE_INT64: {
-      SALESKIT_ASSIGN_OR_RETURN(int64_t v, ParseInt(cell));
-      refl->SetInt64(msg, f, v);
-      break;
-    }
-    case FieldDescriptor::TYPE_DOUBLE: {
-      SALESKIT_ASSIGN_OR_RETURN(double v, ParseDouble(cell));
-      refl->SetDouble(msg, f, v);
-      break;
-    }
-    case FieldDescriptor::TYPE_BOOL: {
-      SALESKIT_ASSIGN_OR_RETURN(bool v, ParseBool(cell));
-      refl->SetBool(msg, f, v);
-      break;
-    }
-    case FieldDescriptor::TYPE_ENUM: {
-      SALESKIT_ASSIGN_OR_RETURN(int v, ParseEnum(f->enum_type(), cell));
-      refl->SetEnumValue(msg, f, v);
-      break;
-    }
-    case FieldDescriptor::TYPE_MESSAGE: {  // google.protobuf.Timestamp
-      SALESKIT_ASSIGN_OR_RETURN(Micros t, ParseTimestamp(cell));
-      internal::ToProto(t, static_cast<google::protobuf::Timestamp*>(refl->MutableMessage(msg, f)));
-      break;
-    }
-    default:
-      return absl::InternalError(absl::StrCat("unsupported field type for ", f->name()));
-  }
-  return absl::OkStatus();
-}
-
 template <typename Record>
 absl::Status SetCell(Record* r, const Column& col, absl::string_view cell);
 
 template <typename Record>
 absl::Status SetCommon(Record* r, const Column& col, absl::string_view cell) {
-  if (col.kind == ColumnKind::kField) return SetField(r, col.field, cell);
+  if (col.kind == ColumnKind::kField) return FieldSetters<Record>()[col.setter].set(r, cell);
   return absl::InternalError("column kind not valid for this record");
 }
 
@@ -332,7 +424,7 @@ absl::Status SetCell(v1::Customer* r, const Column& col, absl::string_view cell)
         SALESKIT_ASSIGN_OR_RETURN(Micros t, ParseTimestamp(cell));
         internal::ToProto(t, k->mutable_at());
       } else {
-        SALESKIT_ASSIGN_OR_RETURN(int v, ParseEnum(v1::Consent::Status_descriptor(), cell));
+        SALESKIT_ASSIGN_OR_RETURN(int v, NamesOf<v1::Consent::Status>(&v1::Consent::Status_descriptor).Parse(cell));
         k->set_status(static_cast<v1::Consent::Status>(v));
       }
       return absl::OkStatus();
@@ -382,7 +474,7 @@ class CsvSource final : public RecordSource<Record> {
           return absl::InvalidArgumentError(absl::StrCat("line 1: column \"", name, "\" appears twice"));
         }
       }
-      SALESKIT_ASSIGN_OR_RETURN(Column col, PlanColumn(d, name, options));
+      SALESKIT_ASSIGN_OR_RETURN(Column col, PlanColumn<Record>(name, options));
       columns.push_back(std::move(col));
     }
     for (absl::string_view required : RequiredColumns<Record>()) {

@@ -152,10 +152,11 @@ void MergePresent(const google::protobuf::Message& src, google::protobuf::Messag
 // Validates every record of `source`, then (if the batch may be applied)
 // applies the valid ones in a second pass. `validate(record, &field, &skip)`
 // returns an error for an invalid record or sets `skip` for one to leave out
-// silently; `apply(record)` changes the store.
-template <typename Record, typename Validate, typename Apply>
+// silently; `prepare()` runs once between the passes; `apply(record)` changes
+// the store.
+template <typename Record, typename Validate, typename Prepare, typename Apply>
 absl::StatusOr<LoadReport> ValidateThenApply(RecordSource<Record>& source, const LoadOptions& options,
-                                             Validate validate, Apply apply) {
+                                             Validate validate, Prepare prepare, Apply apply) {
   LoadReport report;
   std::vector<size_t> excluded;  // indices of invalid or skipped records, increasing
   std::vector<RecordError> invalid;
@@ -180,6 +181,7 @@ absl::StatusOr<LoadReport> ValidateThenApply(RecordSource<Record>& source, const
   if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
     return BatchRejected(report.rejected);
   }
+  prepare();
   source.Rewind();
   size_t k = 0;
   while (const Record* r = source.Next(&pos)) {
@@ -375,8 +377,12 @@ void CustomerStore::ResizeEvents(EventColumns& e, size_t n) {
   ResizeExact(e.last, n);
 }
 
-uint32_t CustomerStore::AppendRow(absl::string_view id) {
-  const int32_t code = ids_.Acquire(id);
+uint32_t CustomerStore::FindOrAppendRow(absl::string_view id, bool* added) {
+  const int32_t code = ids_.Acquire(id, added);
+  if (!*added) {
+    ids_.Release(code);  // ids hold exactly one reference
+    return row_of_id_[code];
+  }
   if (static_cast<size_t>(code) >= row_of_id_.size()) row_of_id_.resize(code + 1);
   uint32_t row;
   if (!free_rows_.empty()) {
@@ -393,6 +399,14 @@ uint32_t CustomerStore::AppendRow(absl::string_view id) {
   live_.Set(row);
   ++customer_count_;
   return row;
+}
+
+void CustomerStore::ReserveRows(size_t extra) {
+  const size_t free = free_rows_.size();
+  if (extra <= free) return;
+  const size_t needed = row_ids_.size() + (extra - free);
+  if (needed > column_size_) ResizeColumns(needed);
+  row_ids_.reserve(needed);
 }
 
 CustomerStore::AttrColumn& CustomerStore::AttrColumnFor(absl::string_view name, AttrType type) {
@@ -486,6 +500,12 @@ void CustomerStore::ClearField(uint32_t row, absl::string_view name) {
 
 void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
   for (const std::string& name : c.clear_fields()) ClearField(row, name);
+  // High-cardinality dictionaries (emails, phones, names) miss the cache on
+  // every lookup: start all of this record's lookups before doing any.
+  for (int i = 0; i < kStringFieldCount; ++i) {
+    const auto& f = kStringFields[i];
+    if ((c.*f.has)()) strings_[i].dict->Prefetch((c.*f.get)());
+  }
   for (int i = 0; i < kStringFieldCount; ++i) {
     const auto& f = kStringFields[i];
     if (!(c.*f.has)()) continue;
@@ -544,18 +564,20 @@ void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
 absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(RecordSource<v1::Customer>& source,
                                                           const LoadOptions& options) {
   absl::flat_hash_map<std::string, AttrType> pending;  // attribute types first seen in this batch
+  size_t new_ids = 0;  // an upper bound of the rows this batch adds
   return ValidateThenApply(
       source, options,
-      [&](const v1::Customer& c, std::string* field, bool*) { return ValidateCustomer(c, &pending, field); },
+      [&](const v1::Customer& c, std::string* field, bool*) {
+        absl::Status s = ValidateCustomer(c, &pending, field);
+        if (s.ok() && !FindRow(c.id())) ++new_ids;
+        return s;
+      },
+      [&] { ReserveRows(new_ids); },
       [&](const v1::Customer& c, LoadReport* report) {
-        std::optional<uint32_t> row = FindRow(c.id());
-        if (row) {
-          ++report->updated;
-        } else {
-          row = AppendRow(c.id());
-          ++report->inserted;
-        }
-        ApplyCustomer(*row, c);
+        bool added;
+        const uint32_t row = FindOrAppendRow(c.id(), &added);
+        ++(added ? report->inserted : report->updated);
+        ApplyCustomer(row, c);
       });
 }
 
@@ -655,18 +677,16 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
   };
   auto apply = [&](const v1::Event& e, LoadReport* report) {
     const Micros at = FromProto(e.occurred_at());
-    std::optional<uint32_t> row = FindRow(e.customer_id());
-    if (!row) {
-      row = AppendRow(e.customer_id());
-      ++report->created_customers;
-    }
+    bool added;
+    const uint32_t row = FindOrAppendRow(e.customer_id(), &added);
+    if (added) ++report->created_customers;
     if (e.has_id()) {
       event_watermark_ = std::max(event_watermark_, at);
       if (IsDuplicate(e.id())) {
         ++report->duplicates;
         return;
       }
-      seen_events_[e.id()] = SeenEvent{at, *row};
+      seen_events_[e.id()] = SeenEvent{at, row};
       if (seen_events_.size() >= seen_prune_at_) PruneSeenEvents();
     }
     int32_t type = event_types_.Find(e.type());
@@ -677,20 +697,20 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
       events_.push_back(std::move(cols));
     }
     EventColumns& cols = *events_[type];
-    if (cols.count[*row] == 0) {
-      cols.first[*row] = at;
-      cols.last[*row] = at;
+    if (cols.count[row] == 0) {
+      cols.first[row] = at;
+      cols.last[row] = at;
     } else {
-      cols.first[*row] = std::min(cols.first[*row], at);
-      cols.last[*row] = std::max(cols.last[*row], at);
+      cols.first[row] = std::min(cols.first[row], at);
+      cols.last[row] = std::max(cols.last[row], at);
     }
-    ++cols.count[*row];
-    cols.sum[*row] += e.has_value() ? e.value() : 0.0;
+    ++cols.count[row];
+    cols.sum[row] += e.has_value() ? e.value() : 0.0;
     ++event_total_;
     latest_event_ = std::max(latest_event_, at);
     ++report->inserted;
   };
-  auto report = ValidateThenApply(source, options, validate, apply);
+  auto report = ValidateThenApply(source, options, validate, [&] { ReserveRows(created.size()); }, apply);
   if (report.ok()) report->skipped_unknown_customer = skipped;
   return report;
 }
@@ -722,6 +742,7 @@ absl::StatusOr<LoadReport> UpsertKeyed(
         SALESKIT_RETURN_IF_ERROR(CheckMessageTimestamps(r, field));
         return check(r, field);
       },
+      [] {},
       [&](const Record& r, LoadReport* report) {
         auto [it, inserted] = table->try_emplace(r.id());
         if (inserted) {

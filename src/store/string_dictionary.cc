@@ -6,7 +6,7 @@ namespace saleskit {
 
 StringDictionary::StringDictionary() : index_(0, Hash{this}, Eq{this}) {}
 
-int32_t StringDictionary::Acquire(absl::string_view s) {
+int32_t StringDictionary::Acquire(absl::string_view s, bool* added) {
   const size_t hash = absl::HashOf(s);
   int32_t code = kNone;
   // One probe: finds the string, or inserts a new code for it.
@@ -22,6 +22,7 @@ int32_t StringDictionary::Acquire(absl::string_view s) {
     arena_.append(s.data(), s.size());
     construct(code);
   });
+  if (added != nullptr) *added = code != kNone;
   if (code == kNone) code = *index_.find(s);
   ++entries_[code].refs;
   return code;

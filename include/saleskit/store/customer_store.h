@@ -183,7 +183,10 @@ class CustomerStore {
                                 absl::flat_hash_map<std::string, AttrType>* pending,
                                 std::string* field) const;
   void ApplyCustomer(uint32_t row, const v1::Customer& c);
-  uint32_t AppendRow(absl::string_view id);
+  // The row of customer `id`, appending a new one if needed (`*added` says which).
+  uint32_t FindOrAppendRow(absl::string_view id, bool* added);
+  // Makes room for `extra` more rows in every column at once.
+  void ReserveRows(size_t extra);
   void ResizeColumns(size_t n);
   static void ResizeAttr(AttrColumn& col, size_t n);
   static void ResizeEvents(EventColumns& cols, size_t n);

@@ -28,10 +28,14 @@ class StringDictionary {
   StringDictionary(const StringDictionary&) = delete;
   StringDictionary& operator=(const StringDictionary&) = delete;
 
-  // Returns the code of `s`, adding it if new, and takes one reference.
-  int32_t Acquire(absl::string_view s);
+  // Returns the code of `s`, adding it if new (then `*added` is set), and
+  // takes one reference.
+  int32_t Acquire(absl::string_view s, bool* added = nullptr);
   // Drops one reference taken by Acquire. kNone is ignored.
   void Release(int32_t code);
+  // Starts loading the index slots where `s` would be, so that several
+  // lookups' cache misses overlap. A hint only.
+  void Prefetch(absl::string_view s) const { index_.prefetch(s); }
   // The code of `s` or kNone; takes no reference.
   int32_t Find(absl::string_view s) const;
   // The string of a live code.
