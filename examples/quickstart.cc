@@ -24,7 +24,7 @@ int main() {
   const char* events =
       R"({"id": "e1", "customer_id": "c1", "type": "email_click", "occurred_at": "2026-01-05T10:00:00Z"})" "\n"
       R"({"id": "e1", "customer_id": "c1", "type": "email_click", "occurred_at": "2026-01-05T10:00:00Z"})" "\n"
-      R"({"id": "e2", "customer_id": "c2", "type": "purchase", "occurred_at": "2026-01-06", "value": 49.0})" "\n";
+      R"({"id": "e2", "customer_id": "c2", "type": "purchase", "occurred_at": "2026-01-06T08:00:00Z", "value": 49.0})" "\n";
   auto ingested = engine->Load(saleskit::RecordKind::kEvents, events, saleskit::Format::kNdjson);
   if (!ingested.ok()) {
     std::cerr << ingested.status() << "\n";

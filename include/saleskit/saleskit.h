@@ -159,9 +159,9 @@ typedef struct saleskit_load_options {
   const char* csv_schema_json;
 } saleskit_load_options;
 
-/* What a load did. */
+/* What a load did. Fill with saleskit_load_report_init() before the call. */
 typedef struct saleskit_load_report {
-  size_t size; /* set by the caller: sizeof(saleskit_load_report) */
+  size_t size; /* sizeof(saleskit_load_report), set by _init */
   uint64_t received;
   uint64_t inserted;
   uint64_t updated;
@@ -169,10 +169,17 @@ typedef struct saleskit_load_report {
   uint64_t skipped_unknown_customer;
   uint64_t created_customers;
   uint64_t rejected;
+  /* With SALESKIT_SKIP_RECORD and rejected > 0: the rejected records as a
+   * NUL-terminated JSON array of {"index", "line", "binary", "field",
+   * "message"} objects (index 0-based), to free with saleskit_free().
+   * NULL when nothing was rejected. */
+  char* rejected_json;
 } saleskit_load_report;
 
 /* Fills `options` with the defaults (reject the batch on any invalid record). */
 SALESKIT_API void saleskit_load_options_init(saleskit_load_options* options);
+/* Zeroes `report` and sets its size. */
+SALESKIT_API void saleskit_load_report_init(saleskit_load_report* report);
 
 /* Upserts customers from `data` (`size` bytes, not NUL-terminated; borrowed
  * for the call) in `format`. Fields absent from a record keep their stored

@@ -8,6 +8,8 @@
 #include <new>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
 
@@ -62,6 +64,43 @@ absl::StatusOr<saleskit::Format> ToFormat(saleskit_format f) {
   return absl::InvalidArgumentError("unknown saleskit_format value " + std::to_string(static_cast<int>(f)));
 }
 
+char* CopyOut(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (out == nullptr) throw std::bad_alloc();
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  return out;
+}
+
+void AppendJsonString(absl::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out->append(absl::StrFormat("\\u%04x", c));
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+std::string RejectedJson(const std::vector<saleskit::RecordError>& errors) {
+  std::string out = "[";
+  for (const auto& e : errors) {
+    if (out.size() > 1) out += ",";
+    absl::StrAppend(&out, "{\"index\":", e.index, ",\"line\":", e.line, ",\"binary\":", e.binary ? "true" : "false",
+                    ",\"field\":");
+    AppendJsonString(e.field, &out);
+    out += ",\"message\":";
+    AppendJsonString(e.message, &out);
+    out += "}";
+  }
+  return out + "]";
+}
+
 saleskit_status Load(saleskit_engine* engine, saleskit::RecordKind kind, saleskit_format format, const void* data,
                      size_t size, const saleskit_load_options* options, saleskit_load_report* report) {
   return Guard([&] {
@@ -109,18 +148,12 @@ saleskit_status Load(saleskit_engine* engine, saleskit::RecordKind kind, saleski
       report->skipped_unknown_customer = result->skipped_unknown_customer;
       report->created_customers = result->created_customers;
       report->rejected = result->rejected.size();
+      report->rejected_json = result->rejected.empty() ? nullptr : CopyOut(RejectedJson(result->rejected));
     }
     return FromStatus(absl::OkStatus());
   });
 }
 
-char* CopyOut(const std::string& s) {
-  char* out = static_cast<char*>(std::malloc(s.size() + 1));
-  if (out == nullptr) throw std::bad_alloc();
-  std::memcpy(out, s.data(), s.size());
-  out[s.size()] = '\0';
-  return out;
-}
 
 }  // namespace
 
@@ -188,6 +221,12 @@ void saleskit_engine_close(saleskit_engine* engine) {
   }
 }
 
+void saleskit_load_report_init(saleskit_load_report* report) {
+  if (report == nullptr) return;
+  std::memset(report, 0, sizeof(*report));
+  report->size = sizeof(*report);
+}
+
 void saleskit_load_options_init(saleskit_load_options* options) {
   if (options == nullptr) return;
   std::memset(options, 0, sizeof(*options));
@@ -230,7 +269,7 @@ saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id, s
     auto customer = engine->engine->GetCustomer(id);
     if (!customer.ok()) return FromStatus(customer.status());
     const std::string bytes =
-        format == SALESKIT_FORMAT_JSON ? saleskit::ToJson(*customer) : customer->SerializeAsString();
+        format == SALESKIT_FORMAT_JSON ? saleskit::ToJson(*customer) : saleskit::SerializeDeterministic(*customer);
     *out = CopyOut(bytes);
     *out_size = bytes.size();
     return FromStatus(absl::OkStatus());

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -84,17 +85,28 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The record kind of a file: --kind, else its name, else its CSV header.
+// The record kind of a file: --kind, else a word of its name ("events",
+// "crm-deals.csv"), else its CSV header.
 absl::StatusOr<RecordKind> KindOf(const std::string& path, absl::string_view data, Format format,
                                   const std::optional<std::string>& forced) {
   if (forced) return ParseRecordKind(*forced);
-  const std::string name = BaseName(path);
-  if (absl::StrContains(name, "event")) return RecordKind::kEvents;
-  if (absl::StrContains(name, "deal")) return RecordKind::kDeals;
-  if (absl::StrContains(name, "account")) return RecordKind::kAccounts;
-  if (absl::StrContains(name, "customer") || absl::StrContains(name, "contact") || absl::StrContains(name, "lead")) {
-    return RecordKind::kCustomers;
+  std::string stem = absl::AsciiStrToLower(BaseName(path));
+  stem = stem.substr(0, stem.find('.'));
+  std::optional<RecordKind> by_name;
+  bool ambiguous = false;
+  for (absl::string_view word : absl::StrSplit(stem, absl::ByAnyChar("_- "))) {
+    std::optional<RecordKind> kind;
+    if (word == "events" || word == "event") kind = RecordKind::kEvents;
+    if (word == "deals" || word == "deal") kind = RecordKind::kDeals;
+    if (word == "accounts" || word == "account" || word == "companies") kind = RecordKind::kAccounts;
+    if (word == "customers" || word == "customer" || word == "contacts" || word == "contact" || word == "leads" ||
+        word == "people") {
+      kind = RecordKind::kCustomers;
+    }
+    if (kind && by_name && *kind != *by_name) ambiguous = true;
+    if (kind) by_name = kind;
   }
+  if (by_name && !ambiguous) return *by_name;
   if (format == Format::kCsv) {
     auto reader = CsvReader::Open(data);
     if (reader.ok()) {
@@ -118,17 +130,19 @@ int Usage(std::ostream& err, const absl::Status& status, absl::string_view usage
 // ------------------------------------------------------------------ import
 
 constexpr char kImportUsage[] =
-    "usage: saleskit import [--kind K] [--create-unknown] [--skip-invalid] [--ignore-unknown-fields]\n"
-    "                       [--schema FILE] [--format F] FILE...\n"
+    "usage: saleskit import [--kind K] [--format F] [--schema FILE] [--create-unknown]\n"
+    "                       [--skip-invalid] [--max-errors N] [--ignore-unknown-fields] FILE...\n"
     "  Loads the files in the order accounts, customers, deals, events. Events for unknown\n"
     "  customers are counted and skipped unless --create-unknown. A file with an invalid\n"
-    "  record is rejected whole unless --skip-invalid.\n";
+    "  record is rejected whole unless --skip-invalid; up to --max-errors (10) rejected\n"
+    "  records are listed per file.\n";
 
-const std::vector<std::string> kImportValues = {"kind", "schema", "format", "now", "max-errors"};
+const std::vector<std::string> kImportValues = {"kind", "schema", "format", "max-errors"};
 const std::vector<std::string> kImportSwitches = {"create-unknown", "skip-invalid", "ignore-unknown-fields", "help"};
 
 struct ImportTotals {
   bool failed = false;
+  bool usage = false;  // a bad flag value: exit 2
 };
 
 // Loads every file of `args` into `engine`, writing one line per file.
@@ -140,7 +154,12 @@ ImportTotals ImportFiles(Engine& engine, const Args& args, std::ostream& out, st
   ReadOptions read;
   read.ignore_unknown_fields = args.Has("ignore-unknown-fields");
   int max_errors = 10;
-  if (auto m = args.Get("max-errors")) (void)absl::SimpleAtoi(*m, &max_errors);
+  if (auto m = args.Get("max-errors"); m && (!absl::SimpleAtoi(*m, &max_errors) || max_errors < 0)) {
+    err << "saleskit: --max-errors: expected a whole number >= 0, got \"" << *m << "\"\n";
+    totals.failed = true;
+    totals.usage = true;
+    return totals;
+  }
   if (auto schema_path = args.Get("schema")) {
     auto text = ReadFile(*schema_path);
     auto schema = text.ok() ? ParseCsvSchema(*text) : text.status();
@@ -278,6 +297,7 @@ int RunImport(const std::vector<std::string>& raw, std::ostream& out, std::ostre
   if (args->positional.empty()) return Usage(err, absl::InvalidArgumentError("no files given"), kImportUsage);
   auto engine = *Engine::Create();
   const ImportTotals totals = ImportFiles(*engine, *args, out, err);
+  if (totals.usage) return 2;
   out << absl::StrFormat("total: %d customers, %d accounts, %d deals, %d events\n", engine->customer_count(),
                          engine->Stats().accounts, engine->Stats().deals, engine->Stats().events);
   return totals.failed ? 1 : 0;
@@ -288,7 +308,9 @@ int RunStats(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
       "usage: saleskit stats [--now TIME] [import options] FILE...\n"
       "  Loads the files like 'import' and describes the store. Activity is counted\n"
       "  relative to --now (default: the latest event time in the input).\n";
-  auto args = ParseArgs(raw, kImportValues, kImportSwitches);
+  std::vector<std::string> values = kImportValues;
+  values.push_back("now");
+  auto args = ParseArgs(raw, values, kImportSwitches);
   if (!args.ok()) return Usage(err, args.status(), kUsage);
   if (args->Has("help")) {
     out << kUsage;
@@ -298,6 +320,7 @@ int RunStats(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   auto engine = *Engine::Create();
   std::ostringstream import_log;
   const ImportTotals totals = ImportFiles(*engine, *args, import_log, err);
+  if (totals.usage) return 2;
   auto now = NowOf(*args, *engine);
   if (!now.ok()) return Usage(err, now.status(), kUsage);
   PrintStats(*engine, *now, out);
@@ -343,9 +366,10 @@ int RunGen(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
 
 int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   constexpr char kUsage[] =
-      "usage: saleskit demo [--customers N] [--days D] [--seed S]\n"
+      "usage: saleskit demo [--customers N] [--days D] [--seed S] [--now TIME]\n"
       "  Generates a synthetic CRM in memory (defaults: 2000 customers, 90 days, seed 42),\n"
-      "  loads it through the same readers a host uses, and summarises it.\n";
+      "  loads it through the same readers a host uses, and summarises it relative to\n"
+      "  --now (default: the latest event time).\n";
   auto args = ParseArgs(raw, {"customers", "days", "seed", "now"}, {"help"});
   if (!args.ok()) return Usage(err, args.status(), kUsage);
   if (args->Has("help")) {

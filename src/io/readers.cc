@@ -14,7 +14,10 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver_util.h"
 #include "internal/proto_time.h"
 #include "internal/utf8.h"
 #include "saleskit/io/csv.h"
@@ -196,7 +199,7 @@ absl::Status SetAttr(v1::AttrValue* v, AttrType type, absl::string_view s) {
       break;
     }
     case AttrType::kStringList:
-      for (absl::string_view part : absl::StrSplit(s, '|')) {
+      for (absl::string_view part : absl::StrSplit(s, '|', absl::SkipEmpty())) {
         v->mutable_string_list_value()->add_values(std::string(part));
       }
       break;
@@ -653,12 +656,14 @@ absl::StatusOr<std::vector<JsonSpan>> SplitJson(absl::string_view text) {
   return out;
 }
 
-// Protobuf's JSON parser reports "field_path: what is wrong"; the path has no spaces.
+// Protobuf's JSON parser reports "field: what is wrong" or "(field): ...";
+// returns the field path ("" when the message names none).
 std::string FieldFromJsonError(absl::string_view message) {
   const size_t colon = message.find(": ");
   if (colon == absl::string_view::npos || colon == 0) return "";
-  const absl::string_view head = message.substr(0, colon);
-  if (head.find_first_of(" \t\n\"") != absl::string_view::npos) return "";
+  absl::string_view head = message.substr(0, colon);
+  if (head.size() >= 2 && head.front() == '(' && head.back() == ')') head = head.substr(1, head.size() - 2);
+  if (head.empty() || head.find_first_of(" \t\n\"()") != absl::string_view::npos) return "";
   return std::string(head);
 }
 
@@ -866,7 +871,7 @@ absl::StatusOr<Format> FormatFromPath(absl::string_view path) {
   auto f = ParseFormat(path.substr(dot + 1));
   if (!f.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("cannot tell the format of \"", path,
-                                                   "\": use .pb, .json, .ndjson, .jsonl or .csv"));
+                                                   "\": use .pb, .binpb, .json, .ndjson, .jsonl, .csv or .tsv"));
   }
   return f;
 }
@@ -900,22 +905,40 @@ absl::StatusOr<absl::flat_hash_map<std::string, AttrType>> ParseCsvSchema(absl::
   return out;
 }
 
+std::string SerializeDeterministic(const google::protobuf::Message& record) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);  // map entries in key order
+    record.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
 std::string ToJson(const google::protobuf::Message& record) {
+  // The JSON printer follows the wire order, so print from a deterministic
+  // serialization: the same record always gives the same bytes.
+  static auto* resolver = google::protobuf::util::NewTypeResolverForDescriptorPool(
+      "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool());
   google::protobuf::util::JsonPrintOptions opts;
   opts.preserve_proto_field_names = true;
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(record, &out, opts);
+  (void)google::protobuf::util::BinaryToJsonString(
+      resolver, "type.googleapis.com/" + record.GetDescriptor()->full_name(), SerializeDeterministic(record), &out,
+      opts);
   return out;
 }
 
 void AppendDelimited(const google::protobuf::Message& record, std::string* out) {
-  size_t size = record.ByteSizeLong();
+  const std::string bytes = SerializeDeterministic(record);
+  size_t size = bytes.size();
   while (size >= 0x80) {
     out->push_back(static_cast<char>((size & 0x7F) | 0x80));
     size >>= 7;
   }
   out->push_back(static_cast<char>(size));
-  record.AppendToString(out);
+  out->append(bytes);
 }
 
 }  // namespace saleskit

@@ -730,10 +730,10 @@ std::map<std::string, EventSummary> CustomerStore::EventSummaries(uint32_t row) 
 
 namespace {
 
-template <typename Record>
-absl::StatusOr<LoadReport> UpsertKeyed(
-    RecordSource<Record>& source, const LoadOptions& options, absl::btree_map<std::string, Record>* table,
-    absl::string_view what, absl::Status (*check)(const Record&, std::string* field)) {
+template <typename Record, typename Check>
+absl::StatusOr<LoadReport> UpsertKeyed(RecordSource<Record>& source, const LoadOptions& options,
+                                       absl::btree_map<std::string, Record>* table, absl::string_view what,
+                                       Check check) {
   return ValidateThenApply(
       source, options,
       [&](const Record& r, std::string* field, bool*) -> absl::Status {
@@ -759,18 +759,38 @@ absl::StatusOr<LoadReport> UpsertKeyed(
 
 absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(RecordSource<v1::Account>& source,
                                                          const LoadOptions& options) {
-  return UpsertKeyed(source, options, &accounts_, "account",
-                     +[](const v1::Account& a, std::string* field) {
-                       if (a.has_annual_revenue() && !std::isfinite(a.annual_revenue())) {
-                         return Invalid(field, "annual_revenue", "not a finite number");
-                       }
-                       return absl::OkStatus();
-                     });
+  // Account attributes keep their first type, like customer attributes.
+  absl::flat_hash_map<std::string, AttrType> pending;
+  auto report = UpsertKeyed(source, options, &accounts_, "account", [&](const v1::Account& a, std::string* field) {
+    if (a.has_annual_revenue() && !std::isfinite(a.annual_revenue())) {
+      return Invalid(field, "annual_revenue", "not a finite number");
+    }
+    std::vector<std::pair<std::string, AttrType>> fresh;
+    for (const auto& [name, value] : a.attrs()) {
+      const std::string fname = absl::StrCat("attrs.", name);
+      if (name.empty()) return Invalid(field, "attrs", "empty attribute name");
+      auto type = TypeOf(value);
+      if (!type.ok()) return Invalid(field, fname, std::string(type.status().message()));
+      std::optional<AttrType> known;
+      if (auto it = account_attr_types_.find(name); it != account_attr_types_.end()) known = it->second;
+      if (auto it = pending.find(name); !known && it != pending.end()) known = it->second;
+      if (known && *known != *type) {
+        return Invalid(field, fname,
+                       absl::StrCat("type conflict: the attribute is ", AttrTypeName(*known), ", this value is ",
+                                    AttrTypeName(*type)));
+      }
+      if (!known) fresh.emplace_back(name, *type);
+    }
+    for (auto& [n, t] : fresh) pending.emplace(std::move(n), t);
+    return absl::OkStatus();
+  });
+  if (report.ok()) account_attr_types_.insert(pending.begin(), pending.end());
+  return report;
 }
 
 absl::StatusOr<LoadReport> CustomerStore::UpsertDeals(RecordSource<v1::Deal>& source,
                                                       const LoadOptions& options) {
-  return UpsertKeyed(source, options, &deals_, "deal", +[](const v1::Deal& d, std::string* field) {
+  return UpsertKeyed(source, options, &deals_, "deal", [](const v1::Deal& d, std::string* field) {
     if (!v1::Deal::Status_IsValid(d.status())) {
       return Invalid(field, "status", absl::StrCat("unknown deal status ", d.status()));
     }

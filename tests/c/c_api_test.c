@@ -57,6 +57,7 @@ int main(void) {
       "e2,ghost,email_open,2026-01-03,\n";
   const char* accounts = "id,name\na1,Acme\n";
   const char* bad_csv = "id,attrs.seats\nc9,many\n";
+  const char* skip_csv = "id,employee_count\nk1,5\nk2,lots\n";
   const char* schema_csv = "id,attrs.zip,junk\nc1,01234,x\n";
   const char* deals = "id,account_id,status,amount\nd1,a1,won,1000\n";
 
@@ -75,10 +76,11 @@ int main(void) {
   CHECK(log_lines > 0);
 
   /* Every input format. */
-  memset(&report, 0, sizeof(report));
-  report.size = sizeof(report);
+  saleskit_load_report_init(&report);
+  CHECK(report.size == sizeof(report) && report.rejected_json == NULL);
   CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, csv, strlen(csv), NULL, &report) == SALESKIT_OK);
   CHECK(report.inserted == 2);
+  CHECK(report.rejected_json == NULL);
   CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_JSON, json, strlen(json), NULL, NULL) == SALESKIT_OK);
   CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_NDJSON, ndjson, strlen(ndjson), NULL, NULL) == SALESKIT_OK);
   pb_size = protobuf_stream(pb);
@@ -107,6 +109,17 @@ int main(void) {
   CHECK(report.inserted == 1);
   CHECK(report.duplicates == 1);
   CHECK(report.skipped_unknown_customer == 1);
+
+  /* Skip mode: valid records applied, the rejected ones described as JSON. */
+  saleskit_load_options_init(&load);
+  load.on_invalid = SALESKIT_SKIP_RECORD;
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, skip_csv, strlen(skip_csv), &load, &report) ==
+        SALESKIT_OK);
+  CHECK(report.inserted == 1 && report.rejected == 1);
+  CHECK(report.rejected_json != NULL &&
+        strstr(report.rejected_json, "\"index\":1,\"line\":3,\"binary\":false,\"field\":\"employee_count\"") != NULL);
+  saleskit_free(report.rejected_json);
+  CHECK(saleskit_erase_customer(engine, "k1") == SALESKIT_OK);
 
   /* Schema and unknown columns. */
   load.unknown_customer = SALESKIT_UNKNOWN_CUSTOMER_ERROR;

@@ -62,7 +62,14 @@ run(1 out import ${WORK}/bad/contacts.csv)
 expect_contains("${out}" "did you mean \"email\"")
 run(0 out import --ignore-unknown-fields ${WORK}/bad/contacts.csv)
 
+# File kinds come from words of the name, else the header.
+file(WRITE ${WORK}/kinds/ideal_customers.csv "id,email\nk1,k1@example.com\n")
+run(0 out import ${WORK}/kinds/ideal_customers.csv)
+expect_contains("${out}" "ideal_customers.csv: customers: 1 received")
+
 # Usage errors exit 2.
+run(2 out import --max-errors lots ${WORK}/a/customers.csv)
+expect_contains("${out}" "--max-errors")
 run(2 out gen --customers many --out ${WORK}/c)
 expect_contains("${out}" "--customers")
 run(2 out frobnicate)

@@ -212,3 +212,35 @@ TEST_CASE("Formats are named and inferred from paths", "[io]") {
 
 }  // namespace
 }  // namespace saleskit
+
+namespace saleskit {
+namespace {
+
+TEST_CASE("Records print the same JSON and bytes every time", "[io][determinism]") {
+  v1::Customer c;
+  c.set_id("c1");
+  for (const char* name : {"zeta", "alpha", "mid", "beta", "omega", "gamma", "delta"}) {
+    (*c.mutable_attrs())[name].set_int_value(1);
+  }
+  const std::string json = ToJson(c);
+  const std::string bytes = SerializeDeterministic(c);
+  CHECK(json.find("\"alpha\"") < json.find("\"zeta\""));  // map keys in order
+  for (int i = 0; i < 20; ++i) {
+    v1::Customer copy;
+    copy.set_id("c1");
+    for (const auto& [k, v] : c.attrs()) (*copy.mutable_attrs())[k] = v;
+    CHECK(ToJson(copy) == json);
+    CHECK(SerializeDeterministic(copy) == bytes);
+  }
+}
+
+TEST_CASE("JSON value errors name the field without decoration", "[io][json][bad-input]") {
+  auto r = ReadRecords<v1::Event>(R"([{"customer_id": "c1", "type": "call", "occurred_at": "yesterday"}])",
+                                  Format::kJson);
+  REQUIRE(r.ok());
+  REQUIRE(r->errors.size() == 1);
+  CHECK(r->errors[0].field == "occurred_at");
+}
+
+}  // namespace
+}  // namespace saleskit

@@ -321,6 +321,15 @@ TEST_CASE("Accounts and deals merge present fields", "[store]") {
   CHECK(got->created_at().seconds() == 200);
   CHECK(got->created_at().nanos() == 0);  // replaced whole, not field-merged
 
+  v1::Account typed;
+  typed.set_id("a2");
+  (*typed.mutable_attrs())["tier"].set_int_value(1);
+  REQUIRE(store.UpsertAccounts(BatchOf({typed})).ok());
+  (*typed.mutable_attrs())["tier"].set_string_value("gold");
+  auto conflict = store.UpsertAccounts(BatchOf({typed}));
+  REQUIRE_FALSE(conflict.ok());
+  CHECK(std::string(conflict.status().message()).find("field \"attrs.tier\": type conflict") != std::string::npos);
+
   v1::Deal bad;
   bad.set_id("d1");
   bad.set_status(static_cast<v1::Deal::Status>(42));

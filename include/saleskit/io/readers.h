@@ -78,8 +78,12 @@ SALESKIT_DECLARE_READERS(v1::Deal)
 // TYPE one of bool, int64, double, string, timestamp, string_list.
 absl::StatusOr<absl::flat_hash_map<std::string, AttrType>> ParseCsvSchema(absl::string_view json);
 
-// A record as JSON (protobuf JSON mapping, snake_case field names).
+// A record as JSON (protobuf JSON mapping, snake_case field names). The same
+// record always gives the same bytes (map entries in key order).
 std::string ToJson(const google::protobuf::Message& record);
+
+// A record in the protobuf wire format, deterministically (map entries in key order).
+std::string SerializeDeterministic(const google::protobuf::Message& record);
 
 // Appends `record` to a length-delimited protobuf stream.
 void AppendDelimited(const google::protobuf::Message& record, std::string* out);

@@ -231,6 +231,7 @@ class CustomerStore {
   size_t seen_prune_at_ = 1024;
 
   absl::btree_map<std::string, v1::Account> accounts_;
+  absl::flat_hash_map<std::string, AttrType> account_attr_types_;
   absl::btree_map<std::string, v1::Deal> deals_;
 };
 
