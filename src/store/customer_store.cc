@@ -407,6 +407,12 @@ void CustomerStore::ReserveRows(size_t extra) {
   const size_t needed = row_ids_.size() + (extra - free);
   if (needed > column_size_) ResizeColumns(needed);
   row_ids_.reserve(needed);
+  ids_.Reserve(extra);
+  // Columns whose values are nearly unique per customer (emails, phones)
+  // will add about one string per new row: grow their dictionaries once.
+  for (auto& col : strings_) {
+    if (col.dict->size() * 2 > customer_count_) col.dict->Reserve(extra);
+  }
 }
 
 CustomerStore::AttrColumn& CustomerStore::AttrColumnFor(absl::string_view name, AttrType type) {

@@ -54,6 +54,13 @@ void StringDictionary::Compact() {
   garbage_ = 0;
 }
 
+void StringDictionary::Reserve(size_t n) {
+  const size_t live = size();
+  index_.reserve(live + n);
+  entries_.reserve(entries_.size() + n);
+  if (live > 0) arena_.reserve(arena_.size() + n * (arena_.size() - garbage_) / live);
+}
+
 int32_t StringDictionary::Find(absl::string_view s) const {
   auto it = index_.find(s);
   return it == index_.end() ? kNone : *it;

@@ -33,6 +33,8 @@ class StringDictionary {
   int32_t Acquire(absl::string_view s, bool* added = nullptr);
   // Drops one reference taken by Acquire. kNone is ignored.
   void Release(int32_t code);
+  // Makes room for `n` more distinct strings without rehashing.
+  void Reserve(size_t n);
   // Starts loading the index slots where `s` would be, so that several
   // lookups' cache misses overlap. A hint only.
   void Prefetch(absl::string_view s) const { index_.prefetch(s); }
