@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "internal/proto_time.h"
 #include "saleskit/status_macros.h"
 
 namespace saleskit {
@@ -129,6 +130,23 @@ absl::Status Engine::EraseCustomer(absl::string_view id) {
 absl::StatusOr<v1::Customer> Engine::GetCustomer(absl::string_view id) const {
   absl::ReaderMutexLock lock(&mu_);
   return store_.GetCustomer(id);
+}
+
+absl::StatusOr<v1::CustomerActivity> Engine::GetActivity(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::optional<uint32_t> row = store_.FindRow(id);
+  if (!row) return absl::NotFoundError(absl::StrCat("no customer with id \"", id, "\""));
+  v1::CustomerActivity activity;
+  activity.set_customer_id(std::string(id));
+  for (const auto& [type, e] : store_.EventSummaries(*row)) {
+    v1::EventSummary* s = activity.add_events();
+    s->set_type(type);
+    s->set_count(e.count);
+    s->set_sum(e.sum);
+    internal::ToProto(e.first, s->mutable_first());
+    internal::ToProto(e.last, s->mutable_last());
+  }
+  return activity;
 }
 
 size_t Engine::customer_count() const {

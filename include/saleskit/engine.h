@@ -70,6 +70,8 @@ class Engine {
 
   // --- Reading ---
   absl::StatusOr<v1::Customer> GetCustomer(absl::string_view id) const;
+  // The customer's event summaries (count, sum, first, last per type). NotFound if unknown.
+  absl::StatusOr<v1::CustomerActivity> GetActivity(absl::string_view id) const;
   size_t customer_count() const;
   StoreStats Stats() const;
 

@@ -215,6 +215,13 @@ SALESKIT_API saleskit_status saleskit_upsert_deals(saleskit_engine* engine, sale
 SALESKIT_API saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id,
                                                    saleskit_format format, char** out, size_t* out_size);
 
+/* Reads what the engine keeps of customer `id`'s events: a saleskit.v1.CustomerActivity
+ * (per event type: count, sum of values, first and last time), as JSON or
+ * protobuf bytes, returned like saleskit_get_customer. SALESKIT_NOT_FOUND if
+ * there is no such customer. */
+SALESKIT_API saleskit_status saleskit_get_activity(saleskit_engine* engine, const char* id,
+                                                   saleskit_format format, char** out, size_t* out_size);
+
 /* The number of customers in the engine. */
 SALESKIT_API saleskit_status saleskit_customer_count(saleskit_engine* engine, uint64_t* count);
 

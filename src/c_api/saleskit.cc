@@ -254,8 +254,14 @@ saleskit_status saleskit_upsert_deals(saleskit_engine* engine, saleskit_format f
   return Load(engine, saleskit::RecordKind::kDeals, format, data, size, options, report);
 }
 
-saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id, saleskit_format format, char** out,
-                                      size_t* out_size) {
+}  // extern "C"
+
+namespace {
+
+// Returns a record read by `get` as JSON or protobuf bytes, copied for the host.
+template <typename Get>
+saleskit_status ReadRecord(saleskit_engine* engine, const char* id, saleskit_format format, char** out,
+                           size_t* out_size, Get get) {
   return Guard([&] {
     SALESKIT_REQUIRE(engine, "engine");
     SALESKIT_REQUIRE(id, "id");
@@ -266,14 +272,30 @@ saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id, s
     if (format != SALESKIT_FORMAT_JSON && format != SALESKIT_FORMAT_PROTOBUF) {
       return Fail(SALESKIT_INVALID_ARGUMENT, "format must be SALESKIT_FORMAT_JSON or SALESKIT_FORMAT_PROTOBUF");
     }
-    auto customer = engine->engine->GetCustomer(id);
-    if (!customer.ok()) return FromStatus(customer.status());
+    auto record = get(*engine->engine, id);
+    if (!record.ok()) return FromStatus(record.status());
     const std::string bytes =
-        format == SALESKIT_FORMAT_JSON ? saleskit::ToJson(*customer) : saleskit::SerializeDeterministic(*customer);
+        format == SALESKIT_FORMAT_JSON ? saleskit::ToJson(*record) : saleskit::SerializeDeterministic(*record);
     *out = CopyOut(bytes);
     *out_size = bytes.size();
     return FromStatus(absl::OkStatus());
   });
+}
+
+}  // namespace
+
+extern "C" {
+
+saleskit_status saleskit_get_customer(saleskit_engine* engine, const char* id, saleskit_format format, char** out,
+                                      size_t* out_size) {
+  return ReadRecord(engine, id, format, out, out_size,
+                    [](const saleskit::Engine& e, const char* id) { return e.GetCustomer(id); });
+}
+
+saleskit_status saleskit_get_activity(saleskit_engine* engine, const char* id, saleskit_format format, char** out,
+                                      size_t* out_size) {
+  return ReadRecord(engine, id, format, out, out_size,
+                    [](const saleskit::Engine& e, const char* id) { return e.GetActivity(id); });
 }
 
 saleskit_status saleskit_customer_count(saleskit_engine* engine, uint64_t* count) {

@@ -327,6 +327,35 @@ int RunStats(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   return totals.failed ? 1 : 0;
 }
 
+int RunShow(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit show [import options] ID FILE...\n"
+      "  Loads the files like 'import' and prints customer ID as JSON, then what the\n"
+      "  store keeps of their events (count, sum, first, last per type).\n";
+  auto args = ParseArgs(raw, kImportValues, kImportSwitches);
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  if (args->positional.size() < 2) {
+    return Usage(err, absl::InvalidArgumentError("expected a customer id and at least one file"), kUsage);
+  }
+  const std::string id = args->positional.front();
+  args->positional.erase(args->positional.begin());
+  auto engine = *Engine::Create();
+  std::ostringstream import_log;
+  const ImportTotals totals = ImportFiles(*engine, *args, import_log, err);
+  if (totals.usage) return 2;
+  auto customer = engine->GetCustomer(id);
+  if (!customer.ok()) {
+    err << "saleskit: " << customer.status().message() << "\n";
+    return 1;
+  }
+  out << ToJson(*customer) << "\n" << ToJson(*engine->GetActivity(id)) << "\n";
+  return totals.failed ? 1 : 0;
+}
+
 int RunGen(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   constexpr char kUsage[] =
       "usage: saleskit gen [--customers N] [--days D] [--start DATE] [--seed S] --out DIR\n"

@@ -12,6 +12,7 @@ namespace saleskit::cli {
 // output to `out` and diagnostics to `err`, and returns the process exit
 // code: 0 success, 1 failure (e.g. rejected input), 2 usage error.
 int RunImport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunShow(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunGen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

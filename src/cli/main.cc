@@ -14,6 +14,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  import FILE...   load files into an in-memory engine; report counts and rejected rows\n"
     "  stats FILE...    load files and describe what the store holds\n"
+    "  show ID FILE...  load files and print one customer and their event summaries\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
     "  version          print the version\n"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "import") return saleskit::cli::RunImport(args, std::cout, std::cerr);
   if (command == "stats") return saleskit::cli::RunStats(args, std::cout, std::cerr);
+  if (command == "show") return saleskit::cli::RunShow(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {

@@ -137,6 +137,10 @@ int main(void) {
   CHECK(out_size == 20 && memcmp(out, pb + 1, 20) == 0);
   saleskit_free(out);
   CHECK(saleskit_get_customer(engine, "nobody", SALESKIT_FORMAT_JSON, &out, &out_size) == SALESKIT_NOT_FOUND);
+  CHECK(saleskit_get_activity(engine, "c1", SALESKIT_FORMAT_JSON, &out, &out_size) == SALESKIT_OK);
+  CHECK(out != NULL && strstr(out, "\"type\":\"purchase\",\"count\":\"1\",\"sum\":99.5") != NULL);
+  saleskit_free(out);
+  CHECK(saleskit_get_activity(engine, "nobody", SALESKIT_FORMAT_JSON, &out, &out_size) == SALESKIT_NOT_FOUND);
 
   /* Erase. */
   CHECK(saleskit_erase_customer(engine, "c1") == SALESKIT_OK);

@@ -41,6 +41,17 @@ expect_contains("${out}" "now                2026-03-30T")
 run(0 out stats --now 2030-01-01 ${WORK}/a/customers.csv ${WORK}/a/events.csv)
 expect_contains("${out}" "active customers   0 in the last 7 days, 0 in the last 30 days")
 
+# show prints one customer and what the store keeps of their events.
+file(STRINGS ${WORK}/a/events.csv rows LIMIT_COUNT 2)
+list(GET rows 1 first_event)
+string(REPLACE "," ";" first_event "${first_event}")
+list(GET first_event 1 active)  # customer_id of the first event
+run(0 out show ${active} ${WORK}/a/customers.csv ${WORK}/a/events.csv)
+expect_contains("${out}" "{\"id\":\"${active}\"")
+expect_contains("${out}" "{\"customer_id\":\"${active}\",\"events\":[{\"type\":")
+run(1 out show nobody ${WORK}/a/customers.csv)
+expect_contains("${out}" "no customer with id \"nobody\"")
+
 # Events for unknown customers are counted and skipped, or created with --create-unknown.
 file(WRITE ${WORK}/bad/events.csv "customer_id,type,occurred_at\nc0000001,call,2026-03-02\nnobody,call,2026-03-02\n")
 run(0 out import ${WORK}/a/customers.csv ${WORK}/bad/events.csv)

@@ -107,3 +107,24 @@ def test_concurrent_loads():
     for t in threads:
         t.join()
     assert len(eng) == 800
+
+
+def test_activity_summarises_events_per_type(engine):
+    import datetime as dt
+    engine.upsert_customers([{"id": "c1"}])
+    t = dt.datetime(2026, 1, 5, 10, tzinfo=dt.timezone.utc)
+    engine.ingest_events([
+        {"id": "p1", "customer_id": "c1", "type": "purchase", "occurred_at": t, "value": 10.0},
+        {"id": "p2", "customer_id": "c1", "type": "purchase", "occurred_at": t - dt.timedelta(days=2), "value": 5.5},
+        {"id": "p2", "customer_id": "c1", "type": "purchase", "occurred_at": t - dt.timedelta(days=2), "value": 5.5},
+        {"customer_id": "c1", "type": "email_open", "occurred_at": t},
+    ])
+    activity = engine.get_activity("c1")
+    assert set(activity) == {"email_open", "purchase"}
+    assert activity["purchase"]["count"] == 2  # the redelivered p2 counts once
+    assert activity["purchase"]["sum"] == 15.5
+    assert activity["purchase"]["first"] == t - dt.timedelta(days=2)
+    assert activity["purchase"]["last"] == t
+    engine.erase_customer("c1")
+    with pytest.raises(saleskit.NotFoundError):
+        engine.get_activity("c1")

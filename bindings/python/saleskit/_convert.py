@@ -312,6 +312,20 @@ def customer_from_json(text: str) -> Dict[str, Any]:
     return d
 
 
+def activity_from_json(text: str) -> Dict[str, Dict[str, Any]]:
+    """A CustomerActivity printed by the engine as {type: {count, sum, first, last}}."""
+    d: Dict[str, Any] = json.loads(text)
+    out: Dict[str, Dict[str, Any]] = {}
+    for e in d.get("events", []):
+        out[e["type"]] = {
+            "count": int(e.get("count", 0)),
+            "sum": float(e.get("sum", 0.0)),
+            "first": parse_timestamp(e["first"]) if "first" in e else None,
+            "last": parse_timestamp(e["last"]) if "last" in e else None,
+        }
+    return out
+
+
 # ---------------------------------------------------------------- schema
 
 _SCHEMA_TYPES = {bool: "bool", int: "int64", float: "double", str: "string", _dt.datetime: "timestamp",

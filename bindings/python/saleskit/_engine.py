@@ -253,6 +253,20 @@ class Engine:
             text = self._native.get_customer_json(id)
         return _convert.customer_from_json(text)
 
+    def get_activity(self, id: str) -> Dict[str, Dict[str, Any]]:
+        """What the engine keeps of a customer's events, by event type.
+
+        Returns ``{type: {"count": int, "sum": float, "first": datetime,
+        "last": datetime}}``: events counted (duplicates by id excluded), the
+        sum of their values, and the earliest and latest ``occurred_at``.
+
+        Raises:
+            NotFoundError: no customer has this id.
+        """
+        with translated():
+            text = self._native.get_activity_json(id)
+        return _convert.activity_from_json(text)
+
     def erase_customer(self, id: str) -> None:
         """Removes every trace of a customer. Raises NotFoundError if unknown."""
         with translated():

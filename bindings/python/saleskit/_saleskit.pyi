@@ -35,6 +35,8 @@ class Engine:
         on_invalid: reject|skip; unknown_customer: error|skip|create; schema_json: ParseCsvSchema text."""
     def get_customer_json(self, id: str) -> str:
         """The customer as protobuf JSON (snake_case). NOT_FOUND if unknown."""
+    def get_activity_json(self, id: str) -> str:
+        """The customer's event summaries as protobuf JSON (CustomerActivity). NOT_FOUND if unknown."""
     def erase_customer(self, id: str) -> None: ...
     @property
     def customer_count(self) -> int: ...

@@ -117,6 +117,20 @@ class PyEngine {
     return ValueOrThrow(std::move(json));
   }
 
+  std::string GetActivityJson(const std::string& id) const {
+    absl::StatusOr<std::string> json;
+    {
+      nb::gil_scoped_release release;
+      absl::StatusOr<v1::CustomerActivity> a = engine_->GetActivity(id);
+      if (a.ok()) {
+        json = ToJson(*a);
+      } else {
+        json = a.status();
+      }
+    }
+    return ValueOrThrow(std::move(json));
+  }
+
   void EraseCustomer(const std::string& id) {
     absl::Status status;
     {
@@ -206,6 +220,7 @@ NB_MODULE(_saleskit, m) {
       .def("load", &PyEngine::Load, nb::arg("kind"), nb::arg("data"), nb::arg("format"), nb::arg("on_invalid"),
            nb::arg("unknown_customer"), nb::arg("ignore_unknown_fields"), nb::arg("schema_json").none())
       .def("get_customer_json", &PyEngine::GetCustomerJson, nb::arg("id"))
+      .def("get_activity_json", &PyEngine::GetActivityJson, nb::arg("id"))
       .def("erase_customer", &PyEngine::EraseCustomer, nb::arg("id"))
       .def_prop_ro("customer_count", &PyEngine::customer_count)
       .def_prop_ro("now_us", &PyEngine::now_us)

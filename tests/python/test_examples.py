@@ -1,0 +1,15 @@
+"""The Python example is a program users copy: it must run and say what it promises."""
+import pathlib
+import subprocess
+import sys
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_quickstart_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "quickstart.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert "customers inserted: 2" in out
+    assert "events counted: 1 duplicates: 1" in out
+    assert 'field "timezone"' in out
+    assert "customers after erasing c2: 1" in out
