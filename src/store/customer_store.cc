@@ -236,7 +236,10 @@ absl::Status CustomerStore::ValidateCustomer(const v1::Customer& c,
   for (const auto& f : kStringFields) {
     if ((c.*f.has)()) SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, f.name, (c.*f.get)()));
   }
-  if (c.has_timezone() && !IsKnownTimeZone(c.timezone())) {
+  // A zone some customer already has was validated then: skip the tz database.
+  if (c.has_timezone() &&
+      strings_[static_cast<int>(StringField::kTimezone)].dict->Find(c.timezone()) == StringDictionary::kNone &&
+      !IsKnownTimeZone(c.timezone())) {
     return Invalid(field, "timezone",
                    absl::StrCat("unknown time zone \"", c.timezone(),
                                 "\" (expected an IANA name such as Europe/Berlin)"));
