@@ -72,3 +72,21 @@ TEST_CASE("AppendCsvCell quotes only when needed and round-trips", "[io][csv]") 
 
 }  // namespace
 }  // namespace saleskit
+
+namespace saleskit {
+namespace {
+
+TEST_CASE("Many cells with escaped quotes in one row keep their own text", "[io][csv]") {
+  // Each "" cell is unescaped into its own buffer; growing the buffers must not move earlier ones.
+  std::string header = "c0", row = "\"a\"\"0\"";
+  for (int i = 1; i < 40; ++i) {
+    header += ",c" + std::to_string(i);
+    row += ",\"a\"\"" + std::to_string(i) + "\"";
+  }
+  auto rows = ReadAll(header + "\n" + row + "\n");
+  REQUIRE(rows.size() == 1);
+  for (int i = 0; i < 40; ++i) CHECK(rows[0][i] == "a\"" + std::to_string(i));
+}
+
+}  // namespace
+}  // namespace saleskit

@@ -4,6 +4,7 @@
 #define SALESKIT_IO_CSV_H_
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,9 @@ class CsvReader {
   bool broken_ = false;
   char delimiter_;
   std::vector<std::string> header_;
-  std::vector<std::string> unescaped_;  // storage for quoted cells with "" inside
+  // Storage for quoted cells with "" inside; a deque so that growing it never
+  // moves the strings earlier cells of the row point into.
+  std::deque<std::string> unescaped_;
 };
 
 // Appends `value` to `out` quoted as RFC 4180 requires (only when needed).
