@@ -403,3 +403,72 @@ TEST_CASE("Property: store matches a reference model of merge and erase", "[stor
 
 }  // namespace
 }  // namespace saleskit
+
+namespace saleskit {
+namespace {
+
+// Property: ingesting events in one batch or split into many batches (same
+// order) gives the same aggregates, and they match a plain model.
+TEST_CASE("Property: event aggregates do not depend on how the stream is batched", "[store][property]") {
+  const int iterations = testing::PropertyIterations(30);
+  for (int it = 0; it < iterations; ++it) {
+    std::mt19937_64 rng(500 + it);
+    std::vector<v1::Event> events;
+    for (int i = 0; i < 200; ++i) {
+      const std::string customer = "c" + std::to_string(rng() % 5);
+      const std::string type = rng() % 2 ? "email_open" : "purchase";
+      const Micros at = static_cast<Micros>(rng() % 40) * kDay + static_cast<Micros>(rng() % 86400) * 1000000;
+      // Ids repeat now and then (redeliveries, sometimes long after the first copy).
+      const std::string id = rng() % 3 == 0 ? "" : "e" + std::to_string(rng() % 120);
+      events.push_back(Ev(customer, type, at, id, static_cast<double>(rng() % 50)));
+    }
+    auto load = [&](CustomerStore& store, size_t batches) {
+      Batch<v1::Customer> people;
+      for (int c = 0; c < 5; ++c) people.records.push_back(Person("c" + std::to_string(c)));
+      REQUIRE(store.UpsertCustomers(people).ok());
+      size_t start = 0;
+      for (size_t b = 0; b < batches; ++b) {
+        const size_t end = b + 1 == batches ? events.size() : start + rng() % (events.size() - start + 1);
+        Batch<v1::Event> batch;
+        batch.records.assign(events.begin() + start, events.begin() + end);
+        REQUIRE(store.IngestEvents(batch).ok());
+        start = end;
+      }
+    };
+    CustomerStore whole, split;
+    load(whole, 1);
+    load(split, 2 + rng() % 10);
+    INFO("iteration " << it);
+    REQUIRE(Dump(whole) == Dump(split));
+
+    // The model: an id is a duplicate while its first copy is within the horizon
+    // of the newest id'd event seen so far.
+    std::map<std::string, Micros> seen;
+    Micros watermark = INT64_MIN;
+    std::map<std::pair<std::string, std::string>, EventSummary> model;
+    for (const v1::Event& e : events) {
+      const Micros at = e.occurred_at().seconds() * 1000000;
+      if (e.has_id()) {
+        watermark = std::max(watermark, at);
+        auto s = seen.find(e.id());
+        if (s != seen.end() && s->second >= watermark - 7 * kDay) continue;
+        seen[e.id()] = at;
+      }
+      EventSummary& m = model[{e.customer_id(), e.type()}];
+      m.first = m.count == 0 ? at : std::min(m.first, at);
+      m.last = m.count == 0 ? at : std::max(m.last, at);
+      ++m.count;
+      m.sum += e.value();
+    }
+    for (const auto& [key, m] : model) {
+      const auto summary = whole.EventSummaries(*whole.FindRow(key.first)).at(key.second);
+      CHECK(summary.count == m.count);
+      CHECK(summary.sum == m.sum);
+      CHECK(summary.first == m.first);
+      CHECK(summary.last == m.last);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace saleskit
