@@ -285,22 +285,55 @@ void PrintStats(const Engine& engine, Micros now, std::ostream& out) {
   out << absl::StrFormat("active customers   %d in the last 7 days, %d in the last 30 days\n", active7, active30);
 }
 
+
+// What a loading command (import, stats, show) has after parsing its
+// arguments and loading its files into a fresh engine.
+struct Loaded {
+  std::optional<int> exit_code;  // set: stop now with this code (help, usage error)
+  Args args;
+  std::vector<std::string> leading;  // positionals before the files (show's ID)
+  std::unique_ptr<Engine> engine;
+  bool failed = false;  // a file could not be read or was rejected
+};
+
+Loaded ParseAndLoad(const std::vector<std::string>& raw, bool takes_now, size_t leading, const char* usage,
+                    std::ostream& import_log, std::ostream& out, std::ostream& err) {
+  Loaded loaded;
+  std::vector<std::string> values = kImportValues;
+  if (takes_now) values.push_back("now");
+  auto args = ParseArgs(raw, values, kImportSwitches);
+  if (!args.ok()) {
+    loaded.exit_code = Usage(err, args.status(), usage);
+    return loaded;
+  }
+  if (args->Has("help")) {
+    out << usage;
+    loaded.exit_code = 0;
+    return loaded;
+  }
+  if (args->positional.size() <= leading) {
+    loaded.exit_code = Usage(err, absl::InvalidArgumentError(leading ? "expected a customer id and files" : "no files given"), usage);
+    return loaded;
+  }
+  loaded.leading.assign(args->positional.begin(), args->positional.begin() + leading);
+  args->positional.erase(args->positional.begin(), args->positional.begin() + leading);
+  loaded.args = *std::move(args);
+  loaded.engine = *Engine::Create();
+  const ImportTotals totals = ImportFiles(*loaded.engine, loaded.args, import_log, err);
+  if (totals.usage) loaded.exit_code = 2;
+  loaded.failed = totals.failed;
+  return loaded;
+}
+
 }  // namespace
 
 int RunImport(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  auto args = ParseArgs(raw, kImportValues, kImportSwitches);
-  if (!args.ok()) return Usage(err, args.status(), kImportUsage);
-  if (args->Has("help")) {
-    out << kImportUsage;
-    return 0;
-  }
-  if (args->positional.empty()) return Usage(err, absl::InvalidArgumentError("no files given"), kImportUsage);
-  auto engine = *Engine::Create();
-  const ImportTotals totals = ImportFiles(*engine, *args, out, err);
-  if (totals.usage) return 2;
-  out << absl::StrFormat("total: %d customers, %d accounts, %d deals, %d events\n", engine->customer_count(),
-                         engine->Stats().accounts, engine->Stats().deals, engine->Stats().events);
-  return totals.failed ? 1 : 0;
+  Loaded loaded = ParseAndLoad(raw, /*takes_now=*/false, /*leading=*/0, kImportUsage, out, out, err);
+  if (loaded.exit_code) return *loaded.exit_code;
+  const StoreStats stats = loaded.engine->Stats();
+  out << absl::StrFormat("total: %d customers, %d accounts, %d deals, %d events\n", stats.customers, stats.accounts,
+                         stats.deals, stats.events);
+  return loaded.failed ? 1 : 0;
 }
 
 int RunStats(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
@@ -308,23 +341,13 @@ int RunStats(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
       "usage: saleskit stats [--now TIME] [import options] FILE...\n"
       "  Loads the files like 'import' and describes the store. Activity is counted\n"
       "  relative to --now (default: the latest event time in the input).\n";
-  std::vector<std::string> values = kImportValues;
-  values.push_back("now");
-  auto args = ParseArgs(raw, values, kImportSwitches);
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
-  if (args->positional.empty()) return Usage(err, absl::InvalidArgumentError("no files given"), kUsage);
-  auto engine = *Engine::Create();
   std::ostringstream import_log;
-  const ImportTotals totals = ImportFiles(*engine, *args, import_log, err);
-  if (totals.usage) return 2;
-  auto now = NowOf(*args, *engine);
+  Loaded loaded = ParseAndLoad(raw, /*takes_now=*/true, /*leading=*/0, kUsage, import_log, out, err);
+  if (loaded.exit_code) return *loaded.exit_code;
+  auto now = NowOf(loaded.args, *loaded.engine);
   if (!now.ok()) return Usage(err, now.status(), kUsage);
-  PrintStats(*engine, *now, out);
-  return totals.failed ? 1 : 0;
+  PrintStats(*loaded.engine, *now, out);
+  return loaded.failed ? 1 : 0;
 }
 
 int RunShow(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
@@ -332,28 +355,17 @@ int RunShow(const std::vector<std::string>& raw, std::ostream& out, std::ostream
       "usage: saleskit show [import options] ID FILE...\n"
       "  Loads the files like 'import' and prints customer ID as JSON, then what the\n"
       "  store keeps of their events (count, sum, first, last per type).\n";
-  auto args = ParseArgs(raw, kImportValues, kImportSwitches);
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
-  if (args->positional.size() < 2) {
-    return Usage(err, absl::InvalidArgumentError("expected a customer id and at least one file"), kUsage);
-  }
-  const std::string id = args->positional.front();
-  args->positional.erase(args->positional.begin());
-  auto engine = *Engine::Create();
   std::ostringstream import_log;
-  const ImportTotals totals = ImportFiles(*engine, *args, import_log, err);
-  if (totals.usage) return 2;
-  auto customer = engine->GetCustomer(id);
+  Loaded loaded = ParseAndLoad(raw, /*takes_now=*/false, /*leading=*/1, kUsage, import_log, out, err);
+  if (loaded.exit_code) return *loaded.exit_code;
+  const std::string& id = loaded.leading.front();
+  auto customer = loaded.engine->GetCustomer(id);
   if (!customer.ok()) {
     err << "saleskit: " << customer.status().message() << "\n";
     return 1;
   }
-  out << ToJson(*customer) << "\n" << ToJson(*engine->GetActivity(id)) << "\n";
-  return totals.failed ? 1 : 0;
+  out << ToJson(*customer) << "\n" << ToJson(*loaded.engine->GetActivity(id)) << "\n";
+  return loaded.failed ? 1 : 0;
 }
 
 int RunGen(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
