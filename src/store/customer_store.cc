@@ -133,17 +133,12 @@ absl::Status CheckMessageTimestamps(const google::protobuf::Message& m, std::str
 // messages are replaced whole, maps merged by key, repeated fields replaced
 // when non-empty.
 void MergePresent(const google::protobuf::Message& src, google::protobuf::Message* dst) {
-  const auto* refl = src.GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;
-  refl->ListFields(src, &fields);
+  src.GetReflection()->ListFields(src, &fields);
   for (const auto* fd : fields) {
-    if (fd->is_map()) continue;  // merged below
-    if (fd->is_repeated()) dst->GetReflection()->ClearField(dst, fd);
-  }
-  for (const auto* fd : fields) {
-    if (fd->is_map() || fd->is_repeated()) continue;
-    if (fd->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
-      dst->GetReflection()->ClearField(dst, fd);  // replace, never field-merge
+    // MergeFrom appends repeated fields and merges messages field by field: clear those first.
+    if (!fd->is_map() && (fd->is_repeated() || fd->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE)) {
+      dst->GetReflection()->ClearField(dst, fd);
     }
   }
   dst->MergeFrom(src);
