@@ -28,8 +28,7 @@ int main(void) {
     fprintf(stderr, "open: %s\n", saleskit_last_error());
     return 1;
   }
-  memset(&report, 0, sizeof(report));
-  report.size = sizeof(report);
+  saleskit_load_report_init(&report);
   if (saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, csv, strlen(csv), NULL, &report) != SALESKIT_OK) {
     fprintf(stderr, "upsert: %s\n", saleskit_last_error());
     saleskit_engine_close(engine);

@@ -1,4 +1,5 @@
 // The C API's handling of bad arguments, seen from C++.
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -35,6 +36,20 @@ TEST_CASE("C API: NULL handles and buffers are errors, not crashes", "[c_api][ba
   CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, "id\n", 3, &options, nullptr) ==
         SALESKIT_INVALID_ARGUMENT);
   CHECK(saleskit_engine_open(nullptr, nullptr) == SALESKIT_INVALID_ARGUMENT);
+
+  // A report from an older header (without rejected_json) is filled as far as it goes.
+  saleskit_load_report report;
+  saleskit_load_report_init(&report);
+  report.size = offsetof(saleskit_load_report, rejected_json);
+  report.rejected_json = reinterpret_cast<char*>(&report);  // must stay untouched
+  saleskit_load_options_init(&options);
+  options.on_invalid = SALESKIT_SKIP_RECORD;
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, "id\n\"\"\nk1\n", 9, &options, &report) == SALESKIT_OK);
+  CHECK(report.inserted == 1);
+  CHECK(report.rejected == 1);
+  CHECK(report.rejected_json == reinterpret_cast<char*>(&report));
+  report.size = 4;
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, "id\n", 3, nullptr, &report) == SALESKIT_INVALID_ARGUMENT);
   saleskit_engine_close(engine);
   saleskit_engine_close(nullptr);
 }

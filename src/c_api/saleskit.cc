@@ -1,6 +1,7 @@
 // The C API: a thin shell over saleskit::Engine that catches everything.
 #include "saleskit/saleskit.h"
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -109,8 +110,9 @@ saleskit_status Load(saleskit_engine* engine, saleskit::RecordKind kind, saleski
     if (options != nullptr && options->size < sizeof(saleskit_load_options)) {
       return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_load_options_init");
     }
-    if (report != nullptr && report->size < sizeof(saleskit_load_report)) {
-      return Fail(SALESKIT_INVALID_ARGUMENT, "report->size must be sizeof(saleskit_load_report)");
+    // A report from an older header is shorter: fill only the fields it has.
+    if (report != nullptr && report->size < offsetof(saleskit_load_report, rejected_json)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "report->size is too small: call saleskit_load_report_init");
     }
     auto fmt = ToFormat(format);
     if (!fmt.ok()) return FromStatus(fmt.status());
@@ -148,7 +150,9 @@ saleskit_status Load(saleskit_engine* engine, saleskit::RecordKind kind, saleski
       report->skipped_unknown_customer = result->skipped_unknown_customer;
       report->created_customers = result->created_customers;
       report->rejected = result->rejected.size();
-      report->rejected_json = result->rejected.empty() ? nullptr : CopyOut(RejectedJson(result->rejected));
+      if (report->size >= offsetof(saleskit_load_report, rejected_json) + sizeof(char*)) {
+        report->rejected_json = result->rejected.empty() ? nullptr : CopyOut(RejectedJson(result->rejected));
+      }
     }
     return FromStatus(absl::OkStatus());
   });

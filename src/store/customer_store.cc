@@ -83,6 +83,51 @@ absl::Status CheckUtf8(std::string* field, absl::string_view name, absl::string_
   return Invalid(field, name, absl::StrCat("invalid UTF-8 at byte ", at + 1));
 }
 
+// Checks a record's custom attributes: names and values are valid, and each
+// attribute keeps the type it first had: `stored(name)` in the store, else in
+// an earlier record of the batch (`pending`). On success the record's new
+// attribute types are added to `pending`.
+template <typename Stored>
+absl::Status CheckAttrs(const google::protobuf::Map<std::string, v1::AttrValue>& attrs, Stored stored,
+                        absl::flat_hash_map<std::string, AttrType>* pending, std::string* field) {
+  std::vector<std::pair<std::string, AttrType>> fresh;
+  for (const auto& [name, value] : attrs) {
+    const std::string fname = absl::StrCat("attrs.", name);
+    if (name.empty()) return Invalid(field, "attrs", "empty attribute name");
+    SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "attrs", name));
+    auto type = TypeOf(value);
+    if (!type.ok()) return Invalid(field, fname, std::string(type.status().message()));
+    std::optional<AttrType> known = stored(name);
+    if (auto it = pending->find(name); !known && it != pending->end()) known = it->second;
+    if (known && *known != *type) {
+      return Invalid(field, fname,
+                     absl::StrCat("type conflict: the attribute is ", AttrTypeName(*known), ", this value is ",
+                                  AttrTypeName(*type)));
+    }
+    if (!known) fresh.emplace_back(name, *type);
+    switch (*type) {
+      case AttrType::kDouble:
+        if (!std::isfinite(value.double_value())) return Invalid(field, fname, "not a finite number");
+        break;
+      case AttrType::kString:
+        SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, fname, value.string_value()));
+        break;
+      case AttrType::kTimestamp:
+        if (!IsValidTimestamp(value.timestamp_value())) {
+          return Invalid(field, fname, "timestamp out of range (years 0001-9999)");
+        }
+        break;
+      case AttrType::kStringList:
+        for (const auto& v : value.string_list_value().values()) SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, fname, v));
+        break;
+      default:
+        break;
+    }
+  }
+  for (auto& [n, t] : fresh) pending->emplace(std::move(n), t);
+  return absl::OkStatus();
+}
+
 // Checks every string in a message (recursively) for valid UTF-8; names the field.
 absl::Status CheckMessageUtf8(const google::protobuf::Message& m, absl::string_view prefix,
                               std::string* field) {
@@ -278,52 +323,7 @@ absl::Status CustomerStore::ValidateCustomer(const v1::Customer& c,
                      absl::StrCat("\"", name, "\" is not a field that can be cleared"));
     }
   }
-  std::vector<std::pair<std::string, AttrType>> fresh;  // committed to *pending on success
-  for (const auto& [name, value] : c.attrs()) {
-    const std::string fname = absl::StrCat("attrs.", name);
-    if (name.empty()) return Invalid(field, "attrs", "empty attribute name");
-    SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "attrs", name));
-    auto type = TypeOf(value);
-    if (!type.ok()) return Invalid(field, fname, std::string(type.status().message()));
-    std::optional<AttrType> known = attr_type(name);
-    if (!known) {
-      auto it = pending->find(name);
-      if (it != pending->end()) known = it->second;
-    }
-    if (!known) {
-      for (const auto& [n, t] : fresh) {
-        if (n == name) known = t;
-      }
-    }
-    if (known && *known != *type) {
-      return Invalid(field, fname,
-                     absl::StrCat("type conflict: the attribute is ", AttrTypeName(*known),
-                                  ", this value is ", AttrTypeName(*type)));
-    }
-    if (!known) fresh.emplace_back(name, *type);
-    switch (*type) {
-      case AttrType::kDouble:
-        if (!std::isfinite(value.double_value())) return Invalid(field, fname, "not a finite number");
-        break;
-      case AttrType::kString:
-        SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, fname, value.string_value()));
-        break;
-      case AttrType::kTimestamp:
-        if (!IsValidTimestamp(value.timestamp_value())) {
-          return Invalid(field, fname, "timestamp out of range (years 0001-9999)");
-        }
-        break;
-      case AttrType::kStringList:
-        for (const auto& s : value.string_list_value().values()) {
-          SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, fname, s));
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  for (auto& [n, t] : fresh) pending->emplace(std::move(n), t);
-  return absl::OkStatus();
+  return CheckAttrs(c.attrs(), [this](const std::string& name) { return attr_type(name); }, pending, field);
 }
 
 namespace {
@@ -769,24 +769,14 @@ absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(RecordSource<v1::Accoun
     if (a.has_annual_revenue() && !std::isfinite(a.annual_revenue())) {
       return Invalid(field, "annual_revenue", "not a finite number");
     }
-    std::vector<std::pair<std::string, AttrType>> fresh;
-    for (const auto& [name, value] : a.attrs()) {
-      const std::string fname = absl::StrCat("attrs.", name);
-      if (name.empty()) return Invalid(field, "attrs", "empty attribute name");
-      auto type = TypeOf(value);
-      if (!type.ok()) return Invalid(field, fname, std::string(type.status().message()));
-      std::optional<AttrType> known;
-      if (auto it = account_attr_types_.find(name); it != account_attr_types_.end()) known = it->second;
-      if (auto it = pending.find(name); !known && it != pending.end()) known = it->second;
-      if (known && *known != *type) {
-        return Invalid(field, fname,
-                       absl::StrCat("type conflict: the attribute is ", AttrTypeName(*known), ", this value is ",
-                                    AttrTypeName(*type)));
-      }
-      if (!known) fresh.emplace_back(name, *type);
-    }
-    for (auto& [n, t] : fresh) pending.emplace(std::move(n), t);
-    return absl::OkStatus();
+    return CheckAttrs(
+        a.attrs(),
+        [this](const std::string& name) -> std::optional<AttrType> {
+          auto it = account_attr_types_.find(name);
+          if (it == account_attr_types_.end()) return std::nullopt;
+          return it->second;
+        },
+        &pending, field);
   });
   if (report.ok()) account_attr_types_.insert(pending.begin(), pending.end());
   return report;

@@ -22,7 +22,7 @@ enum class Format {
   kCsv,       // a header row of field names, then one record per row
 };
 
-// "protobuf" (or "pb", "binpb"), "json", "ndjson" (or "jsonl"), "csv".
+// "protobuf" (or "pb", "binpb"), "json", "ndjson" (or "jsonl"), "csv" (or "tsv").
 absl::StatusOr<Format> ParseFormat(absl::string_view name);
 absl::string_view FormatName(Format format);
 // The format a file name's extension implies (.pb .binpb .json .ndjson .jsonl .csv .tsv).
