@@ -505,16 +505,19 @@ void CustomerStore::ClearField(uint32_t row, absl::string_view name) {
 void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
   for (const std::string& name : c.clear_fields()) ClearField(row, name);
   // High-cardinality dictionaries (emails, phones, names) miss the cache on
-  // every lookup: start all of this record's lookups before doing any.
-  for (int i = 0; i < kStringFieldCount; ++i) {
-    const auto& f = kStringFields[i];
-    if ((c.*f.has)()) strings_[i].dict->Prefetch((c.*f.get)());
-  }
+  // every lookup: hash each value once and start all of this record's
+  // lookups before doing any.
+  StringDictionary::Key keys[kStringFieldCount];
   for (int i = 0; i < kStringFieldCount; ++i) {
     const auto& f = kStringFields[i];
     if (!(c.*f.has)()) continue;
+    keys[i] = StringDictionary::MakeKey((c.*f.get)());
+    strings_[i].dict->Prefetch(keys[i]);
+  }
+  for (int i = 0; i < kStringFieldCount; ++i) {
+    if (!(c.*kStringFields[i].has)()) continue;
     int32_t& code = strings_[i].codes[row];
-    const int32_t fresh = strings_[i].dict->Acquire((c.*f.get)());
+    const int32_t fresh = strings_[i].dict->Acquire(keys[i]);
     strings_[i].dict->Release(code);  // after Acquire, so an unchanged value keeps its code
     code = fresh;
   }

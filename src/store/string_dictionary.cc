@@ -6,11 +6,11 @@ namespace saleskit {
 
 StringDictionary::StringDictionary() : index_(0, Hash{this}, Eq{this}) {}
 
-int32_t StringDictionary::Acquire(absl::string_view s, bool* added) {
-  const size_t hash = absl::HashOf(s);
+int32_t StringDictionary::Acquire(const Key& key, bool* added) {
+  const absl::string_view s = key.text;
   int32_t code = kNone;
   // One probe: finds the string, or inserts a new code for it.
-  index_.lazy_emplace(s, [&](const auto& construct) {
+  auto it = index_.lazy_emplace(key, [&](const auto& construct) {
     if (!free_.empty()) {
       code = free_.back();
       free_.pop_back();
@@ -18,12 +18,12 @@ int32_t StringDictionary::Acquire(absl::string_view s, bool* added) {
       code = static_cast<int32_t>(entries_.size());
       entries_.emplace_back();
     }
-    entries_[code] = Entry{hash, arena_.size(), static_cast<uint32_t>(s.size()), 0};
+    entries_[code] = Entry{key.hash, arena_.size(), static_cast<uint32_t>(s.size()), 0};
     arena_.append(s.data(), s.size());
     construct(code);
   });
   if (added != nullptr) *added = code != kNone;
-  if (code == kNone) code = *index_.find(s);
+  code = *it;
   ++entries_[code].refs;
   return code;
 }
@@ -61,8 +61,8 @@ void StringDictionary::Reserve(size_t n) {
   if (live > 0) arena_.reserve(arena_.size() + n * (arena_.size() - garbage_) / live);
 }
 
-int32_t StringDictionary::Find(absl::string_view s) const {
-  auto it = index_.find(s);
+int32_t StringDictionary::Find(const Key& key) const {
+  auto it = index_.find(key);
   return it == index_.end() ? kNone : *it;
 }
 

@@ -24,22 +24,32 @@ class StringDictionary {
  public:
   static constexpr int32_t kNone = -1;
 
+  // A string with its hash computed once, for callers that look it up more
+  // than once (prefetch, then acquire).
+  struct Key {
+    absl::string_view text;
+    size_t hash;
+  };
+  static Key MakeKey(absl::string_view s) { return Key{s, absl::HashOf(s)}; }
+
   StringDictionary();
   StringDictionary(const StringDictionary&) = delete;
   StringDictionary& operator=(const StringDictionary&) = delete;
 
   // Returns the code of `s`, adding it if new (then `*added` is set), and
   // takes one reference.
-  int32_t Acquire(absl::string_view s, bool* added = nullptr);
+  int32_t Acquire(absl::string_view s, bool* added = nullptr) { return Acquire(MakeKey(s), added); }
+  int32_t Acquire(const Key& key, bool* added = nullptr);
   // Drops one reference taken by Acquire. kNone is ignored.
   void Release(int32_t code);
   // Makes room for `n` more distinct strings without rehashing.
   void Reserve(size_t n);
   // Starts loading the index slots where `s` would be, so that several
   // lookups' cache misses overlap. A hint only.
-  void Prefetch(absl::string_view s) const { index_.prefetch(s); }
+  void Prefetch(const Key& key) const { index_.prefetch(key); }
   // The code of `s` or kNone; takes no reference.
-  int32_t Find(absl::string_view s) const;
+  int32_t Find(absl::string_view s) const { return Find(MakeKey(s)); }
+  int32_t Find(const Key& key) const;
   // The string of a live code.
   absl::string_view Get(int32_t code) const {
     const Entry& e = entries_[code];
@@ -64,14 +74,18 @@ class StringDictionary {
     using is_transparent = void;
     const StringDictionary* dict;
     size_t operator()(int32_t code) const { return dict->entries_[code].hash; }
-    size_t operator()(absl::string_view s) const { return absl::HashOf(s); }
+    size_t operator()(const Key& k) const { return k.hash; }
   };
+  // Compares the cached full hashes before the bytes: a mismatch never
+  // touches the arena.
   struct Eq {
     using is_transparent = void;
     const StringDictionary* dict;
     bool operator()(int32_t a, int32_t b) const { return a == b; }
-    bool operator()(int32_t a, absl::string_view b) const { return dict->Get(a) == b; }
-    bool operator()(absl::string_view a, int32_t b) const { return a == dict->Get(b); }
+    bool operator()(int32_t a, const Key& b) const {
+      return dict->entries_[a].hash == b.hash && dict->Get(a) == b.text;
+    }
+    bool operator()(const Key& a, int32_t b) const { return (*this)(b, a); }
   };
   void Compact();
 
