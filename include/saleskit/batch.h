@@ -73,6 +73,8 @@ class RecordSource {
   virtual absl::Status status() const = 0;
   // Positions are byte offsets rather than lines.
   virtual bool binary() const { return false; }
+  // An upper bound of the records to come, cheap to compute, or 0 if unknown.
+  virtual size_t size_hint() const { return 0; }
 };
 
 // A RecordSource over the records of a Batch.
@@ -89,6 +91,7 @@ class BatchSource final : public RecordSource<Record> {
   const std::vector<RecordError>& parse_errors() const override { return no_errors_; }
   absl::Status status() const override { return absl::OkStatus(); }
   bool binary() const override { return batch_.binary; }
+  size_t size_hint() const override { return batch_.records.size(); }
 
  private:
   const Batch<Record>& batch_;

@@ -469,7 +469,6 @@ class CsvSource final : public RecordSource<Record> {
  public:
   static absl::StatusOr<std::unique_ptr<CsvSource>> Open(absl::string_view data, const ReadOptions& options) {
     SALESKIT_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(data));
-    const Descriptor* d = Record::descriptor();
     std::vector<Column> columns;
     for (const std::string& name : reader.header()) {
       for (const Column& c : columns) {
@@ -507,7 +506,9 @@ class CsvSource final : public RecordSource<Record> {
       }
       for (size_t k = 0; k < to_infer.size(); ++k) columns[to_infer[k]].attr_type = inference[k].Result();
     }
-    return std::unique_ptr<CsvSource>(new CsvSource(std::move(reader), std::move(columns)));
+    auto source = std::unique_ptr<CsvSource>(new CsvSource(std::move(reader), std::move(columns)));
+    source->rows_hint_ = static_cast<size_t>(std::count(data.begin(), data.end(), '\n'));
+    return source;
   }
 
   const Record* Next(RecordPosition* position) override {
@@ -551,6 +552,7 @@ class CsvSource final : public RecordSource<Record> {
   }
   const std::vector<RecordError>& parse_errors() const override { return errors_; }
   absl::Status status() const override { return status_; }
+  size_t size_hint() const override { return rows_hint_; }
 
  private:
   CsvSource(CsvReader reader, std::vector<Column> columns)
@@ -565,6 +567,7 @@ class CsvSource final : public RecordSource<Record> {
   bool first_pass_ = true;
   std::vector<RecordError> errors_;
   absl::Status status_;
+  size_t rows_hint_ = 0;  // lines in the input: at least the rows
 };
 
 // ------------------------------------------------------------------ JSON
@@ -699,6 +702,7 @@ class JsonSource final : public RecordSource<Record> {
   }
   const std::vector<RecordError>& parse_errors() const override { return errors_; }
   absl::Status status() const override { return absl::OkStatus(); }
+  size_t size_hint() const override { return spans_.size(); }
 
  private:
   std::vector<JsonSpan> spans_;
@@ -787,6 +791,24 @@ class ProtobufSource final : public RecordSource<Record> {
   const std::vector<RecordError>& parse_errors() const override { return errors_; }
   absl::Status status() const override { return status_; }
   bool binary() const override { return true; }
+  size_t size_hint() const override {
+    // Hop over the size prefixes: one read per record, no parsing.
+    size_t n = 0, i = 0;
+    while (i < data_.size()) {
+      uint64_t size = 0;
+      int shift = 0;
+      while (i < data_.size() && shift < 64) {
+        const uint8_t b = static_cast<uint8_t>(data_[i++]);
+        size |= static_cast<uint64_t>(b & 0x7F) << shift;
+        shift += 7;
+        if ((b & 0x80) == 0) break;
+      }
+      ++n;
+      if (size > data_.size() - i) break;
+      i += size;
+    }
+    return n;
+  }
 
  private:
   absl::string_view data_;

@@ -189,17 +189,19 @@ void MergePresent(const google::protobuf::Message& src, google::protobuf::Messag
   dst->MergeFrom(src);
 }
 
-// Validates every record of `source`, then (if the batch may be applied)
-// applies the valid ones in a second pass. `validate(record, &field, &skip)`
-// returns an error for an invalid record or sets `skip` for one to leave out
-// silently; `prepare()` runs once between the passes; `apply(record)` changes
-// the store.
-template <typename Record, typename Validate, typename Prepare, typename Apply>
-absl::StatusOr<LoadReport> ValidateThenApply(RecordSource<Record>& source, const LoadOptions& options,
-                                             Validate validate, Prepare prepare, Apply apply) {
+// Reads `source` once, validating each record and applying the valid ones
+// as it goes. `validate(record, &field, &skip)` returns an error for an
+// invalid record or sets `skip` for one to leave out; `apply(record, &report)`
+// changes the store. If the batch must be rejected (an invalid record in
+// kRejectBatch mode, or input that stops reading), nothing more is applied and
+// `rollback()` undoes what was, so a failed batch changes nothing.
+template <typename Record, typename Validate, typename Apply, typename Rollback>
+absl::StatusOr<LoadReport> ValidateAndApply(RecordSource<Record>& source, const LoadOptions& options,
+                                            Validate validate, Apply apply, Rollback rollback) {
   LoadReport report;
-  std::vector<size_t> excluded;  // indices of invalid or skipped records, increasing
   std::vector<RecordError> invalid;
+  const bool reject = options.on_invalid == OnInvalid::kRejectBatch;
+  bool applying = true;
   RecordPosition pos;
   while (const Record* r = source.Next(&pos)) {
     ++report.received;
@@ -209,25 +211,22 @@ absl::StatusOr<LoadReport> ValidateThenApply(RecordSource<Record>& source, const
     if (!s.ok()) {
       invalid.push_back(RecordError{pos.index, pos.line, source.binary(), std::move(field), std::string(s.message())});
     }
-    if (!s.ok() || skip) excluded.push_back(pos.index);
+    if (reject && (!invalid.empty() || !source.parse_errors().empty())) applying = false;
+    if (applying && s.ok() && !skip) apply(*r, &report);
   }
-  SALESKIT_RETURN_IF_ERROR(source.status());
+  if (!source.status().ok()) {
+    rollback();
+    return source.status();
+  }
   const auto& parse_errors = source.parse_errors();
   report.received += parse_errors.size();
   report.rejected.reserve(parse_errors.size() + invalid.size());
   std::merge(parse_errors.begin(), parse_errors.end(), invalid.begin(), invalid.end(),
              std::back_inserter(report.rejected),
              [](const RecordError& a, const RecordError& b) { return a.index < b.index; });
-  if (!report.rejected.empty() && options.on_invalid == OnInvalid::kRejectBatch) {
+  if (!report.rejected.empty() && reject) {
+    rollback();
     return BatchRejected(report.rejected);
-  }
-  prepare();
-  source.Rewind();
-  size_t k = 0;
-  while (const Record* r = source.Next(&pos)) {
-    while (k < excluded.size() && excluded[k] < pos.index) ++k;
-    if (k < excluded.size() && excluded[k] == pos.index) continue;
-    apply(*r, &report);
   }
   return report;
 }
@@ -383,7 +382,8 @@ uint32_t CustomerStore::FindOrAppendRow(absl::string_view id, bool* added) {
   }
   if (static_cast<size_t>(code) >= row_of_id_.size()) row_of_id_.resize(code + 1);
   uint32_t row;
-  if (!free_rows_.empty()) {
+  const bool from_free_list = !free_rows_.empty();
+  if (from_free_list) {
     row = free_rows_.back();
     free_rows_.pop_back();
   } else {
@@ -396,6 +396,7 @@ uint32_t CustomerStore::FindOrAppendRow(absl::string_view id, bool* added) {
   row_of_id_[code] = row;
   live_.Set(row);
   ++customer_count_;
+  if (journal_) journal_->new_rows.push_back({row, from_free_list});
   return row;
 }
 
@@ -508,14 +509,16 @@ void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
   // every lookup: hash each value once and start all of this record's
   // lookups before doing any.
   StringDictionary::Key keys[kStringFieldCount];
+  bool present[kStringFieldCount];
   for (int i = 0; i < kStringFieldCount; ++i) {
     const auto& f = kStringFields[i];
-    if (!(c.*f.has)()) continue;
+    present[i] = (c.*f.has)();
+    if (!present[i]) continue;
     keys[i] = StringDictionary::MakeKey((c.*f.get)());
     strings_[i].dict->Prefetch(keys[i]);
   }
   for (int i = 0; i < kStringFieldCount; ++i) {
-    if (!(c.*kStringFields[i].has)()) continue;
+    if (!present[i]) continue;
     int32_t& code = strings_[i].codes[row];
     const int32_t fresh = strings_[i].dict->Acquire(keys[i]);
     strings_[i].dict->Release(code);  // after Acquire, so an unchanged value keeps its code
@@ -571,21 +574,28 @@ void CustomerStore::ApplyCustomer(uint32_t row, const v1::Customer& c) {
 absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(RecordSource<v1::Customer>& source,
                                                           const LoadOptions& options) {
   absl::flat_hash_map<std::string, AttrType> pending;  // attribute types first seen in this batch
-  size_t new_ids = 0;  // an upper bound of the rows this batch adds
-  return ValidateThenApply(
+  // A batch larger than the store is mostly new customers (a bulk load): size
+  // the columns once. Smaller batches grow them as needed.
+  const size_t hint = source.size_hint();
+  if (hint > customer_count_) ReserveRows(hint);
+  BeginBatch();
+  auto report = ValidateAndApply(
       source, options,
-      [&](const v1::Customer& c, std::string* field, bool*) {
-        absl::Status s = ValidateCustomer(c, &pending, field);
-        if (s.ok() && !FindRow(c.id())) ++new_ids;
-        return s;
-      },
-      [&] { ReserveRows(new_ids); },
+      [&](const v1::Customer& c, std::string* field, bool*) { return ValidateCustomer(c, &pending, field); },
       [&](const v1::Customer& c, LoadReport* report) {
         bool added;
         const uint32_t row = FindOrAppendRow(c.id(), &added);
-        ++(added ? report->inserted : report->updated);
+        if (added) {
+          ++report->inserted;
+        } else {
+          Touch(row);
+          ++report->updated;
+        }
         ApplyCustomer(row, c);
-      });
+      },
+      [&] { RollbackBatch(); });
+  if (report.ok()) CommitBatch();
+  return report;
 }
 
 v1::Customer CustomerStore::CustomerAt(uint32_t row) const {
@@ -693,8 +703,9 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
         ++report->duplicates;
         return;
       }
-      seen_events_[e.id()] = SeenEvent{at, row};
-      if (seen_events_.size() >= seen_prune_at_) PruneSeenEvents();
+      auto [it, inserted] = seen_events_.try_emplace(e.id(), SeenEvent{at, row});
+      journal_->seen.push_back({e.id(), inserted ? std::nullopt : std::optional<SeenEvent>(it->second)});
+      it->second = SeenEvent{at, row};
     }
     int32_t type = event_types_.Find(e.type());
     if (type == StringDictionary::kNone) {
@@ -704,6 +715,8 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
       events_.push_back(std::move(cols));
     }
     EventColumns& cols = *events_[type];
+    journal_->events.push_back({static_cast<uint32_t>(type), row, cols.count[row], cols.sum[row], cols.first[row],
+                                cols.last[row]});
     if (cols.count[row] == 0) {
       cols.first[row] = at;
       cols.last[row] = at;
@@ -717,8 +730,12 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
     latest_event_ = std::max(latest_event_, at);
     ++report->inserted;
   };
-  auto report = ValidateThenApply(source, options, validate, [&] { ReserveRows(created.size()); }, apply);
-  if (report.ok()) report->skipped_unknown_customer = skipped;
+  BeginBatch();
+  auto report = ValidateAndApply(source, options, validate, apply, [&] { RollbackBatch(); });
+  if (report.ok()) {
+    CommitBatch();
+    report->skipped_unknown_customer = skipped;
+  }
   return report;
 }
 
@@ -741,7 +758,9 @@ template <typename Record, typename Check>
 absl::StatusOr<LoadReport> UpsertKeyed(RecordSource<Record>& source, const LoadOptions& options,
                                        absl::btree_map<std::string, Record>* table, absl::string_view what,
                                        Check check) {
-  return ValidateThenApply(
+  std::vector<std::pair<std::string, std::optional<Record>>> before;  // first value of each id changed
+  absl::flat_hash_set<std::string> saved;
+  return ValidateAndApply(
       source, options,
       [&](const Record& r, std::string* field, bool*) -> absl::Status {
         SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(r, "", field));
@@ -749,15 +768,26 @@ absl::StatusOr<LoadReport> UpsertKeyed(RecordSource<Record>& source, const LoadO
         SALESKIT_RETURN_IF_ERROR(CheckMessageTimestamps(r, field));
         return check(r, field);
       },
-      [] {},
       [&](const Record& r, LoadReport* report) {
         auto [it, inserted] = table->try_emplace(r.id());
+        if (saved.insert(r.id()).second) {
+          before.emplace_back(r.id(), inserted ? std::nullopt : std::optional<Record>(it->second));
+        }
         if (inserted) {
           it->second = r;
           ++report->inserted;
         } else {
           MergePresent(r, &it->second);
           ++report->updated;
+        }
+      },
+      [&] {
+        for (auto& [id, old] : before) {
+          if (old) {
+            (*table)[id] = *std::move(old);
+          } else {
+            table->erase(id);
+          }
         }
       });
 }
@@ -806,17 +836,173 @@ const v1::Deal* CustomerStore::FindDeal(absl::string_view id) const {
   return it == deals_.end() ? nullptr : &it->second;
 }
 
+// ---------------------------------------------------------------- batches
+
+void CustomerStore::BeginBatch() {
+  journal_ = std::make_unique<Journal>();
+  journal_->attr_columns = attrs_.size();
+  journal_->event_columns = events_.size();
+  journal_->watermark = event_watermark_;
+  journal_->latest = latest_event_;
+  journal_->event_total = event_total_;
+}
+
+void CustomerStore::Touch(uint32_t row) {
+  if (!journal_->imaged.insert(row).second) return;
+  RowImage im;
+  im.row = row;
+  for (int i = 0; i < kStringFieldCount; ++i) {
+    im.codes[i] = strings_[i].codes[row];
+    strings_[i].dict->AddRef(im.codes[i]);
+  }
+  im.has_employee_count = employee_count_.Has(row);
+  im.employee_count = employee_count_.values[row];
+  im.has_annual_revenue = annual_revenue_.Has(row);
+  im.annual_revenue = annual_revenue_.values[row];
+  im.has_created_at = created_at_.Has(row);
+  im.created_at = created_at_.values[row];
+  im.has_updated_at = updated_at_.Has(row);
+  im.updated_at = updated_at_.values[row];
+  im.has_do_not_contact = do_not_contact_valid_.Get(row);
+  im.do_not_contact = do_not_contact_.Get(row);
+  im.lifecycle = lifecycle_[row];
+  im.tags = tags_[row];
+  for (int32_t code : im.tags) tag_dict_.AddRef(code);
+  for (int ch = 0; ch < 3; ++ch) {
+    im.consent_status[ch] = consent_[ch].status[row];
+    im.consent_source[ch] = consent_[ch].source[row];
+    consent_sources_.AddRef(im.consent_source[ch]);
+    im.has_consent_at[ch] = consent_[ch].at.Has(row);
+    im.consent_at[ch] = consent_[ch].at.values[row];
+  }
+  for (size_t k = 0; k < attrs_.size(); ++k) {
+    AttrColumn& a = *attrs_[k];
+    if (!a.valid.Get(row)) continue;
+    RowImage::Attr v{k, 0, 0, StringDictionary::kNone, {}};
+    switch (a.type) {
+      case AttrType::kDouble: v.d = a.doubles[row]; break;
+      case AttrType::kString:
+        v.code = a.codes[row];
+        a.dict->AddRef(v.code);
+        break;
+      case AttrType::kStringList:
+        v.list = a.lists[row];
+        for (int32_t code : v.list) a.dict->AddRef(code);
+        break;
+      default: v.i = a.ints[row]; break;
+    }
+    im.attrs.push_back(std::move(v));
+  }
+  journal_->images.push_back(std::move(im));
+}
+
+void CustomerStore::ClearRowValues(uint32_t row) {
+  for (auto& col : strings_) {
+    col.dict->Release(col.codes[row]);
+    col.codes[row] = StringDictionary::kNone;
+  }
+  for (absl::string_view name : kClearableFields) ClearField(row, name);
+}
+
+void CustomerStore::RollbackBatch() {
+  Journal& j = *journal_;
+  for (auto it = j.events.rbegin(); it != j.events.rend(); ++it) {
+    EventColumns& cols = *events_[it->type];
+    cols.count[it->row] = it->count;
+    cols.sum[it->row] = it->sum;
+    cols.first[it->row] = it->first;
+    cols.last[it->row] = it->last;
+  }
+  for (auto it = j.seen.rbegin(); it != j.seen.rend(); ++it) {
+    if (it->before) {
+      seen_events_[it->id] = *it->before;
+    } else {
+      seen_events_.erase(it->id);
+    }
+  }
+  event_watermark_ = j.watermark;
+  latest_event_ = j.latest;
+  event_total_ = j.event_total;
+  // Rows that existed: back to their images (whose references pass to the row).
+  for (auto it = j.images.rbegin(); it != j.images.rend(); ++it) {
+    const RowImage& im = *it;
+    const uint32_t row = im.row;
+    ClearRowValues(row);
+    for (int i = 0; i < kStringFieldCount; ++i) strings_[i].codes[row] = im.codes[i];
+    if (im.has_employee_count) employee_count_.Set(row, im.employee_count);
+    if (im.has_annual_revenue) annual_revenue_.Set(row, im.annual_revenue);
+    if (im.has_created_at) created_at_.Set(row, im.created_at);
+    if (im.has_updated_at) updated_at_.Set(row, im.updated_at);
+    if (im.has_do_not_contact) {
+      do_not_contact_valid_.Set(row);
+      do_not_contact_.Assign(row, im.do_not_contact);
+    }
+    lifecycle_[row] = im.lifecycle;
+    tags_[row] = im.tags;
+    for (int ch = 0; ch < 3; ++ch) {
+      consent_[ch].status[row] = im.consent_status[ch];
+      consent_[ch].source[row] = im.consent_source[ch];
+      if (im.has_consent_at[ch]) consent_[ch].at.Set(row, im.consent_at[ch]);
+    }
+    for (const RowImage::Attr& v : im.attrs) {
+      AttrColumn& a = *attrs_[v.column];
+      a.valid.Set(row);
+      switch (a.type) {
+        case AttrType::kDouble: a.doubles[row] = v.d; break;
+        case AttrType::kString: a.codes[row] = v.code; break;
+        case AttrType::kStringList: a.lists[row] = v.list; break;
+        default: a.ints[row] = v.i; break;
+      }
+    }
+  }
+  // Rows the batch created: gone, in reverse, so free rows and codes are reused as before.
+  for (auto it = j.new_rows.rbegin(); it != j.new_rows.rend(); ++it) {
+    const uint32_t row = it->row;
+    ClearRowValues(row);
+    const int32_t code = row_ids_[row];
+    row_ids_[row] = StringDictionary::kNone;
+    live_.Clear(row);
+    --customer_count_;
+    ids_.Release(code);
+    if (it->from_free_list) {
+      free_rows_.push_back(row);
+    } else {
+      row_ids_.pop_back();
+    }
+  }
+  while (attrs_.size() > j.attr_columns) {
+    attr_index_.erase(attrs_.back()->name);
+    attrs_.pop_back();
+  }
+  while (events_.size() > j.event_columns) {
+    event_types_.Release(static_cast<int32_t>(events_.size() - 1));
+    events_.pop_back();
+  }
+  journal_.reset();
+}
+
+void CustomerStore::CommitBatch() {
+  for (const RowImage& im : journal_->images) {
+    for (int i = 0; i < kStringFieldCount; ++i) strings_[i].dict->Release(im.codes[i]);
+    for (int32_t code : im.tags) tag_dict_.Release(code);
+    for (int ch = 0; ch < 3; ++ch) consent_sources_.Release(im.consent_source[ch]);
+    for (const RowImage::Attr& v : im.attrs) {
+      AttrColumn& a = *attrs_[v.column];
+      if (a.type == AttrType::kString) a.dict->Release(v.code);
+      for (int32_t code : v.list) a.dict->Release(code);
+    }
+  }
+  journal_.reset();
+  if (seen_events_.size() >= seen_prune_at_) PruneSeenEvents();
+}
+
 // ---------------------------------------------------------------- erase
 
 absl::Status CustomerStore::EraseCustomer(absl::string_view id) {
   std::optional<uint32_t> found = FindRow(id);
   if (!found) return absl::NotFoundError(absl::StrCat("no customer with id \"", id, "\""));
   const uint32_t row = *found;
-  for (auto& col : strings_) {
-    col.dict->Release(col.codes[row]);
-    col.codes[row] = StringDictionary::kNone;
-  }
-  for (absl::string_view name : kClearableFields) ClearField(row, name);
+  ClearRowValues(row);
   for (auto& cols : events_) {
     event_total_ -= cols->count[row];
     cols->count[row] = 0;

@@ -12,6 +12,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -178,11 +179,69 @@ class CustomerStore {
     Micros occurred_at;
     uint32_t row;
   };
+  // A customer row's values before a batch changed it. It holds its own
+  // dictionary references, so the values stay valid whatever the batch does.
+  struct RowImage {
+    uint32_t row = 0;
+    std::array<int32_t, kStringFieldCount> codes{};
+    int64_t employee_count = 0, created_at = 0, updated_at = 0;
+    double annual_revenue = 0;
+    bool has_employee_count = false, has_annual_revenue = false, has_created_at = false, has_updated_at = false;
+    bool has_do_not_contact = false, do_not_contact = false;
+    uint8_t lifecycle = 0;
+    std::vector<int32_t> tags;
+    std::array<uint8_t, 3> consent_status{};
+    std::array<int32_t, 3> consent_source{};
+    std::array<int64_t, 3> consent_at{};
+    std::array<bool, 3> has_consent_at{};
+    struct Attr {
+      size_t column;
+      int64_t i;
+      double d;
+      int32_t code;
+      std::vector<int32_t> list;
+    };
+    std::vector<Attr> attrs;
+  };
+  // What a batch changed, so that a rejected batch can be undone after it was
+  // applied record by record (one parse instead of validate-then-apply).
+  struct Journal {
+    std::vector<RowImage> images;                // rows that existed, in first-touch order
+    absl::flat_hash_set<uint32_t> imaged;
+    struct NewRow {
+      uint32_t row;
+      bool from_free_list;
+    };
+    std::vector<NewRow> new_rows;                // rows the batch created, in order
+    size_t attr_columns = 0;                     // attrs_.size() when the batch began
+    size_t event_columns = 0;                    // events_.size() when the batch began
+    struct EventUndo {
+      uint32_t type, row;
+      int64_t count;
+      double sum;
+      int64_t first, last;
+    };
+    std::vector<EventUndo> events;
+    struct SeenUndo {
+      std::string id;
+      std::optional<SeenEvent> before;
+    };
+    std::vector<SeenUndo> seen;
+    Micros watermark = 0, latest = 0;
+    size_t event_total = 0;
+  };
 
   absl::Status ValidateCustomer(const v1::Customer& c,
                                 absl::flat_hash_map<std::string, AttrType>* pending,
                                 std::string* field) const;
   void ApplyCustomer(uint32_t row, const v1::Customer& c);
+  void BeginBatch();
+  void CommitBatch();
+  void RollbackBatch();
+  // Records row's values in the journal before the batch first changes them.
+  void Touch(uint32_t row);
+  // Releases every dictionary reference of a row's fields and clears them (not the id).
+  void ClearRowValues(uint32_t row);
   // The row of customer `id`, appending a new one if needed (`*added` says which).
   uint32_t FindOrAppendRow(absl::string_view id, bool* added);
   // Makes room for `extra` more rows in every column at once.
@@ -229,6 +288,8 @@ class CustomerStore {
   Micros event_watermark_ = INT64_MIN;  // latest occurred_at of events with an id
   Micros latest_event_ = INT64_MIN;
   size_t seen_prune_at_ = 1024;
+
+  std::unique_ptr<Journal> journal_;  // set while a customer or event batch applies
 
   absl::btree_map<std::string, v1::Account> accounts_;
   absl::flat_hash_map<std::string, AttrType> account_attr_types_;

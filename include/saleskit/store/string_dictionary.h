@@ -40,8 +40,12 @@ class StringDictionary {
   // takes one reference.
   int32_t Acquire(absl::string_view s, bool* added = nullptr) { return Acquire(MakeKey(s), added); }
   int32_t Acquire(const Key& key, bool* added = nullptr);
-  // Drops one reference taken by Acquire. kNone is ignored.
+  // Drops one reference taken by Acquire or AddRef. kNone is ignored.
   void Release(int32_t code);
+  // Takes one more reference on a live code. kNone is ignored.
+  void AddRef(int32_t code) {
+    if (code != kNone) ++entries_[code].refs;
+  }
   // Makes room for `n` more distinct strings without rehashing.
   void Reserve(size_t n);
   // Starts loading the index slots where `s` would be, so that several
