@@ -55,9 +55,10 @@ struct RecordPosition {
   int64_t line = 0;
 };
 
-// A batch of records read one at a time, twice: once to validate the whole
-// batch, once to apply it. Parsers implement it over their input so a batch
-// never needs to be held in memory as records.
+// A batch of records read one at a time. Parsers implement it over their
+// input so a batch never needs to be held in memory as records; the store
+// validates and applies each record as it is read (rolling the batch back if
+// it must be rejected).
 template <typename Record>
 class RecordSource {
  public:
@@ -65,9 +66,7 @@ class RecordSource {
   // The next record that parsed, or nullptr at the end (or after a fatal
   // error). The record is valid until the next call.
   virtual const Record* Next(RecordPosition* position) = 0;
-  // Starts again at the first record.
-  virtual void Rewind() = 0;
-  // Records that failed to parse, found by the first pass, in input order.
+  // Records that failed to parse so far, in input order.
   virtual const std::vector<RecordError>& parse_errors() const = 0;
   // Not OK when reading had to stop (e.g. an unclosed quote, truncated bytes).
   virtual absl::Status status() const = 0;
@@ -87,7 +86,6 @@ class BatchSource final : public RecordSource<Record> {
     *position = RecordPosition{batch_.IndexOf(next_), batch_.LineOf(next_)};
     return &batch_.records[next_++];
   }
-  void Rewind() override { next_ = 0; }
   const std::vector<RecordError>& parse_errors() const override { return no_errors_; }
   absl::Status status() const override { return absl::OkStatus(); }
   bool binary() const override { return batch_.binary; }

@@ -519,9 +519,7 @@ class CsvSource final : public RecordSource<Record> {
           status_ = more.status();  // an unclosed quote ends the input
           return nullptr;
         }
-        if (first_pass_) {
-          errors_.push_back(RecordError{index_, reader_.last_row_line(), false, "", std::string(more.status().message())});
-        }
+        errors_.push_back(RecordError{index_, reader_.last_row_line(), false, "", std::string(more.status().message())});
         ++index_;
         continue;
       }
@@ -539,16 +537,9 @@ class CsvSource final : public RecordSource<Record> {
         if (!s.ok()) field = columns_[i].name;
       }
       if (s.ok()) return &record_;
-      if (first_pass_) {
-        errors_.push_back(RecordError{position->index, position->line, false, std::move(field), std::string(s.message())});
-      }
+      errors_.push_back(RecordError{position->index, position->line, false, std::move(field), std::string(s.message())});
     }
     return nullptr;
-  }
-  void Rewind() override {
-    reader_ = start_;
-    index_ = 0;
-    first_pass_ = false;
   }
   const std::vector<RecordError>& parse_errors() const override { return errors_; }
   absl::Status status() const override { return status_; }
@@ -556,15 +547,13 @@ class CsvSource final : public RecordSource<Record> {
 
  private:
   CsvSource(CsvReader reader, std::vector<Column> columns)
-      : reader_(reader), start_(std::move(reader)), columns_(std::move(columns)) {}
+      : reader_(std::move(reader)), columns_(std::move(columns)) {}
 
   CsvReader reader_;
-  const CsvReader start_;
   std::vector<Column> columns_;
   std::vector<absl::string_view> cells_;
   Record record_;
   size_t index_ = 0;
-  bool first_pass_ = true;
   std::vector<RecordError> errors_;
   absl::Status status_;
   size_t rows_hint_ = 0;  // lines in the input: at least the rows
@@ -688,17 +677,11 @@ class JsonSource final : public RecordSource<Record> {
         *position = RecordPosition{k, span.line};
         return &record_;
       }
-      if (first_pass_) {
-        const std::string message(status.message().data(), status.message().size());
-        errors_.push_back(RecordError{k, span.line, false, FieldFromJsonError(message),
-                                      absl::StrCat("malformed JSON record: ", message)});
-      }
+      const std::string message(status.message().data(), status.message().size());
+      errors_.push_back(RecordError{k, span.line, false, FieldFromJsonError(message),
+                                    absl::StrCat("malformed JSON record: ", message)});
     }
     return nullptr;
-  }
-  void Rewind() override {
-    next_ = 0;
-    first_pass_ = false;
   }
   const std::vector<RecordError>& parse_errors() const override { return errors_; }
   absl::Status status() const override { return absl::OkStatus(); }
@@ -709,7 +692,6 @@ class JsonSource final : public RecordSource<Record> {
   google::protobuf::util::JsonParseOptions parse_;
   Record record_;
   size_t next_ = 0;
-  bool first_pass_ = true;
   std::vector<RecordError> errors_;
 };
 
@@ -779,14 +761,9 @@ class ProtobufSource final : public RecordSource<Record> {
         *position = RecordPosition{index, static_cast<int64_t>(start)};
         return &record_;
       }
-      if (first_pass_) errors_.push_back(RecordError{index, static_cast<int64_t>(start), true, "", std::move(error)});
+      errors_.push_back(RecordError{index, static_cast<int64_t>(start), true, "", std::move(error)});
     }
     return nullptr;
-  }
-  void Rewind() override {
-    pos_ = 0;
-    index_ = 0;
-    first_pass_ = false;
   }
   const std::vector<RecordError>& parse_errors() const override { return errors_; }
   absl::Status status() const override { return status_; }
@@ -816,7 +793,6 @@ class ProtobufSource final : public RecordSource<Record> {
   Record record_;
   size_t pos_ = 0;
   size_t index_ = 0;
-  bool first_pass_ = true;
   std::vector<RecordError> errors_;
   absl::Status status_;
 };

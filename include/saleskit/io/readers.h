@@ -56,9 +56,8 @@ template <typename Record>
 absl::StatusOr<ReadResult<Record>> ReadRecords(absl::string_view data, Format format,
                                                const ReadOptions& options = {});
 
-// The same records as a RecordSource, parsed as they are read (twice, by the
-// store: once to validate, once to apply) without holding them all in
-// memory. `data` must outlive the source. Errors in the header (CSV) or the
+// The same records as a RecordSource, parsed as they are read without
+// holding them all in memory. `data` must outlive the source. Errors in the header (CSV) or the
 // structure (JSON) are returned here.
 template <typename Record>
 absl::StatusOr<std::unique_ptr<RecordSource<Record>>> OpenSource(absl::string_view data, Format format,

@@ -71,9 +71,10 @@ struct StoreStats {
 // other fields are typed arrays with validity bitmaps. Row ids are dense and
 // reused after erase; `live()` says which rows hold a customer.
 //
-// Every mutation validates its whole batch before changing anything: a batch
-// that fails changes nothing (in OnInvalid::kSkipRecord mode, only the
-// invalid records are left out). Not thread-safe: the Engine serialises
+// Every mutation is atomic per batch: records are validated and applied one
+// at a time with an undo journal, and a batch that fails is rolled back, so it
+// changes nothing (in OnInvalid::kSkipRecord mode, only the invalid records
+// are left out). Not thread-safe: the Engine serialises
 // writers and lets readers share a consistent view.
 class CustomerStore {
  public:
