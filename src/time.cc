@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/ascii.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
@@ -65,6 +66,17 @@ absl::Status Bad(absl::string_view text, size_t pos, absl::string_view what) {
       text, what, pos + 1));
 }
 
+// An offset or a leap second can carry a time past the ends of 0001-9999.
+absl::StatusOr<Micros> InRange(absl::string_view text, int64_t micros) {
+  constexpr int64_t kMin = -62135596800LL * 1000000;            // 0001-01-01T00:00:00Z
+  constexpr int64_t kMax = 253402300800LL * 1000000 - 1;        // 9999-12-31T23:59:59.999999Z
+  if (micros < kMin || micros > kMax) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "invalid timestamp \"%s\": outside 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z", text));
+  }
+  return micros;
+}
+
 }  // namespace
 
 absl::StatusOr<Micros> ParseTimestamp(absl::string_view text) {
@@ -75,12 +87,13 @@ absl::StatusOr<Micros> ParseTimestamp(absl::string_view text) {
   if (!s.Digits(2, &month)) return Bad(text, s.pos(), "expected a 2-digit month");
   if (!s.Consume('-')) return Bad(text, s.pos(), "expected '-'");
   if (!s.Digits(2, &day)) return Bad(text, s.pos(), "expected a 2-digit day");
-  if (year < 1 || month < 1 || month > 12) return Bad(text, 5, "month out of range");
+  if (year < 1) return Bad(text, 0, "year out of range (0001-9999)");
+  if (month < 1 || month > 12) return Bad(text, 5, "month out of range");
   if (day < 1 || day > DaysInMonth(year, static_cast<int>(month))) {
     return Bad(text, 8, "day out of range");
   }
   int64_t micros = DaysFromCivil(year, month, day) * 86400 * 1000000;
-  if (s.done()) return micros;
+  if (s.done()) return InRange(text, micros);
 
   if (!s.Consume('T') && !s.Consume('t') && !s.Consume(' ')) {
     return Bad(text, s.pos(), "expected 'T' or end of text after the date");
@@ -91,8 +104,10 @@ absl::StatusOr<Micros> ParseTimestamp(absl::string_view text) {
   if (!s.Digits(2, &mm) || mm > 59) return Bad(text, s.pos(), "expected minutes 00-59");
   int64_t frac = 0;
   if (s.Consume(':')) {
-    // 60 is accepted for a leap second and folded into the next minute.
-    if (!s.Digits(2, &ss) || ss > 60) return Bad(text, s.pos(), "expected seconds 00-60");
+    // 60 is accepted for a leap second (at 23:59 only) and folded into the next minute.
+    if (!s.Digits(2, &ss) || ss > 60 || (ss == 60 && (hh != 23 || mm != 59))) {
+      return Bad(text, s.pos(), "expected seconds 00-59 (60 only at 23:59)");
+    }
     if (s.Consume('.') || s.Consume(',')) {
       int digits = 0;
       int64_t d;
@@ -106,10 +121,10 @@ absl::StatusOr<Micros> ParseTimestamp(absl::string_view text) {
     }
   }
   micros += ((hh * 60 + mm) * 60 + ss) * 1000000 + frac;
-  if (s.done()) return micros;
+  if (s.done()) return InRange(text, micros);
   if (s.Consume('Z') || s.Consume('z')) {
     if (!s.done()) return Bad(text, s.pos(), "unexpected text after 'Z'");
-    return micros;
+    return InRange(text, micros);
   }
   const char sign = s.peek();
   if (sign != '+' && sign != '-') {
@@ -125,7 +140,7 @@ absl::StatusOr<Micros> ParseTimestamp(absl::string_view text) {
   }
   if (!s.done()) return Bad(text, s.pos(), "unexpected text after the offset");
   const int64_t offset = (oh * 60 + om) * 60 * 1000000;
-  return sign == '+' ? micros - offset : micros + offset;
+  return InRange(text, sign == '+' ? micros - offset : micros + offset);
 }
 
 std::string FormatTimestamp(Micros t) {
@@ -151,6 +166,12 @@ std::string FormatTimestamp(Micros t) {
 }
 
 bool IsKnownTimeZone(absl::string_view name) {
+  // Only IANA names: the tz loader would also open absolute or relative file
+  // paths ("/etc/localtime", "../x", "file:...") and "localtime".
+  if (name.empty() || name.front() == '/' || name == "localtime" || name.size() > 64) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '+' && c != '-' && c != '/') return false;
+  }
   // Loading a zone reads the tz database from disk: remember the answers.
   static absl::Mutex mu(absl::kConstInit);
   static auto* known ABSL_GUARDED_BY(mu) = new absl::flat_hash_map<std::string, bool>();

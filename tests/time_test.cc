@@ -20,12 +20,18 @@ TEST_CASE("ParseTimestamp reads ISO 8601 dates and times", "[time]") {
 
 TEST_CASE("ParseTimestamp rejects what is not a timestamp, naming the position", "[time]") {
   for (const char* bad : {"", "2026", "2026-13-01", "2023-02-29", "2026-01-01T25:00", "2026-01-01X",
-                          "2026-01-01T10:00:00+25:00", "yesterday", "2026-01-01T10:00:00Zjunk"}) {
+                          "2026-01-01T10:00:00+25:00", "yesterday", "2026-01-01T10:00:00Zjunk", "0000-05-05",
+                          "2026-01-01T10:00:60Z"}) {
     INFO(bad);
     auto t = ParseTimestamp(bad);
     REQUIRE_FALSE(t.ok());
     CHECK(std::string(t.status().message()).find("at character") != std::string::npos);
   }
+  CHECK(ParseTimestamp("0000-05-05").status().message().find("year out of range") != absl::string_view::npos);
+  // Offsets and leap seconds cannot carry a time outside years 0001-9999.
+  CHECK_FALSE(ParseTimestamp("0001-01-01T00:00:00+01:00").ok());
+  CHECK_FALSE(ParseTimestamp("9999-12-31T23:59:60Z").ok());
+  CHECK(*ParseTimestamp("2016-12-31T23:59:60Z") == *ParseTimestamp("2017-01-01T00:00:00Z"));
 }
 
 TEST_CASE("FormatTimestamp round-trips through ParseTimestamp", "[time]") {
@@ -45,6 +51,13 @@ TEST_CASE("IsKnownTimeZone knows IANA names only", "[time]") {
   CHECK(IsKnownTimeZone("America/New_York"));
   CHECK(IsKnownTimeZone("UTC"));
   CHECK_FALSE(IsKnownTimeZone("Mars/Olympus_Mons"));
+  CHECK(IsKnownTimeZone("America/Port-au-Prince"));
+  CHECK(IsKnownTimeZone("Etc/GMT+5"));
+  // Not file paths, whatever the tz loader would accept.
+  for (const char* path : {"/etc/localtime", "../../../../usr/share/zoneinfo/UTC", "file:/usr/share/zoneinfo/UTC",
+                           "localtime"}) {
+    CHECK_FALSE(IsKnownTimeZone(path));
+  }
   CHECK_FALSE(IsKnownTimeZone(""));
 }
 

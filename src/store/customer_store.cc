@@ -652,14 +652,19 @@ absl::StatusOr<v1::Customer> CustomerStore::GetCustomer(absl::string_view id) co
 
 // ---------------------------------------------------------------- events
 
+Micros CustomerStore::DedupCutoff() const {
+  // watermark - horizon, saturating: a huge horizon (or an early watermark) must not overflow.
+  const int64_t horizon = absl::ToInt64Microseconds(options_.dedup_horizon);
+  return event_watermark_ < INT64_MIN + horizon ? INT64_MIN : event_watermark_ - horizon;
+}
+
 bool CustomerStore::IsDuplicate(absl::string_view event_id) const {
   auto it = seen_events_.find(event_id);
-  return it != seen_events_.end() &&
-         it->second.occurred_at >= event_watermark_ - absl::ToInt64Microseconds(options_.dedup_horizon);
+  return it != seen_events_.end() && it->second.occurred_at >= DedupCutoff();
 }
 
 void CustomerStore::PruneSeenEvents() {
-  const Micros cutoff = event_watermark_ - absl::ToInt64Microseconds(options_.dedup_horizon);
+  const Micros cutoff = DedupCutoff();
   absl::erase_if(seen_events_, [cutoff](const auto& kv) { return kv.second.occurred_at < cutoff; });
   seen_prune_at_ = std::max<size_t>(1024, seen_events_.size() * 2);
 }
@@ -694,15 +699,18 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
   };
   auto apply = [&](const v1::Event& e, LoadReport* report) {
     const Micros at = FromProto(e.occurred_at());
-    bool added;
-    const uint32_t row = FindOrAppendRow(e.customer_id(), &added);
-    if (added) ++report->created_customers;
+    // A duplicate changes nothing: not even creating its (unknown) customer.
     if (e.has_id()) {
       event_watermark_ = std::max(event_watermark_, at);
       if (IsDuplicate(e.id())) {
         ++report->duplicates;
         return;
       }
+    }
+    bool added;
+    const uint32_t row = FindOrAppendRow(e.customer_id(), &added);
+    if (added) ++report->created_customers;
+    if (e.has_id()) {
       auto [it, inserted] = seen_events_.try_emplace(e.id(), SeenEvent{at, row});
       journal_->seen.push_back({e.id(), inserted ? std::nullopt : std::optional<SeenEvent>(it->second)});
       it->second = SeenEvent{at, row};

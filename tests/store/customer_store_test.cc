@@ -201,6 +201,14 @@ TEST_CASE("Events are aggregated per customer and type, in any order", "[store]"
   CHECK(store.Stats().events == 3);
 }
 
+TEST_CASE("A horizon larger than all time de-duplicates forever without overflow", "[store]") {
+  CustomerStore store(StoreOptions{absl::Seconds(INT64_MAX)});
+  REQUIRE(store.UpsertCustomers(BatchOf({Person("c1")})).ok());
+  auto r = store.IngestEvents(BatchOf({Ev("c1", "call", -365 * kDay, "x"), Ev("c1", "call", -365 * kDay, "x")}));
+  REQUIRE(r.ok());
+  CHECK(r->duplicates == 1);
+}
+
 TEST_CASE("Events with an id are de-duplicated over the horizon", "[store]") {
   CustomerStore store(StoreOptions{absl::Hours(7 * 24)});
   REQUIRE(store.UpsertCustomers(BatchOf({Person("c1")})).ok());
@@ -243,6 +251,14 @@ TEST_CASE("Events for unknown customers: error, skip or create", "[store][bad-in
   CHECK(r->created_customers == 1);
   CHECK(store.customer_count() == 2);
   CHECK(store.GetCustomer("ghost").ok());
+
+  // A duplicate changes nothing, not even by creating its unknown customer.
+  REQUIRE(store.IngestEvents(BatchOf({Ev("c1", "call", kDay, "dup-1")})).ok());
+  r = store.IngestEvents(BatchOf({Ev("phantom", "call", kDay, "dup-1")}), create);
+  REQUIRE(r.ok());
+  CHECK(r->duplicates == 1);
+  CHECK(r->created_customers == 0);
+  CHECK_FALSE(store.FindRow("phantom").has_value());
 }
 
 TEST_CASE("Invalid events are rejected with their field", "[store][bad-input]") {

@@ -256,6 +256,7 @@ class CustomerStore {
   AttrColumn& AttrColumnFor(absl::string_view name, AttrType type);
   void ReleaseTags(uint32_t row);
   bool IsDuplicate(absl::string_view event_id) const;
+  Micros DedupCutoff() const;
   void PruneSeenEvents();
 
   StoreOptions options_;
