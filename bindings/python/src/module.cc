@@ -103,32 +103,22 @@ class PyEngine {
     return ReportToTuple(ValueOrThrow(std::move(report)));
   }
 
-  std::string GetCustomerJson(const std::string& id) const {
+  // A record read by `get` as protobuf JSON, with the GIL released while reading.
+  template <typename Get>
+  std::string ReadJson(Get get) const {
     absl::StatusOr<std::string> json;
     {
       nb::gil_scoped_release release;
-      absl::StatusOr<v1::Customer> c = engine_->GetCustomer(id);
-      if (c.ok()) {
-        json = ToJson(*c);
-      } else {
-        json = c.status();
-      }
+      auto record = get();
+      json = record.ok() ? absl::StatusOr<std::string>(ToJson(*record)) : record.status();
     }
     return ValueOrThrow(std::move(json));
   }
-
+  std::string GetCustomerJson(const std::string& id) const {
+    return ReadJson([&] { return engine_->GetCustomer(id); });
+  }
   std::string GetActivityJson(const std::string& id) const {
-    absl::StatusOr<std::string> json;
-    {
-      nb::gil_scoped_release release;
-      absl::StatusOr<v1::CustomerActivity> a = engine_->GetActivity(id);
-      if (a.ok()) {
-        json = ToJson(*a);
-      } else {
-        json = a.status();
-      }
-    }
-    return ValueOrThrow(std::move(json));
+    return ReadJson([&] { return engine_->GetActivity(id); });
   }
 
   void EraseCustomer(const std::string& id) {
