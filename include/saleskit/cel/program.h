@@ -34,12 +34,21 @@ class Environment {
   explicit Environment(FunctionRegistry functions);
 
   void DeclareVariable(std::string name, Type type) { variables_[std::move(name)] = std::move(type); }
+  // Declares a message type and its fields, for field selection and has().
+  void DeclareMessage(std::string name, absl::flat_hash_map<std::string, Type> fields) {
+    messages_[std::move(name)] = std::move(fields);
+  }
   // Names resolve in this namespace first: with container "a.b", `x` is
   // looked up as a.b.x, then a.x, then x.
   void set_container(std::string container) { container_ = std::move(container); }
 
   const absl::flat_hash_map<std::string, Type>& variables() const { return variables_; }
   const std::string& container() const { return container_; }
+  // The fields of a declared message, or nullptr.
+  const absl::flat_hash_map<std::string, Type>* FindMessage(absl::string_view name) const {
+    auto it = messages_.find(name);
+    return it == messages_.end() ? nullptr : &it->second;
+  }
   const FunctionRegistry& functions() const { return functions_; }
   FunctionRegistry& mutable_functions() { return functions_; }
 
@@ -48,6 +57,7 @@ class Environment {
 
  private:
   absl::flat_hash_map<std::string, Type> variables_;
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, Type>> messages_;
   std::string container_;
   FunctionRegistry functions_;
 };
