@@ -3,7 +3,10 @@
 #ifndef SALESKIT_SRC_CEL_INTERNAL_LIBRARY_H_
 #define SALESKIT_SRC_CEL_INTERNAL_LIBRARY_H_
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "saleskit/cel/functions.h"
 
 namespace saleskit::cel::internal {
@@ -23,6 +26,12 @@ absl::Status RegisterMathFunctions(FunctionRegistry* registry);
 // optional.of, optional.none, optional.ofNonZeroValue, hasValue, value,
 // orValue, or, and optional indexing `_[?_]`.
 absl::Status RegisterOptionalFunctions(FunctionRegistry* registry);
+
+// CEL's text for timestamps and durations, as string() and format("%s") write
+// them: RFC 3339 in UTC with the fraction trimmed ("2009-02-13T23:31:30.5Z"),
+// and exact seconds with the fraction trimmed ("3600s", "-1.5s"). In time.cc.
+std::string FormatTimestamp(absl::Time t);
+std::string FormatDuration(absl::Duration d);
 
 }  // namespace saleskit::cel::internal
 
