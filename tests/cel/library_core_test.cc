@@ -1,6 +1,6 @@
 // The core library (operators, size, type(), conversions), called the way the
-// evaluator calls it: the first declared overload whose kinds match the
-// arguments. Expected values follow cel-spec's conformance suite
+// evaluator calls it: the first overload of the standard library whose kinds
+// match the arguments. Expected values follow cel-spec's conformance suite
 // (integer_math, fp_math, conversions, lists) and cel-go where the suite is silent.
 
 #include <cmath>
@@ -28,15 +28,9 @@ constexpr uint64_t kUint64Max = std::numeric_limits<uint64_t>::max();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
 
-const FunctionRegistry& Core() {
-  static const FunctionRegistry* const registry = [] {
-    auto* r = new FunctionRegistry();
-    const absl::Status st = internal::RegisterCoreFunctions(r);
-    if (!st.ok()) FAIL("RegisterCoreFunctions: " << st.message());
-    return r;
-  }();
-  return *registry;
-}
+// The standard library as programs see it: dispatch below also shows that
+// no other part of the library shadows a core overload.
+const FunctionRegistry& Core() { return StandardFunctions(); }
 
 // Calls `function` as the evaluator would; no matching overload is CEL's
 // no-such-overload error.
