@@ -66,7 +66,7 @@ class Checker {
   // " (did you mean 'x'?)" when a known name is close to `name`.
   std::string Suggest(absl::string_view name, const std::vector<std::string>& known) const {
     const std::string* best = nullptr;
-    size_t best_distance = std::max<size_t>(1, name.size() / 3) + 1;
+    size_t best_distance = std::max<size_t>(1, name.size() / 3) + 1;  // at most n/3 edits
     for (const std::string& k : known) {
       const size_t d = internal::EditDistance(name, k);
       if (d < best_distance) {

@@ -23,7 +23,7 @@ const IdentExpr* RootIdent(const Expr& e);
 // "google.protobuf.Timestamp" -> timestamp), or nullopt.
 std::optional<Type> PredeclaredType(absl::string_view name);
 
-// Levenshtein distance, for "did you mean" suggestions.
+// Edit distance (with adjacent swaps as one edit), for "did you mean" suggestions.
 size_t EditDistance(absl::string_view a, absl::string_view b);
 
 }  // namespace saleskit::cel::internal
