@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cel_conformance.h"
 #include "cli/commands.h"
 #include "saleskit/version.h"
 
@@ -17,6 +18,8 @@ constexpr char kUsage[] =
     "  show ID FILE...  load files and print one customer and their event summaries\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
+    "  cel-conformance FILE...\n"
+    "                   run cel-spec conformance test files (see docs/cel_conformance.md)\n"
     "  version          print the version\n"
     "\n"
     "Run 'saleskit COMMAND --help' for a command's options. See docs/cli.md.\n";
@@ -36,6 +39,7 @@ int main(int argc, char** argv) {
   if (command == "show") return saleskit::cli::RunShow(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
+  if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "saleskit " SALESKIT_VERSION_STRING "\n";
     return 0;
