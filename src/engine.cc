@@ -30,7 +30,9 @@ absl::string_view RecordKindName(RecordKind kind) {
 }
 
 Engine::Engine(EngineOptions options)
-    : options_(std::move(options)), store_(options_.store), now_(options_.start) {}
+    : options_(std::move(options)), store_(options_.store), now_(options_.start) {
+  store_.AdvanceWindowsTo(ToMicros(now_));
+}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
   if (options.store.dedup_horizon < absl::ZeroDuration()) {
@@ -55,6 +57,7 @@ absl::Status Engine::AdvanceTo(absl::Time t) {
                                                    " is before now (", absl::FormatTime(now_), ")"));
   }
   now_ = t;
+  store_.AdvanceWindowsTo(ToMicros(now_));
   return absl::OkStatus();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cel/internal/names.h"
@@ -68,7 +69,9 @@ class Checker {
     const std::string* best = nullptr;
     size_t best_distance = std::max<size_t>(1, name.size() / 3) + 1;  // at most n/3 edits
     for (const std::string& k : known) {
-      const size_t d = internal::EditDistance(name, k);
+      // A name that starts like a known one ("employees", "employee_count") is close too.
+      const bool shared_stem = name.size() >= 4 && absl::StartsWith(k, name.substr(0, name.size() - 1));
+      const size_t d = shared_stem ? 1 : internal::EditDistance(name, k);
       if (d < best_distance) {
         best_distance = d;
         best = &k;

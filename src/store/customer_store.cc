@@ -355,6 +355,7 @@ void CustomerStore::ResizeColumns(size_t n) {
   }
   for (auto& a : attrs_) ResizeAttr(*a, n);
   for (auto& e : events_) ResizeEvents(*e, n);
+  windows_.Resize(n);
 }
 
 void CustomerStore::ResizeAttr(AttrColumn& a, size_t n) {
@@ -734,6 +735,7 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
     }
     ++cols.count[row];
     cols.sum[row] += e.has_value() ? e.value() : 0.0;
+    windows_.Add(type, row, at, e.has_value() ? e.value() : 0.0, &journal_->windows);
     ++event_total_;
     latest_event_ = std::max(latest_event_, at);
     ++report->inserted;
@@ -745,6 +747,35 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
     report->skipped_unknown_customer = skipped;
   }
   return report;
+}
+
+int32_t CustomerStore::EventTypeCode(absl::string_view type) {
+  int32_t code = event_types_.Find(type);
+  if (code == StringDictionary::kNone) {
+    code = event_types_.Acquire(type);
+    auto cols = std::make_unique<EventColumns>();
+    ResizeEvents(*cols, column_size_);
+    events_.push_back(std::move(cols));
+  }
+  return code;
+}
+
+int CustomerStore::RequireWindow(absl::string_view type, EventWindow window) {
+  return windows_.Require(EventTypeCode(type), window);
+}
+
+std::optional<int> CustomerStore::FindWindow(absl::string_view type, EventWindow window) const {
+  const int32_t code = event_types_.Find(type);
+  if (code == StringDictionary::kNone) return std::nullopt;
+  return windows_.Find(code, window);
+}
+
+std::optional<EventSummary> CustomerStore::EventSummaryOf(uint32_t row, absl::string_view type) const {
+  const int32_t code = event_types_.Find(type);
+  if (code == StringDictionary::kNone) return std::nullopt;
+  const EventColumns& cols = *events_[code];
+  if (cols.count[row] == 0) return std::nullopt;
+  return EventSummary{cols.count[row], cols.sum[row], cols.first[row], cols.last[row]};
 }
 
 std::map<std::string, EventSummary> CustomerStore::EventSummaries(uint32_t row) const {
@@ -914,6 +945,7 @@ void CustomerStore::ClearRowValues(uint32_t row) {
 
 void CustomerStore::RollbackBatch() {
   Journal& j = *journal_;
+  for (auto it = j.windows.rbegin(); it != j.windows.rend(); ++it) windows_.Rollback(*it);
   for (auto it = j.events.rbegin(); it != j.events.rend(); ++it) {
     EventColumns& cols = *events_[it->type];
     cols.count[it->row] = it->count;
@@ -1018,6 +1050,7 @@ absl::Status CustomerStore::EraseCustomer(absl::string_view id) {
     cols->first[row] = 0;
     cols->last[row] = 0;
   }
+  windows_.EraseRow(row);
   absl::erase_if(seen_events_, [row](const auto& kv) { return kv.second.row == row; });
   for (auto& [deal_id, deal] : deals_) {
     if (deal.has_customer_id() && deal.customer_id() == id) deal.clear_customer_id();
@@ -1062,6 +1095,7 @@ StoreStats CustomerStore::Stats() const {
   }
   for (const auto& e : events_) cols += e->count.capacity() * 32;
   cols += seen_events_.capacity() * (sizeof(std::string) + sizeof(SeenEvent) + 1);
+  cols += windows_.MemoryBytes();
   s.column_bytes = cols;
   s.dictionary_bytes = dicts;
   return s;

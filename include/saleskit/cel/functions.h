@@ -16,12 +16,24 @@
 
 namespace saleskit::cel {
 
+// A customer's event history as the behaviour functions (events.count,
+// events.sum, events.last) read it. Results are values: errors included.
+class BehaviourSource {
+ public:
+  virtual ~BehaviourSource() = default;
+  virtual Value EventCount(absl::string_view type, absl::Duration window) const = 0;
+  virtual Value EventSum(absl::string_view type, absl::Duration window) const = 0;
+  virtual Value EventLast(absl::string_view type) const = 0;
+};
+
 // Variables an expression is evaluated against.
 class Activation {
  public:
   virtual ~Activation() = default;
   // The value bound to a (fully qualified) variable name, or nullopt.
   virtual std::optional<Value> FindVariable(absl::string_view name) const = 0;
+  // The event history behind the behaviour functions, or nullptr.
+  virtual const BehaviourSource* behaviour() const { return nullptr; }
 };
 
 // An Activation over a map of names to values.

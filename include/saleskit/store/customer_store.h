@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "saleskit/batch.h"
 #include "saleskit/store/columns.h"
+#include "saleskit/store/event_windows.h"
 #include "saleskit/store/string_dictionary.h"
 #include "saleskit/time.h"
 #include "saleskit/v1/records.pb.h"
@@ -132,6 +133,19 @@ class CustomerStore {
   v1::Customer CustomerAt(uint32_t row) const;
   // Event summaries of one customer by type name, in name order.
   std::map<std::string, EventSummary> EventSummaries(uint32_t row) const;
+  // One customer's summary of one event type; nullopt when they have none.
+  std::optional<EventSummary> EventSummaryOf(uint32_t row, absl::string_view type) const;
+
+  // --- Behaviour windows ---
+  // Keeps day (or hour) buckets of `type` for `window` from now on, and a
+  // per-customer count and sum column for it; returns the column id (stable
+  // for the same type and window). Events ingested before the first window
+  // on a type was required are in no window. Call between batches.
+  int RequireWindow(absl::string_view type, EventWindow window);
+  std::optional<int> FindWindow(absl::string_view type, EventWindow window) const;
+  // Moves the end of every window to `now` (the engine clock).
+  void AdvanceWindowsTo(Micros now) { windows_.AdvanceTo(now); }
+  const EventWindows& windows() const { return windows_; }
   const v1::Account* FindAccount(absl::string_view id) const;
   const v1::Deal* FindDeal(absl::string_view id) const;
   const absl::btree_map<std::string, v1::Account>& accounts() const { return accounts_; }
@@ -228,6 +242,7 @@ class CustomerStore {
       std::optional<SeenEvent> before;
     };
     std::vector<SeenUndo> seen;
+    std::vector<EventWindows::Undo> windows;
     Micros watermark = 0, latest = 0;
     size_t event_total = 0;
   };
@@ -256,6 +271,8 @@ class CustomerStore {
   AttrColumn& AttrColumnFor(absl::string_view name, AttrType type);
   void ReleaseTags(uint32_t row);
   bool IsDuplicate(absl::string_view event_id) const;
+  // The code of an event type, creating its (empty) columns if it is new.
+  int32_t EventTypeCode(absl::string_view type);
   Micros DedupCutoff() const;
   void PruneSeenEvents();
 
@@ -285,6 +302,7 @@ class CustomerStore {
 
   StringDictionary event_types_;
   std::vector<std::unique_ptr<EventColumns>> events_;  // by event type code
+  EventWindows windows_;
   size_t event_total_ = 0;
   absl::flat_hash_map<std::string, SeenEvent> seen_events_;
   Micros event_watermark_ = INT64_MIN;  // latest occurred_at of events with an id
