@@ -8,7 +8,6 @@
 // whole number of nanoseconds that fits an int64 (about +-292 years). Every
 // result outside them is an error, never a saturated or wrapped value.
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
