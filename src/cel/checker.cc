@@ -157,18 +157,34 @@ class Checker {
     if (y.kind == K::kWrapper && x.kind != K::kWrapper) return Assignable(x, y.params[0]);
     if (x.kind != y.kind) return false;
     if (x.kind == K::kMessage) return x.name == y.name;
-    if (x.kind == K::kType && (x.params.empty() || y.params.empty())) return true;
+    // Type values compare whatever they denote: type(int) == type(uint) is false, not a type error.
+    if (x.kind == K::kType) return true;
+    if (x.kind == K::kOpaque && (x.name != y.name || x.params.size() != y.params.size())) return false;
     for (size_t i = 0; i < x.params.size(); ++i) {
       if (!Assignable(x.params[i], y.params[i])) return false;
     }
     return true;
   }
 
-  // The type both a and b fit: a when b is assignable to it (binding
-  // parameters), otherwise dyn.
+  // Whether a is dyn (or a free parameter) wherever b is not: a is the more general.
+  bool LessSpecific(const Type& a, const Type& b) const {
+    const Type x = Resolve(a), y = Resolve(b);
+    if (x.kind == K::kDyn || x.kind == K::kTypeParam) return true;
+    if (x.kind != y.kind || x.params.size() != y.params.size()) return false;
+    for (size_t i = 0; i < x.params.size(); ++i) {
+      if (!LessSpecific(x.params[i], y.params[i])) return false;
+    }
+    return true;
+  }
+
+  // The type both a and b fit, as cel-go joins list elements and ternary
+  // branches: the more general of the two when they are assignable, else dyn.
   Type Join(const Type& a, const Type& b) {
     auto saved = subst_;
-    if (Assignable(a, b)) return a;
+    // null joins a nullable type as that type: [optional.of(1), null] is list(optional_type(int)).
+    if (Resolve(b).kind == K::kNull && Assignable(a, b)) return a;
+    if (Resolve(a).kind == K::kNull && Assignable(b, a)) return b;
+    if (Assignable(a, b)) return LessSpecific(a, b) ? a : b;
     subst_ = std::move(saved);
     return Type::Dyn();
   }

@@ -687,7 +687,7 @@ absl::StatusOr<Type> TypeFromText(const TextNode& node) {
       params.push_back(std::move(t));
     }
     if (name == "optional_type" && params.size() == 1) return Type::Optional(std::move(params[0]));
-    return absl::InvalidArgumentError(absl::StrCat("abstract type ", name, " is not supported"));
+    return Type::Opaque(std::move(name), std::move(params));
   }
   return absl::InvalidArgumentError(absl::StrCat("line ", kind->line, ": unknown type kind ", k));
 }

@@ -17,6 +17,7 @@ bool KindMatches(const Type& t, const Value& v) {
     case K::kDyn:
     case K::kTypeParam:
     case K::kAny:
+    case K::kOpaque:  // host-defined values: the host's functions check them
     case K::kError: return true;
     case K::kNull: return v.kind() == VK::kNull;
     case K::kBool: return v.kind() == VK::kBool;

@@ -438,6 +438,40 @@ class Parser {
   }
   ExprPtr Error() { return Const(tok_.offset, NullValue{}); }
 
+  // A deep copy with fresh ids (same positions), for macros that use an
+  // argument twice.
+  ExprPtr Clone(const Expr& e) {
+    ExprPtr c = Node(positions_[e.id]);
+    if (const auto* k = e.As<Constant>()) {
+      c->kind = *k;
+    } else if (const auto* id = e.As<IdentExpr>()) {
+      c->kind = *id;
+    } else if (const auto* sel = e.As<SelectExpr>()) {
+      c->kind = SelectExpr{Clone(*sel->operand), sel->field, sel->test_only};
+    } else if (const auto* call = e.As<CallExpr>()) {
+      CallExpr out{call->function, call->target ? Clone(*call->target) : nullptr, {}};
+      for (const ExprPtr& a : call->args) out.args.push_back(Clone(*a));
+      c->kind = std::move(out);
+    } else if (const auto* list = e.As<ListExpr>()) {
+      ListExpr out;
+      for (const ExprPtr& el : list->elements) out.elements.push_back(Clone(*el));
+      out.optional_indices = list->optional_indices;
+      c->kind = std::move(out);
+    } else if (const auto* st = e.As<StructExpr>()) {
+      StructExpr out{st->message_name, {}};
+      for (const auto& f : st->fields) out.fields.push_back({++next_id_, f.name, Clone(*f.value), f.optional});
+      c->kind = std::move(out);
+    } else if (const auto* map = e.As<MapExpr>()) {
+      MapExpr out;
+      for (const auto& en : map->entries) out.entries.push_back({++next_id_, Clone(*en.key), Clone(*en.value), en.optional});
+      c->kind = std::move(out);
+    } else if (const auto* comp = e.As<ComprehensionExpr>()) {
+      c->kind = ComprehensionExpr{comp->iter_var, Clone(*comp->iter_range), comp->accu_var, Clone(*comp->accu_init),
+                                  Clone(*comp->loop_condition), Clone(*comp->loop_step), Clone(*comp->result)};
+    }
+    return c;
+  }
+
   // Nesting guard: one level per nested expression (parentheses, arguments,
   // list and map elements, conditionals) and per unary operator, as the CEL
   // spec counts it; each level costs a bounded number of stack frames.
@@ -828,8 +862,9 @@ class Parser {
 
   ExprPtr ReceiverCall(int32_t at, std::string name, ExprPtr target, std::vector<ExprPtr> args) {
     const bool two = args.size() == 2, three = args.size() == 3;
+    const bool optional_macro = options_.enable_optional_syntax && two && (name == "optMap" || name == "optFlatMap");
     const bool macro = ((name == "all" || name == "exists" || name == "exists_one" || name == "filter") && two) ||
-                       (name == "map" && (two || three));
+                       (name == "map" && (two || three)) || optional_macro;
     if (!macro) return Call(at, std::move(name), std::move(args), std::move(target));
     const auto* var = args[0]->As<IdentExpr>();
     if (var == nullptr || var->name.empty() || var->name[0] == '.') {
@@ -837,6 +872,7 @@ class Parser {
       return Error();
     }
     const std::string iter = var->name;
+    if (optional_macro) return OptionalMacro(at, name, std::move(target), iter, std::move(args[1]));
     auto accu = [&] { return Ident(at, kAccumulatorVar); };
     ComprehensionExpr c;
     c.iter_var = iter;
@@ -899,6 +935,34 @@ class Parser {
     ExprPtr e = Node(at);
     e->kind = std::move(c);
     return e;
+  }
+
+  // x.optMap(v, e)     -> x.hasValue() ? optional.of(e with v = x.value()) : optional.none()
+  // x.optFlatMap(v, e) -> x.hasValue() ? (e with v = x.value()) : optional.none()
+  // "with v = ..." is a comprehension over nothing whose accumulator is v (cel-go's cel.bind).
+  ExprPtr OptionalMacro(int32_t at, const std::string& name, ExprPtr target, const std::string& var, ExprPtr body) {
+    ExprPtr value = Call(at, "value", {}, Clone(*target));
+    ComprehensionExpr bind;
+    bind.iter_var = "#unused";
+    bind.iter_range = Node(at);
+    bind.iter_range->kind = ListExpr{};
+    bind.accu_var = var;
+    bind.accu_init = std::move(value);
+    bind.loop_condition = Const(at, false);
+    bind.loop_step = Ident(at, var);
+    bind.result = std::move(body);
+    ExprPtr bound = Node(at);
+    bound->kind = std::move(bind);
+    if (name == "optMap") {
+      std::vector<ExprPtr> of_args;
+      of_args.push_back(std::move(bound));
+      bound = Call(at, "of", std::move(of_args), Ident(at, "optional"));
+    }
+    std::vector<ExprPtr> tern;
+    tern.push_back(Call(at, "hasValue", {}, std::move(target)));
+    tern.push_back(std::move(bound));
+    tern.push_back(Call(at, "none", {}, Ident(at, "optional")));
+    return Call(at, "_?_:_", std::move(tern));
   }
 
   absl::string_view src_;

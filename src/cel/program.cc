@@ -19,8 +19,14 @@ namespace saleskit::cel {
 
 // ------------------------------------------------------------------ Environment
 
-Environment::Environment() : functions_(StandardFunctions()) {}
-Environment::Environment(FunctionRegistry functions) : functions_(std::move(functions)) {}
+Environment::Environment() : functions_(std::make_shared<FunctionRegistry>(StandardFunctions())) {}
+Environment::Environment(FunctionRegistry functions)
+    : functions_(std::make_shared<FunctionRegistry>(std::move(functions))) {}
+
+FunctionRegistry& Environment::mutable_functions() {
+  if (functions_.use_count() > 1) functions_ = std::make_shared<FunctionRegistry>(*functions_);
+  return *functions_;
+}
 
 std::vector<std::string> Environment::Candidates(absl::string_view name) const {
   if (absl::StartsWith(name, ".")) return {std::string(name.substr(1))};
@@ -158,7 +164,8 @@ class OptionalSelectNode : public Node {
     if (v.is_error()) return v;
     if (v.kind() == Value::Kind::kOptional) {
       if (!v.optional_has_value()) return v;
-      v = v.optional_value();
+      Value inner = v.optional_value();  // copy first: v owns it
+      v = std::move(inner);
     }
     const Value has = SelectField(v, field_, /*test_only=*/true);
     if (has.is_error()) return has;
@@ -238,7 +245,8 @@ class ListNode : public Node {
       if (optional_[i]) {
         if (v.kind() != Value::Kind::kOptional) return NoSuchOverload("optional list element", {v});
         if (!v.optional_has_value()) continue;
-        v = v.optional_value();
+        Value inner = v.optional_value();  // copy first: v owns it
+      v = std::move(inner);
       }
       out.push_back(std::move(v));
     }
@@ -268,7 +276,8 @@ class MapNode : public Node {
       if (e.optional) {
         if (v.kind() != Value::Kind::kOptional) return NoSuchOverload("optional map entry", {v});
         if (!v.optional_has_value()) continue;
-        v = v.optional_value();
+        Value inner = v.optional_value();  // copy first: v owns it
+      v = std::move(inner);
       }
       out.emplace_back(std::move(k), std::move(v));
     }
@@ -596,6 +605,7 @@ absl::StatusOr<std::unique_ptr<Program>> Compile(absl::string_view source, const
       }
     }
   }
+  program->functions_ = env.shared_functions();
   Planner planner(env, options.check ? &program->checked_ : nullptr);
   program->plan_ = std::make_unique<Plan>();
   program->plan_->root = planner.Plan(*program->parsed_.expr);

@@ -53,8 +53,15 @@ class TypeParser {
     if (name.empty()) return Fail("expected a type name");
     std::vector<Type> params;
     SkipSpace();
+    bool parenthesised = false;
     if (pos_ < s_.size() && s_[pos_] == '(') {
       ++pos_;
+      parenthesised = true;
+      SkipSpace();
+      if (pos_ < s_.size() && s_[pos_] == ')') {
+        ++pos_;
+        return Type::Opaque(std::string(name), {});  // "tuple()": an abstract type without parameters
+      }
       while (true) {
         auto p = ParseOne();
         if (!p.ok()) return p;
@@ -96,7 +103,7 @@ class TypeParser {
       if (auto st = want(1); !st.ok()) return st;
       return Type::Wrapper(std::move(params[0]));
     }
-    if (!params.empty()) return Fail(absl::StrCat(name, " takes no parameters"));
+    if (parenthesised) return Type::Opaque(std::string(name), std::move(params));
     for (const Named& p : kPrimitives) {
       if (p.name == name) return Type::Of(p.kind);
     }
@@ -132,6 +139,10 @@ std::string Type::DebugString() const {
     case Kind::kType: return absl::StrCat("type(", params[0].DebugString(), ")");
     case Kind::kOptional: return absl::StrCat("optional_type(", params[0].DebugString(), ")");
     case Kind::kWrapper: return absl::StrCat("wrapper(", params[0].DebugString(), ")");
+    case Kind::kOpaque:
+      return absl::StrCat(name, "(", absl::StrJoin(params, ", ", [](std::string* out, const Type& t) {
+        out->append(t.DebugString());
+      }), ")");
   }
   return "?";
 }

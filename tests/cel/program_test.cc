@@ -43,7 +43,7 @@ TEST_CASE("integer overflow and division by zero are errors, not wrapped values"
 TEST_CASE("heterogeneous numbers compare by value", "[cel][eval]") {
   CHECK(IsTrue(Eval("dyn(1) == 1.0 && dyn(1u) == 1 && 2 > 1.5 && 3u < 3.5")));
   CHECK(IsTrue(Eval("[dyn(1), 2.0] == [1.0, dyn(2u)]")));
-  CHECK(IsTrue(Eval("{1: 'a'}[1u] == 'a' && 2.0 in [1, 2]")));
+  CHECK(IsTrue(Eval("{1: 'a'}[dyn(1u)] == 'a' && dyn(2.0) in [1, 2]")));
   CHECK(IsFalse(Eval("0.0/0.0 == 0.0/0.0")));
 }
 
@@ -94,6 +94,27 @@ TEST_CASE("map keys are unique and typed", "[cel][eval]") {
 TEST_CASE("type values compare by name", "[cel][eval]") {
   CHECK(IsTrue(Eval("type(1) == int && type('a') == string && type([1]) == list")));
   CHECK(IsTrue(Eval("type(type(1)) == type && type(null) == null_type")));
+}
+
+TEST_CASE("a program outlives the environment it was compiled in", "[cel][eval]") {
+  std::unique_ptr<Program> program;
+  {
+    Environment env;
+    env.DeclareVariable("n", Type::Of(Type::Kind::kInt));
+    auto p = Compile("n + 1 == 3", env);
+    REQUIRE(p.ok());
+    program = *std::move(p);
+  }
+  MapActivation vars;
+  vars.Bind("n", Value::Int(2));
+  CHECK(IsTrue(program->Evaluate(vars)));
+}
+
+TEST_CASE("optional values nest inside lists and maps", "[cel][eval]") {
+  CHECK(IsTrue(Eval("{?'k': optional.of({'a': 1})} == {'k': {'a': 1}}")));
+  CHECK(IsTrue(Eval("[?optional.of([1]), ?optional.none()] == [[1]]")));
+  CHECK(IsTrue(Eval("optional.of(2).optMap(v, v * 3).value() == 6")));
+  CHECK(IsTrue(Eval("!optional.none().optFlatMap(v, optional.of(v)).hasValue()")));
 }
 
 TEST_CASE("strings with NUL and any valid UTF-8 are values like any other", "[cel][eval]") {

@@ -49,8 +49,12 @@ class Environment {
     auto it = messages_.find(name);
     return it == messages_.end() ? nullptr : &it->second;
   }
-  const FunctionRegistry& functions() const { return functions_; }
-  FunctionRegistry& mutable_functions() { return functions_; }
+  const FunctionRegistry& functions() const { return *functions_; }
+  // The registry to add functions to (copied first if shared with a program
+  // or another environment).
+  FunctionRegistry& mutable_functions();
+  // Programs keep the registry alive: they may outlive their environment.
+  std::shared_ptr<const FunctionRegistry> shared_functions() const { return functions_; }
 
   // The candidate full names of `name` in the container, most specific first.
   std::vector<std::string> Candidates(absl::string_view name) const;
@@ -59,7 +63,7 @@ class Environment {
   absl::flat_hash_map<std::string, Type> variables_;
   absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, Type>> messages_;
   std::string container_;
-  FunctionRegistry functions_;
+  std::shared_ptr<FunctionRegistry> functions_;
 };
 
 struct CompileOptions {
@@ -116,6 +120,7 @@ class Program {
   ParsedExpr parsed_;
   CheckedInfo checked_;
   Type result_type_;
+  std::shared_ptr<const FunctionRegistry> functions_;  // the plan calls into it
   std::unique_ptr<Plan> plan_;
 };
 

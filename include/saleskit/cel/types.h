@@ -23,6 +23,7 @@ struct Type {
     kTypeParam, // name: "A", "B", ... in function signatures
     kError,     // the type of an expression that failed to check
     kAny,       // google.protobuf.Any
+    kOpaque,    // an abstract type declared by the host: name(params...)
   };
   Kind kind = Kind::kDyn;
   std::string name;
@@ -37,6 +38,9 @@ struct Type {
   static Type Optional(Type t) { return Type{Kind::kOptional, {}, {std::move(t)}}; }
   static Type Wrapper(Type t) { return Type{Kind::kWrapper, {}, {std::move(t)}}; }
   static Type Param(std::string name) { return Type{Kind::kTypeParam, std::move(name), {}}; }
+  static Type Opaque(std::string name, std::vector<Type> params) {
+    return Type{Kind::kOpaque, std::move(name), std::move(params)};
+  }
 
   bool operator==(const Type& o) const {
     return kind == o.kind && name == o.name && params == o.params;
