@@ -162,4 +162,48 @@ StoreStats Engine::Stats() const {
   return store_.Stats();
 }
 
+// ---------------------------------------------------------------- conditions
+
+absl::StatusOr<std::shared_ptr<const Expression>> Engine::Compile(absl::string_view source, bool condition) {
+  cel::CompileOptions options;
+  options.require_bool = condition;
+  SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<cel::Program> program, cel::CompileCustomerExpression(source, options));
+  auto expression = std::shared_ptr<Expression>(new Expression());
+  SALESKIT_ASSIGN_OR_RETURN(expression->dependencies_, cel::ExtractDependencies(*program));
+  expression->program_ = std::move(program);
+  if (expression->program_->result_type().kind == cel::Type::Kind::kBool) {
+    expression->columnar_ = cel::ColumnarCondition::Plan(expression->program_);
+  }
+  absl::MutexLock lock(&mu_);
+  for (const auto& w : expression->dependencies_.windows) store_.RequireWindow(w.event_type, w.window);
+  return std::shared_ptr<const Expression>(std::move(expression));
+}
+
+absl::StatusOr<cel::Value> Engine::Evaluate(const Expression& expression, absl::string_view customer_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::optional<uint32_t> row = store_.FindRow(customer_id);
+  if (!row) return absl::NotFoundError(absl::StrCat("no customer with id \"", customer_id, "\""));
+  cel::StoreCustomerActivation activation(store_, *row, now_);
+  return expression.program().Evaluate(activation);
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::Match(const Expression& condition) const {
+  if (!condition.is_condition()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("not a condition (its type is ", condition.program().result_type().DebugString(), "): ",
+                     condition.source()));
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  const cel::ColumnarCondition::Result result = condition.columnar_->Evaluate(store_, now_);
+  std::vector<std::string> ids;
+  const std::vector<uint64_t>& words = result.matched.words();
+  for (size_t w = 0; w < words.size(); ++w) {
+    for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+      ids.emplace_back(store_.IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits))));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 }  // namespace saleskit

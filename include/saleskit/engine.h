@@ -13,6 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "saleskit/batch.h"
+#include "saleskit/cel/columnar.h"
+#include "saleskit/cel/customer.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/store/customer_store.h"
 #include "saleskit/v1/records.pb.h"
@@ -35,6 +37,25 @@ struct EngineOptions {
   // Where the engine clock starts. Only AdvanceTo moves it afterwards.
   absl::Time start = absl::UnixEpoch();
   LogSink log;
+};
+
+// A CEL expression compiled against an engine's customers (docs/cel.md).
+// Immutable; share it freely. It stays valid after its engine is gone, but
+// only its engine evaluates it.
+class Expression {
+ public:
+  const std::string& source() const { return program_->source(); }
+  const cel::Program& program() const { return *program_; }
+  // The fields, attributes and event windows it reads.
+  const cel::Dependencies& dependencies() const { return dependencies_; }
+  // Whether it is bool-typed (a condition Match can run).
+  bool is_condition() const { return columnar_ != nullptr; }
+
+ private:
+  friend class Engine;
+  std::shared_ptr<const cel::Program> program_;
+  cel::Dependencies dependencies_;
+  std::unique_ptr<cel::ColumnarCondition> columnar_;  // conditions only
 };
 
 // Owns the customer store (and, as saleskit grows, the catalog of segments,
@@ -74,6 +95,21 @@ class Engine {
   absl::StatusOr<v1::CustomerActivity> GetActivity(absl::string_view id) const;
   size_t customer_count() const;
   StoreStats Stats() const;
+
+  // --- Conditions (CEL) ---
+  // Compiles a CEL expression about customers; with `condition` it must be
+  // bool. InvalidArgument with line:column for syntax, name and type errors
+  // and windows that are not whole days or hours; ResourceExhausted over the
+  // size or nesting limits. The store keeps the expression's event windows
+  // from now on (events ingested earlier are in no window).
+  absl::StatusOr<std::shared_ptr<const Expression>> Compile(absl::string_view source, bool condition = true);
+  // Evaluates for one customer with the row evaluator. NotFound for an
+  // unknown id. A failed evaluation (e.g. comparing a never-set field) is an
+  // error value, not an error status: as a condition it does not match.
+  absl::StatusOr<cel::Value> Evaluate(const Expression& expression, absl::string_view customer_id) const;
+  // The ids of every customer a condition is true for, in id order, with the
+  // columnar evaluator. FailedPrecondition for an expression that is not a condition.
+  absl::StatusOr<std::vector<std::string>> Match(const Expression& condition) const;
 
   // A consistent read view: while it lives, writers wait. Keep it short.
   class Snapshot {

@@ -469,14 +469,20 @@ absl::StatusOr<Dependencies> ExtractDependencies(const Program& program) {
   return deps;
 }
 
-absl::StatusOr<std::unique_ptr<Program>> CompileCustomerCondition(absl::string_view source,
-                                                                  const CompileOptions& options) {
+absl::StatusOr<std::unique_ptr<Program>> CompileCustomerExpression(absl::string_view source,
+                                                                   const CompileOptions& options) {
   CompileOptions o = options;
   o.check = true;
-  o.require_bool = true;
   SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Compile(source, CustomerEnvironment(), o));
   SALESKIT_RETURN_IF_ERROR(ExtractDependencies(*program).status());
   return program;
+}
+
+absl::StatusOr<std::unique_ptr<Program>> CompileCustomerCondition(absl::string_view source,
+                                                                  const CompileOptions& options) {
+  CompileOptions o = options;
+  o.require_bool = true;
+  return CompileCustomerExpression(source, o);
 }
 
 StoreCustomerActivation::StoreCustomerActivation(const CustomerStore& store, uint32_t row, absl::Time now)

@@ -65,8 +65,11 @@ struct Dependencies {
 // duration("...")), e.g. a window of 90 minutes.
 absl::StatusOr<Dependencies> ExtractDependencies(const Program& program);
 
-// Compiles a condition about customers: parse, check (must be bool), and
-// validate its windows.
+// Compiles an expression about customers: parse, check in
+// CustomerEnvironment(), and validate its windows (see ExtractDependencies).
+absl::StatusOr<std::unique_ptr<Program>> CompileCustomerExpression(absl::string_view source,
+                                                                   const CompileOptions& options = {});
+// The same for a condition: the expression must be bool.
 absl::StatusOr<std::unique_ptr<Program>> CompileCustomerCondition(absl::string_view source,
                                                                   const CompileOptions& options = {});
 

@@ -19,6 +19,12 @@ class Bitmap {
   void Clear(size_t i) { words_[i >> 6] &= ~(uint64_t{1} << (i & 63)); }
   void Assign(size_t i, bool v) { v ? Set(i) : Clear(i); }
   const std::vector<uint64_t>& words() const { return words_; }
+  std::vector<uint64_t>& mutable_words() { return words_; }
+  size_t Count() const {
+    size_t n = 0;
+    for (uint64_t w : words_) n += static_cast<size_t>(__builtin_popcountll(w));
+    return n;
+  }
   size_t MemoryBytes() const { return words_.capacity() * sizeof(uint64_t); }
 
  private:

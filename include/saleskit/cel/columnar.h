@@ -1,0 +1,56 @@
+// The columnar back end: a customer condition evaluated over every customer
+// of a store at once, reading the store's columns (dictionary codes,
+// validity bitmaps, window columns) 64 rows per machine word.
+//
+// CEL's three-valued logic is kept exactly: every node yields two bitmaps,
+// the rows where it is true and the rows where it is false; a row in neither
+// is an error (e.g. comparing a never-set field), which absorbs into && and ||
+// exactly as the row evaluator does. Nodes that cannot be vectorised (string
+// functions, comprehensions, ...) run the row evaluator for each live row, so
+// every condition can be planned; the result always equals the row
+// evaluator's (property-tested).
+#ifndef SALESKIT_CEL_COLUMNAR_H_
+#define SALESKIT_CEL_COLUMNAR_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "saleskit/cel/program.h"
+#include "saleskit/store/columns.h"
+#include "saleskit/store/customer_store.h"
+
+namespace saleskit::cel {
+
+class ColumnarNode;  // internal
+
+// Immutable after planning; Evaluate may run concurrently on unchanging stores.
+class ColumnarCondition {
+ public:
+  // Plans a checked customer condition (from CompileCustomerCondition).
+  static std::unique_ptr<ColumnarCondition> Plan(std::shared_ptr<const Program> program);
+  ~ColumnarCondition();
+
+  struct Result {
+    Bitmap matched;    // the condition is true
+    Bitmap unmatched;  // the condition is false; live rows in neither are errors
+  };
+  // Evaluates over every live row of `store` at `now`. The store must keep
+  // the program's windows (CustomerStore::RequireWindow).
+  Result Evaluate(const CustomerStore& store, absl::Time now) const;
+
+  // Nodes planned as column scans and nodes that run the row evaluator.
+  int vectorised_nodes() const { return vectorised_; }
+  int fallback_nodes() const { return fallback_; }
+
+ private:
+  ColumnarCondition() = default;
+  std::shared_ptr<const Program> program_;
+  std::unique_ptr<ColumnarNode> root_;
+  int vectorised_ = 0;
+  int fallback_ = 0;
+};
+
+}  // namespace saleskit::cel
+
+#endif  // SALESKIT_CEL_COLUMNAR_H_
