@@ -1,4 +1,5 @@
-/* A minimal C host: open an engine, load CSV, read a customer as JSON.
+/* A minimal C host: open an engine, load CSV, read a customer as JSON, match a
+ * CEL condition (docs/cel.md).
  *   ./example_c_host */
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +15,11 @@ int main(void) {
   saleskit_engine_options options;
   saleskit_engine* engine = NULL;
   saleskit_load_report report;
+  saleskit_expression* leads = NULL;
   char* json = NULL;
   size_t size = 0;
-  const char* csv = "id,email,lifecycle_stage\nc1,ada@example.com,lead\n";
+  const char* csv = "id,email,lifecycle_stage\nc1,ada@example.com,lead\nc2,grace@example.com,customer\n";
+  const char* condition = "customer.lifecycle_stage == \"lead\" && customer.email.endsWith(\"@example.com\")";
 
   if (saleskit_version_number() / 10000 != SALESKIT_VERSION_MAJOR) {
     fprintf(stderr, "header and library major versions differ\n");
@@ -39,6 +42,13 @@ int main(void) {
     printf("%s\n", json);
     saleskit_free(json);
   }
+  if (saleskit_expression_compile(engine, condition, strlen(condition), 1, &leads) != SALESKIT_OK) {
+    fprintf(stderr, "compile: %s\n", saleskit_last_error());
+  } else if (saleskit_expression_match(engine, leads, &json, NULL, NULL) == SALESKIT_OK) {
+    printf("leads: %s\n", json); /* leads: ["c1"] */
+    saleskit_free(json);
+  }
+  saleskit_expression_destroy(leads);
   saleskit_engine_close(engine);
   return 0;
 }

@@ -2,6 +2,8 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include "saleskit/saleskit.h"
@@ -64,6 +66,98 @@ TEST_CASE("C API: the error message is per thread and cleared by success", "[c_a
   CHECK(saleskit_customer_count(engine, &count) == SALESKIT_OK);
   CHECK(count == 0);
   CHECK(std::string(saleskit_last_error()).empty());
+  saleskit_engine_close(engine);
+}
+
+// Evaluates `source` for customer c1 of `engine` and returns the JSON result.
+std::string EvaluateJson(saleskit_engine* engine, const std::string& source) {
+  saleskit_expression* expression = nullptr;
+  if (saleskit_expression_compile(engine, source.data(), source.size(), 0, &expression) != SALESKIT_OK) {
+    return std::string("compile failed: ") + saleskit_last_error();
+  }
+  char* json = nullptr;
+  std::string result;
+  if (saleskit_expression_evaluate(engine, expression, "c1", &json, nullptr) == SALESKIT_OK) {
+    result = json;
+  } else {
+    result = std::string("evaluate failed: ") + saleskit_last_error();
+  }
+  saleskit_free(json);
+  saleskit_expression_destroy(expression);
+  return result;
+}
+
+TEST_CASE("C API: expression results as JSON, one mapping per CEL kind", "[c_api][cel]") {
+  saleskit_engine_options options;
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = 1767225600LL * 1000000;  // 2026-01-01
+  saleskit_engine* engine = nullptr;
+  REQUIRE(saleskit_engine_open(&options, &engine) == SALESKIT_OK);
+  const std::string csv = "id,email,attrs.plan\nc1,ada@example.com,pro\n";
+  REQUIRE(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, csv.data(), csv.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  CHECK(EvaluateJson(engine, "customer.employee_count") == R"({"type":"null_type","value":null})");
+  CHECK(EvaluateJson(engine, "-7") == R"({"type":"int","value":-7})");
+  CHECK(EvaluateJson(engine, "18446744073709551615u") == R"({"type":"uint","value":18446744073709551615})");
+  CHECK(EvaluateJson(engine, "0.1 + 0.2") == R"({"type":"double","value":0.30000000000000004})");
+  CHECK(EvaluateJson(engine, "1.0/0.0") == R"({"type":"double","value":"Infinity"})");
+  CHECK(EvaluateJson(engine, R"("tab\there \"q\"")") == R"({"type":"string","value":"tab\there \"q\""})");
+  CHECK(EvaluateJson(engine, R"(b"\x00\xff")") == R"({"type":"bytes","value":"AP8="})");
+  CHECK(EvaluateJson(engine, "now") == R"({"type":"google.protobuf.Timestamp","value":"2026-01-01T00:00:00Z"})");
+  CHECK(EvaluateJson(engine, "days(2) + duration(\"1.5s\")") ==
+        R"({"type":"google.protobuf.Duration","value":"172801.5s"})");
+  CHECK(EvaluateJson(engine, "[1, 2].map(x, x * 2)") == R"({"type":"list","value":[2,4]})");
+  CHECK(EvaluateJson(engine, "{1: customer.attrs.plan, 2: null}") == R"({"type":"map","value":{"1":"pro","2":null}})");
+  CHECK(EvaluateJson(engine, "customer.attrs") == R"({"type":"map","value":{"plan":"pro"}})");
+  CHECK(EvaluateJson(engine, "optional.of(3)") == R"({"type":"optional_type","value":3})");
+  CHECK(EvaluateJson(engine, "type(1)") == R"({"type":"type","value":"int"})");
+  CHECK(EvaluateJson(engine, "customer").find(R"("value":null)") != std::string::npos);
+  CHECK(EvaluateJson(engine, "1 / 0") == R"({"error":"division by zero"})");
+  saleskit_engine_close(engine);
+}
+
+TEST_CASE("C API: one expression evaluated and matched from many threads while loads run", "[c_api][cel]") {
+  saleskit_engine* engine = nullptr;
+  REQUIRE(saleskit_engine_open(nullptr, &engine) == SALESKIT_OK);
+  const std::string source = "customer.email.endsWith(\"@example.com\")";
+  saleskit_expression* expression = nullptr;
+  REQUIRE(saleskit_expression_compile(engine, source.data(), source.size(), 1, &expression) == SALESKIT_OK);
+  const std::string first = "id,email\nc1,ada@example.com\n";
+  REQUIRE(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, first.data(), first.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  std::vector<std::thread> readers;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        char* json = nullptr;
+        uint64_t count = 0;
+        if (saleskit_expression_match(engine, expression, &json, nullptr, &count) != SALESKIT_OK || count < 1 ||
+            std::string(json).rfind("[\"c1\"", 0) != 0) {
+          ++failures[t];
+        }
+        saleskit_free(json);
+        if (saleskit_expression_evaluate(engine, expression, "c1", &json, nullptr) != SALESKIT_OK ||
+            std::string(json) != R"({"type":"bool","value":true})") {
+          ++failures[t];
+        }
+        saleskit_free(json);
+      }
+    });
+  }
+  for (int i = 2; i < 100; ++i) {
+    const std::string row = "id,email\nc" + std::to_string(i) + ",x" + std::to_string(i) + "@example.com\n";
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, row.data(), row.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  }
+  for (auto& r : readers) r.join();
+  CHECK(failures == std::vector<int>(4, 0));
+  char* json = nullptr;
+  uint64_t count = 0;
+  CHECK(saleskit_expression_match(engine, expression, &json, nullptr, &count) == SALESKIT_OK);
+  CHECK(count == 99);
+  saleskit_free(json);
+  saleskit_expression_destroy(expression);
   saleskit_engine_close(engine);
 }
 

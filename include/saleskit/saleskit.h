@@ -235,6 +235,62 @@ SALESKIT_API saleskit_status saleskit_now(saleskit_engine* engine, int64_t* micr
 /* Moves the engine clock forward; SALESKIT_INVALID_ARGUMENT if `micros` is in its past. */
 SALESKIT_API saleskit_status saleskit_advance_to(saleskit_engine* engine, int64_t micros);
 
+/* ------------------------------------------------------------------ expressions */
+
+/* A CEL expression about customers (docs/cel.md), compiled by one engine:
+ *   customer.country == "DE" && events.count("email_click", days(30)) >= 2
+ * Immutable: any number of threads may evaluate and match the same expression
+ * at once. Only the engine that compiled it evaluates it. It may be destroyed
+ * before or after its engine is closed, but not while a call uses it. */
+typedef struct saleskit_expression saleskit_expression;
+
+/* Compiles `source` (`size` bytes of UTF-8, not NUL-terminated; borrowed for
+ * the call). With `condition` nonzero the expression must be bool, so that
+ * saleskit_expression_match can run it. On success *expression is a new
+ * handle, to be freed with saleskit_expression_destroy. On failure
+ * *expression is NULL and saleskit_last_error() holds the problems found, one
+ * per line, each with its 1-based line and column ("Syntax error: 2:3: ..."
+ * or "ERROR: 1:9: undefined field 'emial' ..."): SALESKIT_INVALID_ARGUMENT for
+ * syntax, name and type errors and windows that are not whole days or hours,
+ * SALESKIT_RESOURCE_EXHAUSTED over the limits (100 KB of source, nesting
+ * depth 250). From this call on the engine keeps the expression's event
+ * windows: events ingested before it are in no window. A write: serialised
+ * with loads on the engine. */
+SALESKIT_API saleskit_status saleskit_expression_compile(saleskit_engine* engine, const char* source, size_t size,
+                                                         int condition, saleskit_expression** expression);
+
+/* Frees an expression. NULL is ignored. */
+SALESKIT_API void saleskit_expression_destroy(saleskit_expression* expression);
+
+/* Nonzero when the expression is bool-typed (a condition that
+ * saleskit_expression_match can run), whatever `condition` it was compiled
+ * with; 0 otherwise and for NULL. */
+SALESKIT_API int saleskit_expression_is_condition(const saleskit_expression* expression);
+
+/* Evaluates `expression` for customer `customer_id` (NUL-terminated) at the
+ * engine clock. *json receives its result as NUL-terminated JSON, to free with
+ * saleskit_free(), and *json_size (which may be NULL) its length:
+ *   {"type":"bool","value":true}
+ *   {"type":"timestamp","value":"2026-01-05T10:00:00Z"}
+ *   {"error":"no such overload: _<_(null, int)"}
+ * "type" is the CEL type name; the value mapping is in docs/c_api.md. A
+ * failed evaluation (e.g. comparing a never-set field) is SALESKIT_OK with
+ * an {"error": message} result: as a condition it does not match.
+ * SALESKIT_NOT_FOUND if there is no such customer; SALESKIT_INVALID_ARGUMENT
+ * if another engine compiled the expression. A read. */
+SALESKIT_API saleskit_status saleskit_expression_evaluate(saleskit_engine* engine,
+                                                          const saleskit_expression* expression,
+                                                          const char* customer_id, char** json, size_t* json_size);
+
+/* The ids of every customer a condition is true for at the engine clock, in
+ * id order, as a NUL-terminated JSON array of strings (["c1","c7"]) in *json,
+ * to free with saleskit_free(); *json_size and *count (either may be NULL)
+ * receive its length and the number of ids.
+ * SALESKIT_FAILED_PRECONDITION if the expression is not bool-typed;
+ * SALESKIT_INVALID_ARGUMENT if another engine compiled it. A read. */
+SALESKIT_API saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleskit_expression* expression,
+                                                       char** json, size_t* json_size, uint64_t* count);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -1,6 +1,7 @@
 // The C API: a thin shell over saleskit::Engine that catches everything.
 #include "saleskit/saleskit.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -11,16 +12,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
 
 struct saleskit_engine {
   std::unique_ptr<saleskit::Engine> engine;
+  // Never reused, unlike addresses: tells an expression's engine apart from
+  // a later one opened at the same address.
+  uint64_t serial;
+};
+
+struct saleskit_expression {
+  std::shared_ptr<const saleskit::Expression> expression;
+  uint64_t engine_serial;  // the engine that compiled it keeps its windows
 };
 
 namespace {
 
 thread_local std::string last_error;
+std::atomic<uint64_t> next_engine_serial{1};
 
 saleskit_status Fail(saleskit_status code, std::string message) {
   last_error = std::move(message);
@@ -212,7 +223,7 @@ saleskit_status saleskit_engine_open(const saleskit_engine_options* options, sal
     }
     auto created = saleskit::Engine::Create(std::move(opts));
     if (!created.ok()) return FromStatus(created.status());
-    *engine = new saleskit_engine{*std::move(created)};
+    *engine = new saleskit_engine{*std::move(created), next_engine_serial.fetch_add(1)};
     (*engine)->engine->Log(saleskit::LogLevel::kInfo, "saleskit " SALESKIT_VERSION_STRING " engine opened (in memory)");
     return FromStatus(absl::OkStatus());
   });
@@ -332,6 +343,88 @@ saleskit_status saleskit_advance_to(saleskit_engine* engine, int64_t micros) {
   return Guard([&] {
     SALESKIT_REQUIRE(engine, "engine");
     return FromStatus(engine->engine->AdvanceTo(absl::FromUnixMicros(micros)));
+  });
+}
+
+saleskit_status saleskit_expression_compile(saleskit_engine* engine, const char* source, size_t size, int condition,
+                                            saleskit_expression** expression) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(expression, "expression");
+    *expression = nullptr;
+    SALESKIT_REQUIRE(engine, "engine");
+    if (source == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "source must not be NULL");
+    auto compiled = engine->engine->Compile(absl::string_view(source, size), condition != 0);
+    if (!compiled.ok()) return FromStatus(compiled.status());
+    *expression = new saleskit_expression{*std::move(compiled), engine->serial};
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+void saleskit_expression_destroy(saleskit_expression* expression) {
+  try {
+    delete expression;
+  } catch (...) {
+  }
+}
+
+int saleskit_expression_is_condition(const saleskit_expression* expression) {
+  return expression != nullptr && expression->expression->is_condition() ? 1 : 0;
+}
+
+}  // extern "C"
+
+namespace {
+
+saleskit_status CheckExpression(const saleskit_engine* engine, const saleskit_expression* expression) {
+  SALESKIT_REQUIRE(engine, "engine");
+  SALESKIT_REQUIRE(expression, "expression");
+  if (expression->engine_serial != engine->serial) {
+    return Fail(SALESKIT_INVALID_ARGUMENT, "the expression was compiled by another engine");
+  }
+  return SALESKIT_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+saleskit_status saleskit_expression_evaluate(saleskit_engine* engine, const saleskit_expression* expression,
+                                             const char* customer_id, char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (saleskit_status s = CheckExpression(engine, expression); s != SALESKIT_OK) return s;
+    SALESKIT_REQUIRE(customer_id, "customer_id");
+    auto value = engine->engine->Evaluate(*expression->expression, customer_id);
+    if (!value.ok()) return FromStatus(value.status());
+    const std::string text = saleskit::cel::ResultToJson(*value);
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleskit_expression* expression, char** json,
+                                          size_t* json_size, uint64_t* count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (count != nullptr) *count = 0;
+    if (saleskit_status s = CheckExpression(engine, expression); s != SALESKIT_OK) return s;
+    auto ids = engine->engine->Match(*expression->expression);
+    if (!ids.ok()) return FromStatus(ids.status());
+    std::string text = "[";
+    for (const std::string& id : *ids) {
+      if (text.size() > 1) text += ",";
+      AppendJsonString(id, &text);
+    }
+    text += "]";
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    if (count != nullptr) *count = ids->size();
+    return FromStatus(absl::OkStatus());
   });
 }
 

@@ -36,6 +36,120 @@ static size_t protobuf_stream(unsigned char* out) {
   return sizeof(kStream);
 }
 
+/* Compile, evaluate and match CEL expressions. Returns the number of failed checks. */
+static int cel_expressions(void) {
+  const int failed_before = failed;
+  const char* customers =
+      "id,email,employee_count,lifecycle_stage,attrs.seats\n"
+      "c1,ada@example.com,120,lead,25\n"
+      "c2,grace@example.com,,lead,3\n"
+      "c3,linus@example.com,8,lead,\n";
+  const char* events =
+      "customer_id,type,occurred_at\n"
+      "c1,email_click,2026-01-05T10:00:00Z\n"
+      "c1,email_click,2026-01-20T09:00:00Z\n"
+      "c2,email_click,2025-11-01T09:00:00Z\n";
+  const char* condition = "events.count(\"email_click\", days(30)) >= 1 && customer.lifecycle_stage == \"lead\"";
+  const char* value = "customer.email";
+  const char* unset = "customer.employee_count < 10";
+  const char* broken = "customer.email ==\n  && true";
+  const char* ninety_minutes = "events.count(\"email_click\", duration(\"90m\")) > 0";
+  saleskit_engine_options options;
+  saleskit_engine* engine = NULL;
+  saleskit_engine* other = NULL;
+  saleskit_expression* is_clicking_lead = NULL;
+  saleskit_expression* email = NULL;
+  saleskit_expression* small = NULL;
+  saleskit_expression* bad = (saleskit_expression*)&options; /* must be set to NULL */
+  char* json = NULL;
+  size_t json_size = 0;
+  uint64_t count = 0;
+
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = 1767225600LL * 1000000; /* 2026-01-01 */
+  CHECK(saleskit_engine_open(&options, &engine) == SALESKIT_OK);
+
+  /* Compile errors name line:column; the handle stays NULL. */
+  CHECK(saleskit_expression_compile(engine, broken, strlen(broken), 1, &bad) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(bad == NULL);
+  CHECK(strstr(saleskit_last_error(), "Syntax error: 2:3: unexpected token") != NULL);
+  CHECK(saleskit_expression_compile(engine, value, strlen(value), 1, &bad) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "bool") != NULL);
+  CHECK(saleskit_expression_compile(engine, ninety_minutes, strlen(ninety_minutes), 1, &bad) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "ERROR: 1:37: a window of 1h30m") != NULL);
+  CHECK(bad == NULL);
+
+  /* Only the first `size` bytes are the source: no NUL needed. */
+  CHECK(saleskit_expression_compile(engine, condition, strlen(condition), 1, &is_clicking_lead) == SALESKIT_OK);
+  CHECK(saleskit_expression_compile(engine, "customer.emailXYZ", 14, 0, &email) == SALESKIT_OK);
+  CHECK(saleskit_expression_compile(engine, unset, strlen(unset), 1, &small) == SALESKIT_OK);
+  CHECK(saleskit_expression_is_condition(is_clicking_lead) == 1);
+  CHECK(saleskit_expression_is_condition(email) == 0);
+  CHECK(saleskit_expression_is_condition(NULL) == 0);
+
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, NULL) ==
+        SALESKIT_OK);
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, events, strlen(events), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_advance_to(engine, 1769904000LL * 1000000) == SALESKIT_OK); /* 2026-02-01 */
+
+  /* Evaluate: the value with its CEL type. */
+  CHECK(saleskit_expression_evaluate(engine, is_clicking_lead, "c1", &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json, "{\"type\":\"bool\",\"value\":true}") == 0);
+  CHECK(json != NULL && strlen(json) == json_size);
+  saleskit_free(json);
+  CHECK(saleskit_expression_evaluate(engine, email, "c2", &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json, "{\"type\":\"string\",\"value\":\"grace@example.com\"}") == 0);
+  saleskit_free(json);
+  /* A never-set field compared: an error value, not a failed call. */
+  CHECK(saleskit_expression_evaluate(engine, small, "c2", &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strncmp(json, "{\"error\":\"", 10) == 0);
+  saleskit_free(json);
+  CHECK(saleskit_expression_evaluate(engine, small, "c3", &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json, "{\"type\":\"bool\",\"value\":true}") == 0);
+  saleskit_free(json);
+  json = (char*)&options;
+  CHECK(saleskit_expression_evaluate(engine, email, "nobody", &json, &json_size) == SALESKIT_NOT_FOUND);
+  CHECK(strstr(saleskit_last_error(), "nobody") != NULL);
+  CHECK(json == NULL && json_size == 0);
+
+  /* Match: ids in id order. c2's click is outside the 30 days; c3 has none;
+   * c2's error value does not match. */
+  CHECK(saleskit_expression_match(engine, is_clicking_lead, &json, &json_size, &count) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json, "[\"c1\"]") == 0);
+  CHECK(count == 1 && json_size == 6);
+  saleskit_free(json);
+  CHECK(saleskit_expression_match(engine, small, &json, NULL, &count) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json, "[\"c3\"]") == 0 && count == 1);
+  saleskit_free(json);
+  CHECK(saleskit_expression_match(engine, email, &json, NULL, NULL) == SALESKIT_FAILED_PRECONDITION);
+  CHECK(json == NULL);
+
+  /* An expression belongs to the engine that compiled it. */
+  CHECK(saleskit_engine_open(NULL, &other) == SALESKIT_OK);
+  CHECK(saleskit_expression_match(other, is_clicking_lead, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "another engine") != NULL);
+  saleskit_engine_close(other);
+
+  /* NULL arguments. */
+  CHECK(saleskit_expression_compile(NULL, value, strlen(value), 0, &bad) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_expression_compile(engine, NULL, 3, 0, &bad) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_expression_compile(engine, value, strlen(value), 0, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_expression_evaluate(engine, NULL, "c1", &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_expression_evaluate(engine, email, NULL, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_expression_evaluate(engine, email, "c1", NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_expression_match(engine, NULL, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  /* Expressions outlive their engine; destroying NULL is a no-op. */
+  saleskit_engine_close(engine);
+  CHECK(saleskit_expression_is_condition(is_clicking_lead) == 1);
+  saleskit_expression_destroy(is_clicking_lead);
+  saleskit_expression_destroy(email);
+  saleskit_expression_destroy(small);
+  saleskit_expression_destroy(NULL);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -157,6 +271,10 @@ int main(void) {
   CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, NULL, 5, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
   CHECK(saleskit_get_customer(engine, NULL, SALESKIT_FORMAT_JSON, &out, &out_size) == SALESKIT_INVALID_ARGUMENT);
   CHECK(saleskit_now(NULL, &now) == SALESKIT_INVALID_ARGUMENT);
+
+  /* CEL expressions, on an engine of their own. Windows count events ingested
+   * after the compile, so compile first. */
+  CHECK(cel_expressions() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);
