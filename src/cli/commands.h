@@ -15,6 +15,7 @@ int RunImport(const std::vector<std::string>& args, std::ostream& out, std::ostr
 int RunShow(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunGen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunEval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace saleskit::cli

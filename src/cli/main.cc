@@ -16,6 +16,7 @@ constexpr char kUsage[] =
     "  import FILE...   load files into an in-memory engine; report counts and rejected rows\n"
     "  stats FILE...    load files and describe what the store holds\n"
     "  show ID FILE...  load files and print one customer and their event summaries\n"
+    "  eval EXPR        evaluate a CEL expression about customers loaded from files (docs/cel.md)\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
     "  cel-conformance FILE...\n"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   if (command == "import") return saleskit::cli::RunImport(args, std::cout, std::cerr);
   if (command == "stats") return saleskit::cli::RunStats(args, std::cout, std::cerr);
   if (command == "show") return saleskit::cli::RunShow(args, std::cout, std::cerr);
+  if (command == "eval") return saleskit::cli::RunEval(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);

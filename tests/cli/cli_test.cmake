@@ -78,6 +78,39 @@ file(WRITE ${WORK}/kinds/ideal_customers.csv "id,email\nk1,k1@example.com\n")
 run(0 out import ${WORK}/kinds/ideal_customers.csv)
 expect_contains("${out}" "ideal_customers.csv: customers: 1 received")
 
+# eval: a CEL condition prints the matching ids (the count on stderr); --customer prints one
+# value; windows count events loaded after the compile, in whole UTC days.
+file(WRITE ${WORK}/cel/customers.csv
+  "id,email,country,employee_count,lifecycle_stage\nc1,ada@example.com,DE,120,lead\nc2,grace@example.com,DE,,customer\nc3,linus@example.com,FI,8,lead\n")
+file(WRITE ${WORK}/cel/events.csv
+  "customer_id,type,occurred_at\nc1,email_click,2026-01-05T10:00:00Z\nc1,email_click,2026-01-20T09:00:00Z\nc3,email_click,2026-01-31T23:30:00Z\n")
+set(cel_files --customers ${WORK}/cel/customers.csv --events ${WORK}/cel/events.csv)
+run(0 out eval ${cel_files} "customer.country == \"DE\" && events.count(\"email_click\", days(30)) >= 2")
+expect_contains("${out}" "c1\n1 of 3 customers match")
+run(0 out eval ${cel_files} "customer.employee_count < 10")  # c2's unknown size does not match
+expect_contains("${out}" "c3\n1 of 3 customers match")
+run(0 out eval ${cel_files} --now 2026-02-03T23:59:59Z --customer c1 "events.count(\"email_click\", days(30))")
+expect_contains("${out}" "2\n")
+run(0 out eval ${cel_files} --now 2026-02-04 --customer c1 "events.count(\"email_click\", days(30))")
+expect_contains("${out}" "1\n")
+run(0 out eval ${cel_files} --customer c2 --json "customer.employee_count < 10")
+expect_contains("${out}" "{\"error\":\"no such overload")
+run(0 out eval ${cel_files} "customer.lifecycle_stage")  # not a condition: id<TAB>value
+expect_contains("${out}" "c1\t\"lead\"\nc2\t\"customer\"\nc3\t\"lead\"\n")
+run(0 out eval ${cel_files} --customer c3 "now")  # the clock defaults to the latest event
+expect_contains("${out}" "timestamp(\"2026-01-31T23:30:00Z\")")
+run(1 out eval ${cel_files} --customer nobody "true")
+expect_contains("${out}" "no customer with id \"nobody\"")
+run(1 out eval "customer.country == \"DE\" &&\n  customer.emial == \"x\"")
+expect_contains("${out}" "ERROR: 2:11: undefined field 'emial'")
+run(1 out eval "customer.country ==")
+expect_contains("${out}" "Syntax error: 1:20:")
+run(1 out eval "events.count(\"email_click\", duration(\"90m\")) > 0")
+expect_contains("${out}" "a window of 1h30m is not a positive whole number of days or hours")
+run(2 out eval ${cel_files})
+expect_contains("${out}" "no expression given")
+run(2 out eval --now soon true)
+
 # Usage errors exit 2.
 run(2 out import --max-errors lots ${WORK}/a/customers.csv)
 expect_contains("${out}" "--max-errors")
