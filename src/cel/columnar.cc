@@ -1,40 +1,572 @@
+// The columnar evaluator. A plan is a tree of nodes over 64-row words: &&,
+// ||, ! combine the true/false bitmaps of their operands; leaves compare a
+// store column with a constant; anything else runs the row evaluator on the
+// rows still undecided. Evaluation goes block by block (kBlockWords words at
+// a time) so the intermediate bitmaps stay in L1, and an operand of && (||)
+// skips the words where the left side already decided every row.
 #include "saleskit/cel/columnar.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "saleskit/cel/customer.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace saleskit::cel {
 
-// One node of a columnar plan: fills the true and false bitmaps of its
-// expression over every row (dead rows stay clear in both).
+namespace {
+constexpr size_t kBlockWords = 32;  // 2048 rows per block
+
+struct Context {
+  const CustomerStore& store;
+  absl::Time now;
+  const uint64_t* live;  // one word per 64 rows
+  size_t rows;           // store.row_capacity()
+  const Program* program;
+};
+}  // namespace
+
+// Fills, for words [w0, w0 + n), t[i] and f[i]: the rows of care[i] where the
+// node's expression is true and false. Words with care[i] == 0 are skipped
+// (left 0): their rows are decided already.
 class ColumnarNode {
  public:
   virtual ~ColumnarNode() = default;
-  virtual void Evaluate(const CustomerStore& store, absl::Time now, Bitmap* t, Bitmap* f) const = 0;
+  virtual void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t,
+                    uint64_t* f) const = 0;
 };
 
 namespace {
 
-// Runs the whole program with the row evaluator for each live row.
-class RowFallback : public ColumnarNode {
+// Bits for rows [64w, 64w + 64) of a column where pred(value) holds.
+template <typename T, typename Pred>
+inline uint64_t WordBits(const T* col, size_t w, size_t rows, Pred pred) {
+  const size_t base = w * 64;
+  uint64_t m = 0;
+  if (base + 64 <= rows) {
+    for (size_t i = 0; i < 64; ++i) m |= static_cast<uint64_t>(pred(col[base + i])) << i;
+  } else {
+    for (size_t i = 0; base + i < rows; ++i) m |= static_cast<uint64_t>(pred(col[base + i])) << i;
+  }
+  return m;
+}
+
+// Equality of 64 int32 codes with one value, four at a time.
+inline uint64_t EqualBits32(const int32_t* col, size_t w, size_t rows, int32_t value) {
+#if defined(__SSE2__)
+  const size_t base = w * 64;
+  if (base + 64 <= rows) {
+    const __m128i v = _mm_set1_epi32(value);
+    uint64_t m = 0;
+    for (size_t i = 0; i < 64; i += 4) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(col + base + i));
+      m |= static_cast<uint64_t>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(x, v)))) << i;
+    }
+    return m;
+  }
+#endif
+  return WordBits(col, w, rows, [value](int32_t x) { return x == value; });
+}
+
+// Three-valued result of a leaf from its bits: `bits` are rows where the
+// comparison holds among `valid` rows; rows not valid are null.
+enum class NullIs { kError, kFalse, kTrue };
+
+inline void Decide(uint64_t care, uint64_t valid, uint64_t bits, NullIs null, uint64_t* t, uint64_t* f) {
+  bits &= valid;
+  switch (null) {
+    case NullIs::kError:
+      *t = care & bits;
+      *f = care & valid & ~bits;
+      break;
+    case NullIs::kFalse:
+      *t = care & bits;
+      *f = care & ~bits;
+      break;
+    case NullIs::kTrue:
+      *t = care & (bits | ~valid);
+      *f = care & valid & ~bits;
+      break;
+  }
+}
+
+class ConstNode : public ColumnarNode {
  public:
-  explicit RowFallback(const Program* program) : program_(program) {}
-  void Evaluate(const CustomerStore& store, absl::Time now, Bitmap* t, Bitmap* f) const override {
-    const std::vector<uint64_t>& live = store.live().words();
-    for (size_t w = 0; w < live.size(); ++w) {
-      for (uint64_t bits = live[w]; bits != 0; bits &= bits - 1) {
-        const uint32_t row = static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits));
-        StoreCustomerActivation act(store, row, now);
-        const Value v = program_->Evaluate(act);
-        if (v.kind() != Value::Kind::kBool) continue;
-        (v.bool_value() ? t : f)->Set(row);
+  explicit ConstNode(bool value) : value_(value) {}
+  void Eval(const Context&, size_t, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    for (size_t i = 0; i < n; ++i) {
+      t[i] = value_ ? care[i] : 0;
+      f[i] = value_ ? 0 : care[i];
+    }
+  }
+
+ private:
+  bool value_;
+};
+
+template <bool kIsAnd>
+class LogicNode : public ColumnarNode {
+ public:
+  LogicNode(std::unique_ptr<ColumnarNode> a, std::unique_ptr<ColumnarNode> b) : a_(std::move(a)), b_(std::move(b)) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    uint64_t ta[kBlockWords], fa[kBlockWords], care_b[kBlockWords], tb[kBlockWords], fb[kBlockWords];
+    a_->Eval(c, w0, n, care, ta, fa);
+    // A row false in a && (true in a ||) is decided: b need not look at it.
+    for (size_t i = 0; i < n; ++i) care_b[i] = care[i] & ~(kIsAnd ? fa[i] : ta[i]);
+    b_->Eval(c, w0, n, care_b, tb, fb);
+    for (size_t i = 0; i < n; ++i) {
+      if (kIsAnd) {
+        t[i] = ta[i] & tb[i];
+        f[i] = fa[i] | fb[i];
+      } else {
+        t[i] = ta[i] | tb[i];
+        f[i] = fa[i] & fb[i];
       }
     }
   }
 
  private:
-  const Program* program_;
+  std::unique_ptr<ColumnarNode> a_, b_;
+};
+
+class NotNode : public ColumnarNode {
+ public:
+  explicit NotNode(std::unique_ptr<ColumnarNode> a) : a_(std::move(a)) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    a_->Eval(c, w0, n, care, f, t);
+  }
+
+ private:
+  std::unique_ptr<ColumnarNode> a_;
+};
+
+// Runs the row evaluator on one node of the program for each row to decide.
+class RowFallbackNode : public ColumnarNode {
+ public:
+  explicit RowFallbackNode(int64_t expr_id) : expr_id_(expr_id) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    for (size_t i = 0; i < n; ++i) {
+      t[i] = f[i] = 0;
+      for (uint64_t bits = care[i]; bits != 0; bits &= bits - 1) {
+        const uint32_t row = static_cast<uint32_t>((w0 + i) * 64 + __builtin_ctzll(bits));
+        StoreCustomerActivation act(c.store, row, c.now);
+        const Value v = c.program->EvaluateSubexpression(expr_id_, act);
+        if (v.kind() != Value::Kind::kBool) continue;  // an error: neither true nor false
+        (v.bool_value() ? t[i] : f[i]) |= uint64_t{1} << __builtin_ctzll(bits);
+      }
+    }
+  }
+
+ private:
+  int64_t expr_id_;
+};
+
+// A string field compared with constants: `==`, `!=` or `in [...]`. Never-set
+// fields (code kNone) equal no string, as null == "x" is false in CEL.
+class StringFieldNode : public ColumnarNode {
+ public:
+  StringFieldNode(StringField field, std::vector<std::string> values, bool negate)
+      : field_(field), values_(std::move(values)), negate_(negate) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    const int32_t* codes = c.store.string_codes(field_).data();
+    const StringDictionary& dict = c.store.string_dictionary(field_);
+    std::vector<int32_t> wanted;
+    for (const std::string& v : values_) {
+      const int32_t code = dict.Find(v);
+      if (code != StringDictionary::kNone) wanted.push_back(code);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const size_t w = w0 + i;
+      if (care[i] == 0) {
+        t[i] = f[i] = 0;
+        continue;
+      }
+      uint64_t bits = 0;
+      for (int32_t code : wanted) bits |= EqualBits32(codes, w, c.rows, code);
+      Decide(care[i], ~uint64_t{0}, negate_ ? ~bits : bits, NullIs::kFalse, &t[i], &f[i]);
+    }
+  }
+
+ private:
+  StringField field_;
+  std::vector<std::string> values_;
+  bool negate_;
+};
+
+// lifecycle_stage compared with stage names; 0 (unspecified) reads as null.
+class LifecycleNode : public ColumnarNode {
+ public:
+  LifecycleNode(std::vector<uint8_t> stages, bool negate) : negate_(negate) {
+    for (uint8_t s : stages) lut_[s] = 1;
+  }
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    const uint8_t* col = c.store.lifecycle_stage().data();
+    for (size_t i = 0; i < n; ++i) {
+      if (care[i] == 0) {
+        t[i] = f[i] = 0;
+        continue;
+      }
+      const uint64_t bits = WordBits(col, w0 + i, c.rows, [this](uint8_t x) { return lut_[x] != 0; });
+      Decide(care[i], ~uint64_t{0}, negate_ ? ~bits : bits, NullIs::kFalse, &t[i], &f[i]);
+    }
+  }
+
+ private:
+  uint8_t lut_[256] = {};
+  bool negate_;
+};
+
+enum class Op { kLt, kLe, kGt, kGe, kEq, kNe };
+
+template <typename T>
+inline bool Apply(Op op, T x, T c) {
+  switch (op) {
+    case Op::kLt: return x < c;
+    case Op::kLe: return x <= c;
+    case Op::kGt: return x > c;
+    case Op::kGe: return x >= c;
+    case Op::kEq: return x == c;
+    case Op::kNe: return x != c;
+  }
+  return false;
+}
+
+NullIs NullFor(Op op) {
+  if (op == Op::kEq) return NullIs::kFalse;
+  if (op == Op::kNe) return NullIs::kTrue;
+  return NullIs::kError;
+}
+
+// Where a numeric column lives in the store.
+enum class NumericSource { kEmployeeCount, kAnnualRevenue, kWindowCount, kWindowSum };
+
+template <typename T>
+class NumericNode : public ColumnarNode {
+ public:
+  NumericNode(NumericSource source, Op op, T constant, std::string event_type = "", EventWindow window = {})
+      : source_(source), op_(op), constant_(constant), event_type_(std::move(event_type)), window_(window) {}
+
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    switch (source_) {
+      case NumericSource::kEmployeeCount:
+        return Scan(c, w0, n, care, c.store.employee_count().values.data(),
+                    c.store.employee_count().valid.words().data(), t, f);
+      case NumericSource::kAnnualRevenue:
+        return Scan(c, w0, n, care, c.store.annual_revenue().values.data(),
+                    c.store.annual_revenue().valid.words().data(), t, f);
+      case NumericSource::kWindowCount:
+      case NumericSource::kWindowSum: {
+        std::optional<int> col = c.store.FindWindow(event_type_, window_);
+        if (!col) {  // the row evaluator's answer too: an error for every row
+          std::fill(t, t + n, 0);
+          std::fill(f, f + n, 0);
+          return;
+        }
+        if (source_ == NumericSource::kWindowCount) {
+          return Scan(c, w0, n, care, c.store.windows().counts(*col).data(), nullptr, t, f);
+        }
+        return Scan(c, w0, n, care, c.store.windows().sums(*col).data(), nullptr, t, f);
+      }
+    }
+  }
+
+ private:
+  template <typename C>
+  void Scan(const Context& c, size_t w0, size_t n, const uint64_t* care, const C* col, const uint64_t* valid,
+            uint64_t* t, uint64_t* f) const {
+    const T k = constant_;
+    const NullIs null = NullFor(op_);
+    for (size_t i = 0; i < n; ++i) {
+      if (care[i] == 0) {
+        t[i] = f[i] = 0;
+        continue;
+      }
+      const size_t w = w0 + i;
+      uint64_t bits;
+      switch (op_) {  // one loop per operator keeps the inner loop branch-free
+        case Op::kLt: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) < k; }); break;
+        case Op::kLe: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) <= k; }); break;
+        case Op::kGt: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) > k; }); break;
+        case Op::kGe: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) >= k; }); break;
+        case Op::kEq: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) == k; }); break;
+        case Op::kNe: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) != k; }); break;
+      }
+      Decide(care[i], valid == nullptr ? ~uint64_t{0} : valid[w], bits, null, &t[i], &f[i]);
+    }
+  }
+
+  NumericSource source_;
+  Op op_;
+  T constant_;
+  std::string event_type_;
+  EventWindow window_;
+};
+
+class HasNode : public ColumnarNode {
+ public:
+  using Valid = uint64_t (*)(const CustomerStore&, size_t w);
+  explicit HasNode(Valid valid) : valid_(valid) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t v = valid_(c.store, w0 + i);
+      t[i] = care[i] & v;
+      f[i] = care[i] & ~v;
+    }
+  }
+
+ private:
+  Valid valid_;
+};
+
+// ------------------------------------------------------------------ planning
+
+constexpr struct {
+  const char* name;
+  StringField field;
+} kStringFields[] = {
+    {"account_id", StringField::kAccountId}, {"email", StringField::kEmail},
+    {"phone", StringField::kPhone},          {"first_name", StringField::kFirstName},
+    {"last_name", StringField::kLastName},   {"title", StringField::kTitle},
+    {"company", StringField::kCompany},      {"industry", StringField::kIndustry},
+    {"country", StringField::kCountry},      {"region", StringField::kRegion},
+    {"timezone", StringField::kTimezone},    {"lead_source", StringField::kLeadSource},
+    {"owner_id", StringField::kOwnerId},
+};
+
+class Planner {
+ public:
+  explicit Planner(const Program& p) : p_(p) {}
+
+  std::unique_ptr<ColumnarNode> Plan(const Expr& e) {
+    if (const Constant* k = e.As<Constant>(); k != nullptr && std::holds_alternative<bool>(*k)) {
+      ++vectorised;
+      return std::make_unique<ConstNode>(std::get<bool>(*k));
+    }
+    if (const auto* call = e.As<CallExpr>(); call != nullptr && call->target == nullptr) {
+      const std::string& fn = call->function;
+      if ((fn == "_&&_" || fn == "_||_") && call->args.size() == 2) {
+        ++vectorised;
+        auto a = Plan(*call->args[0]);
+        auto b = Plan(*call->args[1]);
+        if (fn == "_&&_") return std::make_unique<LogicNode<true>>(std::move(a), std::move(b));
+        return std::make_unique<LogicNode<false>>(std::move(a), std::move(b));
+      }
+      if (fn == "!_" && call->args.size() == 1) {
+        ++vectorised;
+        return std::make_unique<NotNode>(Plan(*call->args[0]));
+      }
+      if (auto leaf = Leaf(*call)) {
+        ++vectorised;
+        return leaf;
+      }
+    }
+    if (const auto* sel = e.As<SelectExpr>(); sel != nullptr && sel->test_only && IsCustomer(*sel->operand)) {
+      if (auto has = Has(sel->field)) {
+        ++vectorised;
+        return has;
+      }
+    }
+    ++fallback;
+    return std::make_unique<RowFallbackNode>(e.id);
+  }
+
+  int vectorised = 0;
+  int fallback = 0;
+
+ private:
+  bool IsCustomer(const Expr& e) const {
+    auto it = p_.checked().names.find(e.id);
+    return e.As<IdentExpr>() != nullptr && it != p_.checked().names.end() && it->second == "customer";
+  }
+
+  // customer.FIELD -> its name, or nullptr.
+  const std::string* CustomerField(const Expr& e) const {
+    const auto* sel = e.As<SelectExpr>();
+    if (sel == nullptr || sel->test_only || !IsCustomer(*sel->operand)) return nullptr;
+    return &sel->field;
+  }
+
+  static std::optional<StringField> StringFieldNamed(const std::string& name) {
+    for (const auto& f : kStringFields) {
+      if (name == f.name) return f.field;
+    }
+    return std::nullopt;
+  }
+
+  static std::optional<uint8_t> StageNumber(const std::string& name) {
+    for (int i = 1; i <= 8; ++i) {
+      const auto* v = v1::LifecycleStage_descriptor()->FindValueByNumber(i);
+      if (v == nullptr) continue;
+      std::string lower = v->name().substr(std::strlen("LIFECYCLE_STAGE_"));
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower == name) return static_cast<uint8_t>(i);
+    }
+    return std::nullopt;
+  }
+
+  static std::optional<Op> OpNamed(const std::string& fn) {
+    if (fn == "_<_") return Op::kLt;
+    if (fn == "_<=_") return Op::kLe;
+    if (fn == "_>_") return Op::kGt;
+    if (fn == "_>=_") return Op::kGe;
+    if (fn == "_==_") return Op::kEq;
+    if (fn == "_!=_") return Op::kNe;
+    return std::nullopt;
+  }
+
+  static Op Flip(Op op) {
+    switch (op) {
+      case Op::kLt: return Op::kGt;
+      case Op::kLe: return Op::kGe;
+      case Op::kGt: return Op::kLt;
+      case Op::kGe: return Op::kLe;
+      default: return op;
+    }
+  }
+
+  // events.count/events.sum with a literal type and a constant window.
+  bool WindowRead(const Expr& e, bool* sum, std::string* type, EventWindow* window) const {
+    const auto* call = e.As<CallExpr>();
+    if (call == nullptr) return false;
+    auto it = p_.checked().names.find(e.id);
+    if (it == p_.checked().names.end() || (it->second != "events.count" && it->second != "events.sum")) return false;
+    // The dependency extractor folds the windows; find this call's among them.
+    auto d = ExtractDependencies(p_);
+    if (!d.ok()) return false;
+    const Constant* t = call->args[0]->As<Constant>();
+    if (t == nullptr || !std::holds_alternative<std::string>(*t)) return false;
+    for (const auto& w : d->windows) {
+      if (w.event_type != std::get<std::string>(*t)) continue;
+      if (!WindowMatches(*call->args[1], w.window)) continue;
+      *sum = it->second == "events.sum";
+      *type = w.event_type;
+      *window = w.window;
+      return true;
+    }
+    return false;
+  }
+
+  static bool WindowMatches(const Expr& arg, EventWindow w) {
+    const auto* call = arg.As<CallExpr>();
+    if (call == nullptr || call->args.size() != 1) return false;
+    const Constant* k = call->args[0]->As<Constant>();
+    if (k == nullptr) return false;
+    int64_t hours = -1;
+    if (call->function == "days" && std::holds_alternative<int64_t>(*k)) hours = std::get<int64_t>(*k) * 24;
+    if (call->function == "hours" && std::holds_alternative<int64_t>(*k)) hours = std::get<int64_t>(*k);
+    if (hours < 0) return false;  // duration("..."): left to the row evaluator
+    const int64_t want = w.unit == EventWindow::Unit::kDay ? int64_t{w.length} * 24 : w.length;
+    return hours == want;
+  }
+
+  // Exact int64 for a numeric literal that is one (and double values up to 2^53).
+  static std::optional<int64_t> AsInt(const Constant& k) {
+    if (std::holds_alternative<int64_t>(k)) return std::get<int64_t>(k);
+    if (std::holds_alternative<uint64_t>(k) && std::get<uint64_t>(k) <= uint64_t{INT64_MAX}) {
+      return static_cast<int64_t>(std::get<uint64_t>(k));
+    }
+    if (std::holds_alternative<double>(k)) {
+      const double d = std::get<double>(k);
+      if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0) return static_cast<int64_t>(d);
+    }
+    return std::nullopt;
+  }
+  static std::optional<double> AsDouble(const Constant& k) {
+    if (std::holds_alternative<double>(k)) return std::get<double>(k);
+    std::optional<int64_t> i = AsInt(k);
+    if (i && std::llabs(*i) <= (int64_t{1} << 53)) return static_cast<double>(*i);
+    return std::nullopt;
+  }
+
+  std::unique_ptr<ColumnarNode> Leaf(const CallExpr& call) {
+    if (call.args.size() != 2) return nullptr;
+    const Expr* lhs = call.args[0].get();
+    const Expr* rhs = call.args[1].get();
+    if (call.function == "@in") {
+      const std::string* field = CustomerField(*lhs);
+      const auto* list = rhs->As<ListExpr>();
+      if (field == nullptr || list == nullptr || !list->optional_indices.empty()) return nullptr;
+      std::vector<std::string> values;
+      for (const ExprPtr& el : list->elements) {
+        const Constant* k = el->As<Constant>();
+        if (k == nullptr || !std::holds_alternative<std::string>(*k)) return nullptr;
+        values.push_back(std::get<std::string>(*k));
+      }
+      return StringLeaf(*field, std::move(values), /*negate=*/false);
+    }
+    std::optional<Op> op = OpNamed(call.function);
+    if (!op) return nullptr;
+    if (lhs->As<Constant>() != nullptr && rhs->As<Constant>() == nullptr) {
+      std::swap(lhs, rhs);
+      op = Flip(*op);
+    }
+    const Constant* k = rhs->As<Constant>();
+    if (k == nullptr) return nullptr;
+    if (const std::string* field = CustomerField(*lhs)) {
+      if ((*op == Op::kEq || *op == Op::kNe) && std::holds_alternative<std::string>(*k)) {
+        return StringLeaf(*field, {std::get<std::string>(*k)}, *op == Op::kNe);
+      }
+      if (*field == "employee_count") {
+        if (std::optional<int64_t> c = AsInt(*k)) {
+          return std::make_unique<NumericNode<int64_t>>(NumericSource::kEmployeeCount, *op, *c);
+        }
+      }
+      if (*field == "annual_revenue") {
+        if (std::optional<double> c = AsDouble(*k)) {
+          return std::make_unique<NumericNode<double>>(NumericSource::kAnnualRevenue, *op, *c);
+        }
+      }
+      return nullptr;
+    }
+    bool sum = false;
+    std::string type;
+    EventWindow window;
+    if (WindowRead(*lhs, &sum, &type, &window)) {
+      if (sum) {
+        if (std::optional<double> c = AsDouble(*k)) {
+          return std::make_unique<NumericNode<double>>(NumericSource::kWindowSum, *op, *c, type, window);
+        }
+      } else if (std::optional<int64_t> c = AsInt(*k)) {
+        return std::make_unique<NumericNode<int64_t>>(NumericSource::kWindowCount, *op, *c, type, window);
+      }
+    }
+    return nullptr;
+  }
+
+  std::unique_ptr<ColumnarNode> StringLeaf(const std::string& field, std::vector<std::string> values, bool negate) {
+    if (std::optional<StringField> f = StringFieldNamed(field)) {
+      return std::make_unique<StringFieldNode>(*f, std::move(values), negate);
+    }
+    if (field == "lifecycle_stage") {
+      std::vector<uint8_t> stages;
+      for (const std::string& v : values) {
+        if (std::optional<uint8_t> s = StageNumber(v)) stages.push_back(*s);
+      }
+      return std::make_unique<LifecycleNode>(std::move(stages), negate);
+    }
+    return nullptr;
+  }
+
+  static std::unique_ptr<ColumnarNode> Has(const std::string& field) {
+    if (field == "employee_count") {
+      return std::make_unique<HasNode>(
+          [](const CustomerStore& s, size_t w) { return s.employee_count().valid.words()[w] & s.live().words()[w]; });
+    }
+    if (field == "annual_revenue") {
+      return std::make_unique<HasNode>(
+          [](const CustomerStore& s, size_t w) { return s.annual_revenue().valid.words()[w] & s.live().words()[w]; });
+    }
+    return nullptr;
+  }
+
+  const Program& p_;
 };
 
 }  // namespace
@@ -42,8 +574,10 @@ class RowFallback : public ColumnarNode {
 std::unique_ptr<ColumnarCondition> ColumnarCondition::Plan(std::shared_ptr<const Program> program) {
   auto c = std::unique_ptr<ColumnarCondition>(new ColumnarCondition());
   c->program_ = std::move(program);
-  c->root_ = std::make_unique<RowFallback>(c->program_.get());
-  c->fallback_ = 1;
+  Planner planner(*c->program_);
+  c->root_ = planner.Plan(c->program_->expr());
+  c->vectorised_ = planner.vectorised;
+  c->fallback_ = planner.fallback;
   return c;
 }
 
@@ -53,7 +587,15 @@ ColumnarCondition::Result ColumnarCondition::Evaluate(const CustomerStore& store
   Result r;
   r.matched.Resize(store.row_capacity());
   r.unmatched.Resize(store.row_capacity());
-  root_->Evaluate(store, now, &r.matched, &r.unmatched);
+  const std::vector<uint64_t>& live = store.live().words();
+  const Context ctx{store, now, live.data(), store.row_capacity(), program_.get()};
+  uint64_t* t = r.matched.mutable_words().data();
+  uint64_t* f = r.unmatched.mutable_words().data();
+  const size_t words = std::min(live.size(), r.matched.words().size());
+  for (size_t w0 = 0; w0 < words; w0 += kBlockWords) {
+    const size_t n = std::min(kBlockWords, words - w0);
+    root_->Eval(ctx, w0, n, live.data() + w0, t + w0, f + w0);
+  }
   return r;
 }
 

@@ -379,9 +379,13 @@ class Planner {
   Planner(const Environment& env, const CheckedInfo* checked) : env_(env), checked_(checked) {}
 
   NodePtr Plan(const Expr& e) {
-    return std::visit([&](const auto& k) { return PlanKind(e, k); }, e.kind);
+    NodePtr node = std::visit([&](const auto& k) { return PlanKind(e, k); }, e.kind);
+    // Nodes outside comprehensions can be evaluated on their own.
+    if (scopes_.empty()) by_id_[e.id] = node.get();
+    return node;
   }
   int num_locals() const { return max_slots_; }
+  absl::flat_hash_map<int64_t, const Node*> TakeNodesById() { return std::move(by_id_); }
 
  private:
   NodePtr PlanKind(const Expr&, const Constant& c) {
@@ -569,6 +573,7 @@ class Planner {
   const CheckedInfo* checked_;
   std::vector<std::pair<std::string, int>> scopes_;
   int max_slots_ = 0;
+  absl::flat_hash_map<int64_t, const Node*> by_id_;
 };
 
 }  // namespace
@@ -578,6 +583,7 @@ class Plan {
   NodePtr root;
   int num_locals = 0;
   int64_t max_iterations = 0;
+  absl::flat_hash_map<int64_t, const Node*> by_id;  // nodes outside comprehensions
 };
 
 Program::~Program() = default;
@@ -585,6 +591,16 @@ Program::~Program() = default;
 Value Program::Evaluate(const Activation& activation) const {
   Frame frame{activation, std::vector<Value>(plan_->num_locals), plan_->max_iterations, plan_->max_iterations};
   return plan_->root->Eval(frame);
+}
+
+Value Program::EvaluateSubexpression(int64_t expr_id, const Activation& activation) const {
+  auto it = plan_->by_id.find(expr_id);
+  if (it == plan_->by_id.end()) {
+    return Value::Error(absl::InvalidArgumentError(
+        absl::StrCat("expression ", expr_id, " cannot be evaluated on its own")));
+  }
+  Frame frame{activation, std::vector<Value>(plan_->num_locals), plan_->max_iterations, plan_->max_iterations};
+  return it->second->Eval(frame);
 }
 
 absl::StatusOr<std::unique_ptr<Program>> Compile(absl::string_view source, const Environment& env,
@@ -611,6 +627,7 @@ absl::StatusOr<std::unique_ptr<Program>> Compile(absl::string_view source, const
   program->plan_->root = planner.Plan(*program->parsed_.expr);
   program->plan_->num_locals = planner.num_locals();
   program->plan_->max_iterations = options.max_iterations;
+  program->plan_->by_id = planner.TakeNodesById();
   return program;
 }
 

@@ -103,6 +103,10 @@ class Program {
   ~Program();
   // Evaluates against `activation`. Never fails outright: failures are error values.
   Value Evaluate(const Activation& activation) const;
+  // Evaluates one node of expr() (by id) on its own, for back ends that
+  // evaluate parts of an expression. Nodes inside comprehensions, and select
+  // chains planned as one qualified name, evaluate to an error value.
+  Value EvaluateSubexpression(int64_t expr_id, const Activation& activation) const;
 
   const std::string& source() const { return source_; }
   const Expr& expr() const { return *parsed_.expr; }
