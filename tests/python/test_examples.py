@@ -13,3 +13,14 @@ def test_quickstart_runs():
     assert "events counted: 1 duplicates: 1" in out
     assert 'field "timezone"' in out
     assert "customers after erasing c2: 1" in out
+
+
+def test_conditions_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "conditions.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert "did you mean 'email'?" in out
+    assert "dict match: True" in out
+    assert "unknown size matches: False" in out
+    assert "frame: {'r1': True, 'r2': False, 'r3': False}" in out
+    assert "engaged: ['a']" in out
+    assert "clicks of a: 2" in out

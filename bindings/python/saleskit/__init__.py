@@ -9,13 +9,16 @@
 
 The package is pure Python over the private native module ``saleskit._saleskit``.
 Every error the engine reports is raised as a subclass of ``saleskit.Error``.
+CEL expressions about customers are in ``saleskit.cel``.
 """
 
-from . import _saleskit
+from . import _saleskit, cel
 from ._engine import Engine, LoadReport, RecordError
 from ._errors import (
     AlreadyExistsError,
+    CompileError,
     Error,
+    EvaluationError,
     FailedPreconditionError,
     InternalError,
     InvalidArgumentError,
@@ -38,5 +41,8 @@ __all__ = [
     "OutOfRangeError",
     "ResourceExhaustedError",
     "InternalError",
+    "CompileError",
+    "EvaluationError",
+    "cel",
     "__version__",
 ]

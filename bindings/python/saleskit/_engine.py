@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from . import _convert
 from . import _saleskit as _native
+from . import cel as _cel
 from ._errors import InvalidArgumentError, NotFoundError, translated
 
 __all__ = ["Engine", "LoadReport", "RecordError", "Data"]
@@ -306,6 +307,78 @@ class Engine:
             raise InvalidArgumentError("advance_to takes a datetime.datetime, got %s" % type(t).__name__)
         with translated():
             self._native.advance_to_us(_convert.to_micros(t))
+
+    # ------------------------------------------------------------ CEL
+
+    def compile(self, source: str, *, condition: bool = True) -> "_cel.Expression":
+        """Compiles a CEL expression about this engine's customers (see saleskit.cel).
+
+        The expression is bound to this engine: ``evaluate``/``matches`` with
+        a customer id and ``Engine.match`` run it on the stored customers, with
+        their event history. From this call on, the store keeps the windows it
+        reads (``events.count("email_click", days(30))``): events ingested
+        before compiling are in no window, so compile conditions before
+        ingesting the events they count.
+
+        Raises:
+            CompileError: as for ``saleskit.cel.compile``.
+        """
+        if not isinstance(source, str):
+            raise InvalidArgumentError("compile takes the expression as str, got %s" % type(source).__name__)
+        with translated(compiling=True):
+            native = self._native.compile(source, bool(condition))
+        return _cel.Expression._wrap(native, self)
+
+    def _bound(self, expression: "Union[_cel.Expression, str]", condition: bool) -> "_cel.Expression":
+        if isinstance(expression, str):
+            return self.compile(expression, condition=condition)
+        if not isinstance(expression, _cel.Expression):
+            raise InvalidArgumentError("expected a saleskit.cel.Expression or its source, got %s"
+                                       % type(expression).__name__)
+        if expression.engine is self:
+            return expression
+        # Compiled elsewhere: compile it here, so that this store keeps its windows.
+        return self.compile(expression.source, condition=expression.is_condition)
+
+    def evaluate(self, expression: "Union[_cel.Expression, str]", id: str) -> Any:
+        """The value of an expression (or its source) for the stored customer ``id``, at ``now``.
+
+        An expression compiled elsewhere, or given as source, is compiled
+        here first; its windows then count only events ingested from now on.
+
+        Raises:
+            EvaluationError: the expression evaluated to an error for this customer.
+            NotFoundError: no customer has this id.
+            CompileError: ``expression`` is source that does not compile.
+        """
+        e = self._bound(expression, False)
+        with translated():
+            return self._native.evaluate(e._native, id)
+
+    def matches(self, condition: "Union[_cel.Expression, str]", id: str) -> bool:
+        """Whether a condition is true for the stored customer ``id`` (an error is False)."""
+        e = self._bound(condition, True)
+        try:
+            return self.evaluate(e, id) is True
+        except _cel.EvaluationError:
+            return False
+
+    def match(self, condition: "Union[_cel.Expression, str]") -> List[str]:
+        """The ids of every stored customer a condition is true for, sorted.
+
+        Runs the engine's columnar evaluator; a customer for whom the
+        condition evaluates to an error (a never-set field compared) does not
+        match. A condition given as source, or compiled elsewhere, is compiled
+        here first (its windows count events ingested from then on).
+
+        Raises:
+            FailedPreconditionError: the expression was compiled with
+                ``condition=False`` and is not bool.
+            CompileError: ``condition`` is source that does not compile.
+        """
+        e = self._bound(condition, True)
+        with translated():
+            return list(self._native.match(e._native))
 
     # ------------------------------------------------------------ stats
 

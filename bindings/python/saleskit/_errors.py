@@ -16,6 +16,8 @@ __all__ = [
     "OutOfRangeError",
     "ResourceExhaustedError",
     "InternalError",
+    "CompileError",
+    "EvaluationError",
 ]
 
 
@@ -83,6 +85,28 @@ class InternalError(Error):
     code = "INTERNAL"
 
 
+class CompileError(InvalidArgumentError):
+    """A CEL expression that does not compile: a syntax, name or type error, a
+    condition that is not bool, or an event window that is not a whole number
+    of days or hours.
+
+    The message has one line per problem, each ``ERROR: LINE:COLUMN: what``,
+    with a ``(did you mean 'x'?)`` suggestion for a misspelt name. Expressions
+    over the size or nesting limits raise ResourceExhaustedError instead.
+    """
+
+
+class EvaluationError(Error):
+    """A CEL expression evaluated to an error value for a customer.
+
+    For example comparing a field that was never set (``customer.employee_count
+    < 10`` when the size is unknown), dividing by zero, or reading ``events.*``
+    on a customer given as a dict. ``code`` is the error's status code name.
+    As a condition, such an evaluation does not match: ``matches`` returns
+    False instead of raising.
+    """
+
+
 # absl::StatusCode values.
 _CODE_NAMES: Dict[int, str] = {
     1: "CANCELLED",
@@ -114,21 +138,29 @@ _CLASSES: Dict[int, Type[Error]] = {
 }
 
 
-def error_from_status(code: int, message: str) -> Error:
-    """The saleskit.Error for a failed native status ``(code, message)``."""
-    cls = _CLASSES.get(code, Error)
+def error_from_status(code: int, message: str, compiling: bool = False) -> Error:
+    """The saleskit.Error for a failed native status ``(code, message)``.
+
+    With ``compiling`` (a CEL compile), INVALID_ARGUMENT is a CompileError.
+    """
+    cls = CompileError if compiling and code == 3 else _CLASSES.get(code, Error)
     return cls(message, _CODE_NAMES.get(code, "UNKNOWN"))
 
 
 @contextlib.contextmanager
-def translated() -> Iterator[None]:
-    """Runs a native call, turning its StatusError into the matching saleskit.Error.
+def translated(compiling: bool = False) -> Iterator[None]:
+    """Runs a native call, turning its StatusError into the matching saleskit.Error
+    and its EvaluationStatusError (a CEL error value) into EvaluationError.
 
     This is the only place native errors are translated; every call into
-    ``_saleskit`` goes through it.
+    ``_saleskit`` goes through it. ``compiling``: the call compiles CEL, so an
+    invalid argument is a CompileError.
     """
     try:
         yield
     except _native.StatusError as e:
         code, message = e.args
-        raise error_from_status(code, message) from None
+        raise error_from_status(code, message, compiling) from None
+    except _native.EvaluationStatusError as e:
+        code, message = e.args
+        raise EvaluationError(message, _CODE_NAMES.get(code, "UNKNOWN")) from None

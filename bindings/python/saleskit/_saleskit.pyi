@@ -1,16 +1,62 @@
 """Native core of saleskit. Private: use the `saleskit` package.
 
-Every failing call raises StatusError(code, message); the package translates
-it to a saleskit.Error subclass (saleskit/_errors.py).
+Every failing call raises StatusError(code, message), and a CEL error value
+that reaches Python raises EvaluationStatusError(code, message); the package
+translates both to saleskit.Error subclasses (saleskit/_errors.py).
 """
 
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 __version__: str
 
 class StatusError(Exception):
     """A failed absl::Status: ``args`` are ``(code, message)``, code an absl::StatusCode value."""
 
+
+class EvaluationStatusError(Exception):
+    """A CEL error value: ``args`` are ``(code, message)``, code an absl::StatusCode value."""
+
+class TypeValue:
+    """A CEL type value (``type(1)``, ``int``); exposed as saleskit.cel.Type."""
+
+    @property
+    def name(self) -> str:
+        """The CEL type name: "int", "list", "saleskit.v1.Customer", ..."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+# {"customer_fields": [...], "account_fields": [...], "windows": [(event_type, "day"|"hour", length)],
+#  "last_event_types": [...], "reads_now": bool}
+_Dependencies = Dict[str, Union[List[str], List[Tuple[str, str, int]], bool]]
+
+class Expression:
+    """A compiled CEL expression about customers: standalone or bound to an Engine."""
+
+    @staticmethod
+    def compile(source: str, condition: bool) -> Expression:
+        """cel::CompileCustomerExpression (require_bool = condition). INVALID_ARGUMENT with
+        "ERROR: LINE:COLUMN: ..." lines; RESOURCE_EXHAUSTED over the limits."""
+    @property
+    def source(self) -> str: ...
+    @property
+    def condition(self) -> bool:
+        """Compiled with condition=True."""
+    @property
+    def bool_typed(self) -> bool:
+        """The checked result type is bool (not dyn)."""
+    @property
+    def result_type(self) -> str:
+        """The checked result type, as CEL prints it."""
+    @property
+    def bound(self) -> bool:
+        """Compiled by an Engine."""
+    def dependencies(self) -> _Dependencies: ...
+    def evaluate_records(self, data: bytes, format: str, now_us: int, schema_json: Optional[str],
+                         mode: str) -> Union[bytes, List[Any]]:
+        """Parses customers (json or csv, as Engine.load) and evaluates each with a
+        RecordCustomerActivation at now_us, without the GIL. mode "match": bytes, 1 per true row;
+        "raise": values, EvaluationStatusError at the first error value; "none": errors as None.
+        INVALID_ARGUMENT naming unparsable records."""
 
 # (index, line, field, message, binary) for each rejected record.
 _RecordErrorTuple = Tuple[int, int, str, str, bool]
@@ -46,6 +92,14 @@ class Engine:
     def advance_to_us(self, t_us: int) -> None:
         """Moves the clock forward. INVALID_ARGUMENT if t_us is before now."""
     def stats(self) -> Dict[str, int]: ...
+    def compile(self, source: str, condition: bool) -> Expression:
+        """Engine::Compile: bound to this engine, whose store keeps its windows from now on."""
+    def evaluate(self, expression: Expression, id: str) -> Any:
+        """Engine::Evaluate. FAILED_PRECONDITION for an expression another engine compiled,
+        NOT_FOUND for an unknown id, EvaluationStatusError for an error value."""
+    def match(self, expression: Expression) -> List[str]:
+        """Engine::Match (columnar) for a bool condition; row by row for a dyn-typed one.
+        Ids in order. FAILED_PRECONDITION for a non-condition or another engine's expression."""
 
 def format_from_path(path: str) -> str:
     """The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies."""

@@ -2,24 +2,33 @@
 //
 // Everything friendly (dict conversion, pandas, paths, datetimes, exception
 // classes) lives in the pure-Python package `saleskit`. This module passes
-// text and integers to saleskit::Engine and back. Every failing absl::Status
-// leaves as one exception type, StatusError(code, message), which the package
-// maps to saleskit.Error subclasses in a single place.
+// text and integers to saleskit::Engine and back, and CEL values out as plain
+// Python values. Every failing absl::Status leaves as one exception type,
+// StatusError(code, message), and every CEL error value that reaches Python as
+// EvaluationStatusError(code, message); the package maps both to
+// saleskit.Error subclasses in a single place.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "saleskit/cel/customer.h"
+#include "saleskit/cel/program.h"
+#include "saleskit/cel/value.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/version.h"
@@ -62,6 +71,224 @@ absl::StatusOr<UnknownCustomer> ParseUnknownCustomer(absl::string_view s) {
   return absl::InvalidArgumentError(
       absl::StrCat("unknown_customer must be \"error\", \"skip\" or \"create\", got \"", s, "\""));
 }
+
+// ---------------------------------------------------------------- CEL
+
+// An error value that reached Python: translated to saleskit.cel.EvaluationError.
+struct EvaluationException {
+  int code;
+  std::string message;
+};
+
+// A CEL type value (`type(x)`, `int`): its name. Exposed as saleskit.cel.Type.
+struct TypeValue {
+  std::string name;
+};
+
+// Converts CEL values to Python: null None, bool, int (int and uint), float,
+// str, bytes, timestamps as aware UTC datetimes (microseconds, truncated),
+// durations as timedeltas, lists, dicts, messages as dicts of their set
+// fields, types as TypeValue, optionals as their value or None.
+class ToPython {
+ public:
+  ToPython() {
+    nb::module_ datetime = nb::module_::import_("datetime");
+    timedelta_ = datetime.attr("timedelta");
+    epoch_ = datetime.attr("datetime")(1970, 1, 1, 0, 0, 0, 0, datetime.attr("timezone").attr("utc"));
+  }
+
+  // Errors inside containers cannot happen (they propagate), but a stray one
+  // raises rather than being dropped.
+  nb::object operator()(const cel::Value& v) const {
+    using K = cel::Value::Kind;
+    switch (v.kind()) {
+      case K::kNull: return nb::none();
+      case K::kBool: return nb::bool_(v.bool_value());
+      case K::kInt: return nb::int_(v.int_value());
+      case K::kUint: return nb::steal(PyLong_FromUnsignedLongLong(v.uint_value()));
+      case K::kDouble: return nb::float_(v.double_value());
+      case K::kString: return nb::str(v.string_value().data(), v.string_value().size());
+      case K::kBytes: return nb::bytes(v.bytes_value().data(), v.bytes_value().size());
+      case K::kTimestamp:
+        return epoch_ + Micros(absl::ToInt64Microseconds(v.timestamp_value() - absl::UnixEpoch()));
+      case K::kDuration: return Micros(absl::ToInt64Microseconds(v.duration_value()));
+      case K::kList: {
+        nb::list out;
+        for (const cel::Value& e : v.list_value()) out.append((*this)(e));
+        return std::move(out);
+      }
+      case K::kMap: {
+        nb::dict out;
+        for (const auto& [key, value] : v.map_value().entries()) out[(*this)(key)] = (*this)(value);
+        return std::move(out);
+      }
+      case K::kStruct: return Struct(v.struct_value());
+      case K::kType: return nb::cast(TypeValue{std::string(v.type_value())});
+      case K::kOptional: return v.optional_has_value() ? (*this)(v.optional_value()) : nb::none();
+      case K::kError:
+        throw EvaluationException{static_cast<int>(v.error_value().code()),
+                                  std::string(v.error_value().message())};
+    }
+    return nb::none();
+  }
+
+ private:
+  nb::object Micros(int64_t us) const { return timedelta_(nb::arg("microseconds") = us); }
+
+  // A message as {field: value} over the fields that are set, found by its
+  // descriptor (StructValue itself does not enumerate fields).
+  nb::object Struct(const cel::StructValue& s) const {
+    nb::dict out;
+    const google::protobuf::Descriptor* d =
+        google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(std::string(s.type_name()));
+    if (d == nullptr) return std::move(out);
+    for (int i = 0; i < d->field_count(); ++i) {
+      const std::string& name = d->field(i)->name();
+      const cel::Value has = s.HasField(name);
+      if (has.kind() != cel::Value::Kind::kBool || !has.bool_value()) continue;
+      const cel::Value field = s.GetField(name);
+      if (field.is_error()) continue;
+      out[nb::str(name.c_str())] = (*this)(field);
+    }
+    return std::move(out);
+  }
+
+  nb::object timedelta_;
+  nb::object epoch_;
+};
+
+// A compiled CEL expression about customers: standalone (cel::Compile*) or
+// bound to the engine that compiled it (Engine::Compile).
+class PyExpression {
+ public:
+  static PyExpression Standalone(const std::string& source, bool condition) {
+    cel::CompileOptions options;
+    options.require_bool = condition;
+    PyExpression e;
+    std::unique_ptr<cel::Program> program;
+    {
+      nb::gil_scoped_release release;
+      program = ValueOrThrow(cel::CompileCustomerExpression(source, options));
+      e.dependencies_ = ValueOrThrow(cel::ExtractDependencies(*program));
+    }
+    e.program_ = std::move(program);
+    e.condition_ = condition;
+    return e;
+  }
+  static PyExpression Bound(std::shared_ptr<const Expression> expression, const Engine* engine, bool condition) {
+    PyExpression e;
+    e.program_ = std::shared_ptr<const cel::Program>(expression, &expression->program());
+    e.dependencies_ = expression->dependencies();
+    e.bound_ = std::move(expression);
+    e.engine_ = engine;
+    e.condition_ = condition;
+    return e;
+  }
+
+  const std::string& source() const { return program_->source(); }
+  bool condition() const { return condition_; }
+  bool bool_typed() const { return program_->result_type().kind == cel::Type::Kind::kBool; }
+  std::string result_type() const { return program_->result_type().DebugString(); }
+  bool bound() const { return bound_ != nullptr; }
+
+  // {"customer_fields": [...], "account_fields": [...], "windows": [(type, "day"|"hour", n)],
+  //  "last_event_types": [...], "reads_now": bool}
+  nb::dict Dependencies() const {
+    nb::dict d;
+    d["customer_fields"] = nb::cast(std::vector<std::string>(dependencies_.customer_fields.begin(),
+                                                             dependencies_.customer_fields.end()));
+    d["account_fields"] = nb::cast(std::vector<std::string>(dependencies_.account_fields.begin(),
+                                                            dependencies_.account_fields.end()));
+    nb::list windows;
+    for (const auto& w : dependencies_.windows) {
+      windows.append(nb::make_tuple(w.event_type, w.window.unit == EventWindow::Unit::kDay ? "day" : "hour",
+                                    w.window.length));
+    }
+    d["windows"] = windows;
+    d["last_event_types"] = nb::cast(std::vector<std::string>(dependencies_.last_event_types.begin(),
+                                                              dependencies_.last_event_types.end()));
+    d["reads_now"] = dependencies_.reads_now;
+    return d;
+  }
+
+  // Parses `data` (customers as JSON or CSV) and evaluates every record with
+  // RecordCustomerActivation at `now_us`, the GIL released while parsing and
+  // evaluating. mode "match": bytes with 1 where the value is true, 0
+  // otherwise (errors included). mode "raise": a list of values, raising
+  // EvaluationException ("record N: ...") at the first error. mode "none": a
+  // list of values with errors as None. An unparsable record is an
+  // InvalidArgument naming it.
+  nb::object EvaluateRecords(nb::bytes data, const std::string& format, int64_t now_us,
+                             std::optional<std::string> schema_json, const std::string& mode) const {
+    if (mode != "match" && mode != "raise" && mode != "none") {
+      ThrowIfError(absl::InvalidArgumentError(absl::StrCat("unknown mode \"", mode, "\"")));
+    }
+    const Format f = ValueOrThrow(ParseFormat(format));
+    ReadOptions read;
+    if (schema_json) read.attr_types = ValueOrThrow(ParseCsvSchema(*schema_json));
+    const absl::string_view text(data.c_str(), data.size());
+    const absl::Time now = absl::FromUnixMicros(now_us);
+    std::vector<cel::Value> values;
+    std::string matched;
+    absl::Status status;
+    {
+      nb::gil_scoped_release release;
+      absl::StatusOr<ReadResult<v1::Customer>> read_result = ReadRecords<v1::Customer>(text, f, read);
+      if (!read_result.ok()) {
+        status = read_result.status();
+      } else if (!read_result->errors.empty()) {
+        std::string message = "invalid customer record";
+        for (const RecordError& e : read_result->errors) absl::StrAppend(&message, "\n  ", e.ToString());
+        status = absl::InvalidArgumentError(message);
+      } else {
+        std::vector<v1::Customer>& records = read_result->batch.records;
+        if (mode == "match") {
+          matched.resize(records.size());
+        } else {
+          values.reserve(records.size());
+        }
+        for (size_t i = 0; i < records.size(); ++i) {
+          cel::RecordCustomerActivation activation(std::move(records[i]), now);
+          cel::Value v = program_->Evaluate(activation);
+          if (mode == "match") {
+            matched[i] = v.kind() == cel::Value::Kind::kBool && v.bool_value() ? 1 : 0;
+          } else {
+            values.push_back(std::move(v));
+          }
+        }
+      }
+    }
+    ThrowIfError(status);
+    if (mode == "match") return nb::bytes(matched.data(), matched.size());
+    ToPython to_python;
+    nb::list out;
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i].is_error()) {
+        if (mode == "none") {
+          out.append(nb::none());
+          continue;
+        }
+        const absl::Status& e = values[i].error_value();
+        std::string message(e.message());
+        if (values.size() > 1) message = absl::StrCat("record ", i + 1, ": ", message);
+        throw EvaluationException{static_cast<int>(e.code()), std::move(message)};
+      }
+      out.append(to_python(values[i]));
+    }
+    return std::move(out);
+  }
+
+  const std::shared_ptr<const Expression>& expression() const { return bound_; }
+  const cel::Program& program() const { return *program_; }
+  const Engine* engine() const { return engine_; }
+
+ private:
+  std::shared_ptr<const cel::Program> program_;
+  cel::Dependencies dependencies_;
+  std::shared_ptr<const Expression> bound_;  // engine-bound only
+  const Engine* engine_ = nullptr;
+  bool condition_ = true;
+};
 
 // A LoadReport as a plain tuple; the package wraps it in a dataclass.
 nb::tuple ReportToTuple(const LoadReport& r) {
@@ -149,6 +376,63 @@ class PyEngine {
     ThrowIfError(status);
   }
 
+  // --- CEL ---
+  PyExpression Compile(const std::string& source, bool condition) {
+    std::shared_ptr<const Expression> expression;
+    {
+      nb::gil_scoped_release release;
+      expression = ValueOrThrow(engine_->Compile(source, condition));
+    }
+    return PyExpression::Bound(std::move(expression), engine_.get(), condition);
+  }
+
+  void CheckBound(const PyExpression& e) const {
+    if (e.engine() != engine_.get()) {
+      ThrowIfError(absl::FailedPreconditionError(
+          absl::StrCat("the expression was not compiled by this engine: ", e.source())));
+    }
+  }
+
+  // The value for one customer; an error value raises EvaluationException.
+  nb::object Evaluate(const PyExpression& e, const std::string& id) const {
+    CheckBound(e);
+    absl::StatusOr<cel::Value> value;
+    {
+      nb::gil_scoped_release release;
+      value = engine_->Evaluate(*e.expression(), id);
+    }
+    return ToPython()(ValueOrThrow(std::move(value)));
+  }
+
+  // The ids a condition is true for, in id order. A bool-typed condition runs
+  // through Engine::Match (columnar); a dyn-typed one (e.g. a bare
+  // customer.attrs.NAME) row by row over a snapshot.
+  std::vector<std::string> Match(const PyExpression& e) const {
+    CheckBound(e);
+    absl::StatusOr<std::vector<std::string>> ids;
+    {
+      nb::gil_scoped_release release;
+      if (e.expression()->is_condition() || !e.condition()) {
+        ids = engine_->Match(*e.expression());
+      } else {
+        std::vector<std::string> out;
+        const Engine::Snapshot snapshot = engine_->Read();
+        const CustomerStore& store = snapshot.store();
+        for (size_t row = 0; row < store.row_capacity(); ++row) {
+          if (!store.live().Get(row)) continue;
+          cel::StoreCustomerActivation activation(store, static_cast<uint32_t>(row), snapshot.now());
+          const cel::Value v = e.program().Evaluate(activation);
+          if (v.kind() == cel::Value::Kind::kBool && v.bool_value()) {
+            out.emplace_back(store.IdOf(static_cast<uint32_t>(row)));
+          }
+        }
+        std::sort(out.begin(), out.end());
+        ids = std::move(out);
+      }
+    }
+    return ValueOrThrow(std::move(ids));
+  }
+
   nb::dict Stats() const {
     StoreStats s;
     {
@@ -205,6 +489,41 @@ NB_MODULE(_saleskit, m) {
       },
       status_error);
 
+  // EvaluationStatusError(code: int, message: str): an expression evaluated to an error value.
+  PyObject* evaluation_error = PyErr_NewExceptionWithDoc(
+      "saleskit._saleskit.EvaluationStatusError", "A CEL error value: args are (code, message).", PyExc_Exception,
+      nullptr);
+  m.attr("EvaluationStatusError") = nb::steal(evaluation_error);
+  nb::register_exception_translator(
+      [](const std::exception_ptr& p, void* payload) {
+        try {
+          std::rethrow_exception(p);
+        } catch (const saleskit::python::EvaluationException& e) {
+          nb::object args = nb::make_tuple(e.code, e.message);
+          PyErr_SetObject(static_cast<PyObject*>(payload), args.ptr());
+        }
+      },
+      evaluation_error);
+
+  using saleskit::python::PyExpression;
+  using saleskit::python::TypeValue;
+  nb::class_<TypeValue>(m, "TypeValue")
+      .def_ro("name", &TypeValue::name)
+      .def("__eq__", [](const TypeValue& a, const TypeValue& b) { return a.name == b.name; })
+      .def("__hash__", [](const TypeValue& a) { return nb::hash(nb::str(a.name.c_str())); })
+      .def("__repr__", [](const TypeValue& a) { return "saleskit.cel.Type(" + a.name + ")"; });
+
+  nb::class_<PyExpression>(m, "Expression")
+      .def_static("compile", &PyExpression::Standalone, nb::arg("source"), nb::arg("condition"))
+      .def_prop_ro("source", &PyExpression::source)
+      .def_prop_ro("condition", &PyExpression::condition)
+      .def_prop_ro("bool_typed", &PyExpression::bool_typed)
+      .def_prop_ro("result_type", &PyExpression::result_type)
+      .def_prop_ro("bound", &PyExpression::bound)
+      .def("dependencies", &PyExpression::Dependencies)
+      .def("evaluate_records", &PyExpression::EvaluateRecords, nb::arg("data"), nb::arg("format"), nb::arg("now_us"),
+           nb::arg("schema_json").none(), nb::arg("mode"));
+
   nb::class_<PyEngine>(m, "Engine")
       .def(nb::init<int64_t, int64_t>(), nb::arg("dedup_horizon_us"), nb::arg("start_us"))
       .def("load", &PyEngine::Load, nb::arg("kind"), nb::arg("data"), nb::arg("format"), nb::arg("on_invalid"),
@@ -215,7 +534,10 @@ NB_MODULE(_saleskit, m) {
       .def_prop_ro("customer_count", &PyEngine::customer_count)
       .def_prop_ro("now_us", &PyEngine::now_us)
       .def("advance_to_us", &PyEngine::AdvanceTo, nb::arg("t_us"))
-      .def("stats", &PyEngine::Stats);
+      .def("stats", &PyEngine::Stats)
+      .def("compile", &PyEngine::Compile, nb::arg("source"), nb::arg("condition"))
+      .def("evaluate", &PyEngine::Evaluate, nb::arg("expression"), nb::arg("id"))
+      .def("match", &PyEngine::Match, nb::arg("expression"));
 
   m.def("format_from_path", &saleskit::python::FormatFromPathName, nb::arg("path"),
         "The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies.");
