@@ -183,6 +183,12 @@ absl::StatusOr<cel::Value> Engine::Evaluate(const Expression& expression, absl::
   absl::ReaderMutexLock lock(&mu_);
   std::optional<uint32_t> row = store_.FindRow(customer_id);
   if (!row) return absl::NotFoundError(absl::StrCat("no customer with id \"", customer_id, "\""));
+  if (expression.is_condition()) {
+    // The compiled row path; the generic evaluator only to explain an error.
+    if (std::optional<bool> decided = expression.columnar_->EvaluateRow(store_, *row, now_)) {
+      return cel::Value::Bool(*decided);
+    }
+  }
   cel::StoreCustomerActivation activation(store_, *row, now_);
   return expression.program().Evaluate(activation);
 }

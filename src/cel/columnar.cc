@@ -7,6 +7,7 @@
 #include "saleskit/cel/columnar.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -36,11 +37,17 @@ struct Context {
 // Fills, for words [w0, w0 + n), t[i] and f[i]: the rows of care[i] where the
 // node's expression is true and false. Words with care[i] == 0 are skipped
 // (left 0): their rows are decided already.
+//
+// EvalRow decides one row: the compiled row path, reading the same columns
+// without building CEL values.
+enum class Tri : uint8_t { kFalse, kTrue, kError };
+
 class ColumnarNode {
  public:
   virtual ~ColumnarNode() = default;
   virtual void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t,
                     uint64_t* f) const = 0;
+  virtual Tri EvalRow(const Context& c, uint32_t row) const = 0;
 };
 
 namespace {
@@ -97,6 +104,36 @@ inline void Decide(uint64_t care, uint64_t valid, uint64_t bits, NullIs null, ui
   }
 }
 
+inline Tri DecideRow(bool valid, bool holds, NullIs null) {
+  if (valid) return holds ? Tri::kTrue : Tri::kFalse;
+  switch (null) {
+    case NullIs::kError: return Tri::kError;
+    case NullIs::kFalse: return Tri::kFalse;
+    case NullIs::kTrue: return Tri::kTrue;
+  }
+  return Tri::kError;
+}
+
+// A dictionary code remembered between evaluations, validated before use:
+// a hint, so sharing it between threads and stores is harmless.
+class CodeHint {
+ public:
+  explicit CodeHint(std::string value) : value_(std::move(value)), key_(StringDictionary::MakeKey(value_)) {}
+  CodeHint(const CodeHint& o) : value_(o.value_), key_(StringDictionary::MakeKey(value_)) {}
+  int32_t Code(const StringDictionary& dict) const {
+    const int32_t hint = hint_.load(std::memory_order_relaxed);
+    if (dict.Holds(hint, value_)) return hint;
+    const int32_t code = dict.Find(key_);
+    hint_.store(code, std::memory_order_relaxed);
+    return code;
+  }
+
+ private:
+  std::string value_;
+  StringDictionary::Key key_;  // views value_
+  mutable std::atomic<int32_t> hint_{StringDictionary::kNone};
+};
+
 class ConstNode : public ColumnarNode {
  public:
   explicit ConstNode(bool value) : value_(value) {}
@@ -106,6 +143,7 @@ class ConstNode : public ColumnarNode {
       f[i] = value_ ? 0 : care[i];
     }
   }
+  Tri EvalRow(const Context&, uint32_t) const override { return value_ ? Tri::kTrue : Tri::kFalse; }
 
  private:
   bool value_;
@@ -131,6 +169,14 @@ class LogicNode : public ColumnarNode {
       }
     }
   }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    constexpr Tri kDecider = kIsAnd ? Tri::kFalse : Tri::kTrue;
+    const Tri a = a_->EvalRow(c, row);
+    if (a == kDecider) return a;
+    const Tri b = b_->EvalRow(c, row);
+    if (b == kDecider) return b;
+    return a == Tri::kError || b == Tri::kError ? Tri::kError : a;
+  }
 
  private:
   std::unique_ptr<ColumnarNode> a_, b_;
@@ -141,6 +187,10 @@ class NotNode : public ColumnarNode {
   explicit NotNode(std::unique_ptr<ColumnarNode> a) : a_(std::move(a)) {}
   void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
     a_->Eval(c, w0, n, care, f, t);
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const Tri a = a_->EvalRow(c, row);
+    return a == Tri::kError ? a : (a == Tri::kTrue ? Tri::kFalse : Tri::kTrue);
   }
 
  private:
@@ -163,6 +213,12 @@ class RowFallbackNode : public ColumnarNode {
       }
     }
   }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    StoreCustomerActivation act(c.store, row, c.now);
+    const Value v = c.program->EvaluateSubexpression(expr_id_, act);
+    if (v.kind() != Value::Kind::kBool) return Tri::kError;
+    return v.bool_value() ? Tri::kTrue : Tri::kFalse;
+  }
 
  private:
   int64_t expr_id_;
@@ -172,14 +228,17 @@ class RowFallbackNode : public ColumnarNode {
 // fields (code kNone) equal no string, as null == "x" is false in CEL.
 class StringFieldNode : public ColumnarNode {
  public:
-  StringFieldNode(StringField field, std::vector<std::string> values, bool negate)
-      : field_(field), values_(std::move(values)), negate_(negate) {}
+  StringFieldNode(StringField field, const std::vector<std::string>& values, bool negate)
+      : field_(field), negate_(negate) {
+    values_.reserve(values.size());
+    for (const std::string& v : values) values_.emplace_back(v);
+  }
   void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
     const int32_t* codes = c.store.string_codes(field_).data();
     const StringDictionary& dict = c.store.string_dictionary(field_);
     std::vector<int32_t> wanted;
-    for (const std::string& v : values_) {
-      const int32_t code = dict.Find(v);
+    for (const CodeHint& v : values_) {
+      const int32_t code = v.Code(dict);
       if (code != StringDictionary::kNone) wanted.push_back(code);
     }
     for (size_t i = 0; i < n; ++i) {
@@ -193,10 +252,19 @@ class StringFieldNode : public ColumnarNode {
       Decide(care[i], ~uint64_t{0}, negate_ ? ~bits : bits, NullIs::kFalse, &t[i], &f[i]);
     }
   }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const int32_t code = c.store.string_codes(field_)[row];
+    bool member = false;
+    if (code != StringDictionary::kNone) {
+      const StringDictionary& dict = c.store.string_dictionary(field_);
+      for (const CodeHint& v : values_) member |= v.Code(dict) == code;
+    }
+    return member != negate_ ? Tri::kTrue : Tri::kFalse;
+  }
 
  private:
   StringField field_;
-  std::vector<std::string> values_;
+  std::vector<CodeHint> values_;
   bool negate_;
 };
 
@@ -216,6 +284,9 @@ class LifecycleNode : public ColumnarNode {
       const uint64_t bits = WordBits(col, w0 + i, c.rows, [this](uint8_t x) { return lut_[x] != 0; });
       Decide(care[i], ~uint64_t{0}, negate_ ? ~bits : bits, NullIs::kFalse, &t[i], &f[i]);
     }
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    return (lut_[c.store.lifecycle_stage()[row]] != 0) != negate_ ? Tri::kTrue : Tri::kFalse;
   }
 
  private:
@@ -263,7 +334,7 @@ class NumericNode : public ColumnarNode {
                     c.store.annual_revenue().valid.words().data(), t, f);
       case NumericSource::kWindowCount:
       case NumericSource::kWindowSum: {
-        std::optional<int> col = c.store.FindWindow(event_type_, window_);
+        std::optional<int> col = Column(c.store);
         if (!col) {  // the row evaluator's answer too: an error for every row
           std::fill(t, t + n, 0);
           std::fill(f, f + n, 0);
@@ -276,8 +347,39 @@ class NumericNode : public ColumnarNode {
       }
     }
   }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const NullIs null = NullFor(op_);
+    switch (source_) {
+      case NumericSource::kEmployeeCount: {
+        const auto& col = c.store.employee_count();
+        return DecideRow(col.Has(row), Apply<T>(op_, static_cast<T>(col.values[row]), constant_), null);
+      }
+      case NumericSource::kAnnualRevenue: {
+        const auto& col = c.store.annual_revenue();
+        return DecideRow(col.Has(row), Apply<T>(op_, static_cast<T>(col.values[row]), constant_), null);
+      }
+      case NumericSource::kWindowCount:
+      case NumericSource::kWindowSum: {
+        std::optional<int> col = Column(c.store);
+        if (!col) return Tri::kError;
+        const T x = source_ == NumericSource::kWindowCount ? static_cast<T>(c.store.windows().counts(*col)[row])
+                                                            : static_cast<T>(c.store.windows().sums(*col)[row]);
+        return Apply<T>(op_, x, constant_) ? Tri::kTrue : Tri::kFalse;
+      }
+    }
+    return Tri::kError;
+  }
 
  private:
+  // The window column, remembered between evaluations (validated: a hint).
+  std::optional<int> Column(const CustomerStore& store) const {
+    const int hint = column_hint_.load(std::memory_order_relaxed);
+    if (store.IsWindow(hint, event_type_, window_)) return hint;
+    std::optional<int> col = store.FindWindow(event_type_, window_);
+    if (col) column_hint_.store(*col, std::memory_order_relaxed);
+    return col;
+  }
+
   template <typename C>
   void Scan(const Context& c, size_t w0, size_t n, const uint64_t* care, const C* col, const uint64_t* valid,
             uint64_t* t, uint64_t* f) const {
@@ -307,6 +409,7 @@ class NumericNode : public ColumnarNode {
   T constant_;
   std::string event_type_;
   EventWindow window_;
+  mutable std::atomic<int> column_hint_{-1};
 };
 
 class HasNode : public ColumnarNode {
@@ -319,6 +422,9 @@ class HasNode : public ColumnarNode {
       t[i] = care[i] & v;
       f[i] = care[i] & ~v;
     }
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    return (valid_(c.store, row / 64) >> (row % 64)) & 1 ? Tri::kTrue : Tri::kFalse;
   }
 
  private:
@@ -582,6 +688,16 @@ std::unique_ptr<ColumnarCondition> ColumnarCondition::Plan(std::shared_ptr<const
 }
 
 ColumnarCondition::~ColumnarCondition() = default;
+
+std::optional<bool> ColumnarCondition::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now) const {
+  const Context ctx{store, now, store.live().words().data(), store.row_capacity(), program_.get()};
+  switch (root_->EvalRow(ctx, row)) {
+    case Tri::kTrue: return true;
+    case Tri::kFalse: return false;
+    case Tri::kError: break;
+  }
+  return std::nullopt;
+}
 
 ColumnarCondition::Result ColumnarCondition::Evaluate(const CustomerStore& store, absl::Time now) const {
   Result r;

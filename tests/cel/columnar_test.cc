@@ -108,8 +108,8 @@ class ExpressionGenerator {
   std::mt19937_64& rng_;
 };
 
-// The promise: the columnar evaluator says true, false or error for exactly
-// the rows the row evaluator does.
+// The promise: the columnar evaluator (and the compiled row path over the same
+// plan) says true, false or error for exactly the rows the row evaluator does.
 TEST_CASE("columnar and row evaluation agree on random conditions over random data",
           "[cel][columnar][property]") {
   const int iterations = testing::PropertyIterations(30);
@@ -142,6 +142,10 @@ TEST_CASE("columnar and row evaluation agree on random conditions over random da
         const bool is_false = v.kind() == Value::Kind::kBool && !v.bool_value();
         CHECK(result.matched.Get(row) == is_true);
         CHECK(result.unmatched.Get(row) == is_false);
+        // The compiled row path decides the same.
+        const std::optional<bool> decided = columnar->EvaluateRow(store, row, ToTime(kNow));
+        CHECK(decided.has_value() == (is_true || is_false));
+        if (decided) CHECK(*decided == is_true);
       }
     }
   }

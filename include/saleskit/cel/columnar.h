@@ -13,6 +13,7 @@
 #define SALESKIT_CEL_COLUMNAR_H_
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -38,6 +39,11 @@ class ColumnarCondition {
   // Evaluates over every live row of `store` at `now`. The store must keep
   // the program's windows (CustomerStore::RequireWindow).
   Result Evaluate(const CustomerStore& store, absl::Time now) const;
+
+  // Decides one live row with the same plan (the compiled row path: column
+  // reads, no CEL values built): true, false, or nullopt for an error. Only
+  // the nodes that run the row evaluator allocate.
+  std::optional<bool> EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now) const;
 
   // Nodes planned as column scans and nodes that run the row evaluator.
   int vectorised_nodes() const { return vectorised_; }

@@ -143,6 +143,11 @@ class CustomerStore {
   // on a type was required are in no window. Call between batches.
   int RequireWindow(absl::string_view type, EventWindow window);
   std::optional<int> FindWindow(absl::string_view type, EventWindow window) const;
+  // Whether window column `column` exists and counts `window` on `type`: validates a remembered id.
+  bool IsWindow(int column, absl::string_view type, EventWindow window) const {
+    return column >= 0 && static_cast<size_t>(column) < windows_.column_count() &&
+           windows_.column_window(column) == window && event_types_.Holds(windows_.column_type(column), type);
+  }
   // Moves the end of every window to `now` (the engine clock).
   void AdvanceWindowsTo(Micros now) { windows_.AdvanceTo(now); }
   const EventWindows& windows() const { return windows_; }

@@ -73,6 +73,8 @@ class EventWindows {
   const std::vector<int32_t>& counts(int column) const { return columns_[column].count; }
   const std::vector<double>& sums(int column) const { return columns_[column].sum; }
   size_t column_count() const { return columns_.size(); }
+  int32_t column_type(int column) const { return columns_[column].type; }
+  EventWindow column_window(int column) const { return columns_[column].window; }
   size_t MemoryBytes() const;
 
  private:

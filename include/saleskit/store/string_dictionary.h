@@ -60,6 +60,12 @@ class StringDictionary {
     return absl::string_view(arena_.data() + e.offset, e.length);
   }
 
+  // Whether `code` is live and holds `s`: validates a code remembered from an
+  // earlier Find (codes are reused once their strings are released).
+  bool Holds(int32_t code, absl::string_view s) const {
+    return code >= 0 && static_cast<size_t>(code) < entries_.size() && entries_[code].refs > 0 && Get(code) == s;
+  }
+
   // Distinct live strings.
   size_t size() const { return entries_.size() - free_.size(); }
   // Bytes held, for memory accounting.
