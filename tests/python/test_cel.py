@@ -311,6 +311,10 @@ def test_evaluate_frame_attrs_dict_column_and_edges():
     empty = e.evaluate_frame(df.iloc[:0])
     assert len(empty) == 0 and empty.dtype == bool
     assert list(cel.compile("true").evaluate_frame(pd.DataFrame(index=[1, 2]))) == [True, True]
+    no_id = pd.DataFrame({"country": ["DE", "FR"], "consent.email": ["opted_in", None]})
+    assert list(cel.compile('customer.country == "DE"').evaluate_frame(no_id)) == [True, False]
+    assert list(cel.compile("has(customer.consent.email)").evaluate_frame(no_id)) == [True, False]
+    assert cel.compile("has(customer.id)").evaluate_frame(no_id).tolist() == [False, False]
     with pytest.raises(saleskit.InvalidArgumentError):
         e.evaluate_frame(pd.DataFrame({"id": ["a"], "no_such_field": [1]}))
     with pytest.raises(saleskit.InvalidArgumentError):

@@ -226,8 +226,8 @@ class Expression:
         if len(df) == 0:
             return pd.Series([], index=df.index, dtype=bool if condition else object)
         frame = _expand_attrs(df)
-        if len(frame.columns) == 0:
-            frame = pd.DataFrame({"id": [""] * len(frame)}, index=frame.index)
+        if "id" not in frame.columns:  # the CSV reader wants the column; an empty cell is "never set"
+            frame = frame.assign(id="")
         try:
             payload, schema = _convert.dataframe_to_csv(frame, "customers", None)
         except _convert.ConversionError as e:
