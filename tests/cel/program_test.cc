@@ -124,3 +124,53 @@ TEST_CASE("strings with NUL and any valid UTF-8 are values like any other", "[ce
 
 }  // namespace
 }  // namespace saleskit::cel
+
+namespace saleskit::cel {
+namespace {
+
+TEST_CASE("a catastrophic regular expression stays linear (RE2)", "[cel][eval][bad-input]") {
+  // (a+)+$ against a^n b takes exponential time in a backtracking engine.
+  Environment env;
+  env.DeclareVariable("s", Type::Of(Type::Kind::kString));
+  auto p = Compile("s.matches('^(a+)+$')", env);
+  REQUIRE(p.ok());
+  MapActivation vars;
+  vars.Bind("s", Value::String(std::string(200000, 'a') + "b"));
+  const Value v = (*p)->Evaluate(vars);
+  REQUIRE(v.kind() == Value::Kind::kBool);
+  CHECK_FALSE(v.bool_value());
+}
+
+TEST_CASE("NUL bytes and invalid UTF-8 are handled, never crash", "[cel][eval][bad-input]") {
+  Environment env;
+  // A raw NUL byte inside a string literal is a character like any other.
+  auto nul = Compile(std::string("'a\0b'.size() == 3", 17), env);
+  REQUIRE(nul.ok());
+  CHECK(Equal((*nul)->Evaluate(MapActivation()), Value::Bool(true)));
+  // Outside a literal it is a syntax error with its position.
+  auto stray = Compile(std::string("1 ==\0 1", 7), env);
+  REQUIRE_FALSE(stray.ok());
+  CHECK(std::string(stray.status().message()).find("1:5: unexpected character") != std::string::npos);
+  // Invalid UTF-8 in the source is a syntax error naming the byte.
+  auto bad = Compile("'caf\xc3' == 'x'", env);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(std::string(bad.status().message()).find("invalid UTF-8 at byte") != std::string::npos);
+  // Bytes that are not UTF-8 do not become strings.
+  auto conv = Compile("string(b'\\xff')", env);
+  REQUIRE(conv.ok());
+  CHECK((*conv)->Evaluate(MapActivation()).is_error());
+}
+
+TEST_CASE("an expression over the size or nesting limit is an error naming the limit", "[cel][eval][bad-input]") {
+  Environment env;
+  auto big = Compile(std::string(200 * 1024, ' ') + "1", env);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.status().code() == absl::StatusCode::kResourceExhausted);
+  auto deep = Compile(std::string(300, '[') + std::string(300, ']'), env);
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(std::string(deep.status().message()).find("250") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace saleskit::cel
