@@ -171,7 +171,8 @@ absl::StatusOr<std::shared_ptr<const Expression>> Engine::Compile(absl::string_v
   auto expression = std::shared_ptr<Expression>(new Expression());
   SALESKIT_ASSIGN_OR_RETURN(expression->dependencies_, cel::ExtractDependencies(*program));
   expression->program_ = std::move(program);
-  if (expression->program_->result_type().kind == cel::Type::Kind::kBool) {
+  // A condition may also be dyn-typed (customer.attrs.vip): a non-bool value then does not match.
+  if (condition || expression->program_->result_type().kind == cel::Type::Kind::kBool) {
     expression->columnar_ = cel::ColumnarCondition::Plan(expression->program_);
   }
   absl::MutexLock lock(&mu_);

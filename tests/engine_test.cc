@@ -41,6 +41,43 @@ TEST_CASE("Engine::Load parses and applies a batch atomically", "[engine][bad-in
   CHECK(engine->customer_count() == 3);
 }
 
+TEST_CASE("Engine conditions: compile, evaluate one customer, match all; windows follow the clock", "[engine][cel]") {
+  EngineOptions options;
+  options.start = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
+  auto engine = *Engine::Create(options);
+  auto hot = engine->Compile("customer.country == 'DE' && events.count('email_click', days(2)) >= 1");
+  REQUIRE(hot.ok());
+  REQUIRE(engine->Load(RecordKind::kCustomers, "id,country,attrs.vip\nc1,DE,true\nc2,DE,false\nc3,FR,true\n",
+                       Format::kCsv)
+              .ok());
+  REQUIRE(engine->Load(RecordKind::kEvents,
+                       "customer_id,type,occurred_at\nc1,email_click,2026-01-01T08:00:00Z\n"
+                       "c3,email_click,2026-01-01T09:00:00Z\n",
+                       Format::kCsv)
+              .ok());
+  CHECK(*engine->Match(**hot) == std::vector<std::string>{"c1"});
+  CHECK(cel::Equal(*engine->Evaluate(**hot, "c1"), cel::Value::Bool(true)));
+  CHECK(cel::Equal(*engine->Evaluate(**hot, "c2"), cel::Value::Bool(false)));
+  CHECK(engine->Evaluate(**hot, "nobody").status().code() == absl::StatusCode::kNotFound);
+  // The click's day and the next are in a 2-day window; the day after is not.
+  REQUIRE(engine->AdvanceTo(absl::FromUnixSeconds(1767225600 + 86400 * 2 - 1)).ok());
+  CHECK(*engine->Match(**hot) == std::vector<std::string>{"c1"});
+  REQUIRE(engine->AdvanceTo(absl::FromUnixSeconds(1767225600 + 86400 * 2)).ok());
+  CHECK(engine->Match(**hot)->empty());
+  // A dyn-typed condition matches where it is true; non-bool values do not match.
+  auto vip = engine->Compile("customer.attrs.vip");
+  REQUIRE(vip.ok());
+  CHECK(*engine->Match(**vip) == std::vector<std::string>{"c1", "c3"});
+  // Expressions that are not conditions evaluate but do not match.
+  auto country = engine->Compile("customer.country", /*condition=*/false);
+  REQUIRE(country.ok());
+  CHECK(engine->Evaluate(**country, "c3")->string_value() == "FR");
+  CHECK(engine->Match(**country).status().code() == absl::StatusCode::kFailedPrecondition);
+  auto bad = engine->Compile("customer.country == ");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(std::string(bad.status().message()).find("1:") != std::string::npos);
+}
+
 TEST_CASE("Log lines reach the host's sink", "[engine]") {
   std::vector<std::string> lines;
   EngineOptions options;

@@ -48,7 +48,7 @@ class Expression {
   const cel::Program& program() const { return *program_; }
   // The fields, attributes and event windows it reads.
   const cel::Dependencies& dependencies() const { return dependencies_; }
-  // Whether it is bool-typed (a condition Match can run).
+  // Whether it is a condition Match can run: compiled as one, or bool-typed.
   bool is_condition() const { return columnar_ != nullptr; }
 
  private:

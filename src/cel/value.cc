@@ -313,10 +313,12 @@ std::optional<int> Compare(const Value& a, const Value& b) {
 }
 
 Value NoSuchOverload(absl::string_view function, absl::Span<const Value> args) {
+  const bool has_null =
+      std::any_of(args.begin(), args.end(), [](const Value& v) { return v.kind() == Value::Kind::kNull; });
   return Value::Error(absl::InvalidArgumentError(absl::StrCat(
       "no such overload: ", function, "(",
-      absl::StrJoin(args, ", ", [](std::string* out, const Value& v) { out->append(v.TypeName()); }),
-      ")")));
+      absl::StrJoin(args, ", ", [](std::string* out, const Value& v) { out->append(v.TypeName()); }), ")",
+      has_null ? " (a field never set is null; test it with has())" : "")));
 }
 Value NoSuchField(absl::string_view field) {
   return Value::Error(absl::NotFoundError(absl::StrCat("no such field: '", field, "'")));
