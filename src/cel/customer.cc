@@ -424,7 +424,88 @@ class DependencyWalker {
   Dependencies* out_;
 };
 
+// Finds the earliest time-driven change, as NextChange documents.
+class NextChangeWalker {
+ public:
+  NextChangeWalker(const Program& p, const Activation& act, absl::Time now) : p_(p), act_(act), now_(now) {}
+
+  void Walk(const Expr& e) {
+    if (e.As<IdentExpr>() != nullptr) {
+      if (Resolved(e) == "now") Earliest(now_ + absl::Microseconds(1));
+      return;
+    }
+    if (const auto* sel = e.As<SelectExpr>()) return Walk(*sel->operand);
+    if (const auto* call = e.As<CallExpr>()) {
+      const std::string fn = Resolved(e).empty() ? call->function : Resolved(e);
+      if (fn == "events.count" || fn == "events.sum") {
+        absl::StatusOr<Dependencies> deps = ExtractDependencies(p_);
+        const Constant* type = call->args[0]->As<Constant>();
+        if (deps.ok() && type != nullptr && std::holds_alternative<std::string>(*type)) {
+          for (const auto& w : deps->windows) {
+            if (w.event_type != std::get<std::string>(*type)) continue;
+            const absl::Duration unit = w.window.unit == EventWindow::Unit::kDay ? absl::Hours(24) : absl::Hours(1);
+            Earliest(absl::UnixEpoch() + absl::Floor(now_ - absl::UnixEpoch(), unit) + unit);
+          }
+        }
+        return;
+      }
+      if (fn == "events.last") return;  // a fixed instant: time passing does not move it
+      if (fn == "days_since" && call->args.size() == 1) {
+        const Value ts = p_.EvaluateSubexpression(call->args[0]->id, act_);
+        if (ts.kind() == Value::Kind::kTimestamp) {
+          const absl::Duration since = now_ - ts.timestamp_value();
+          Earliest(ts.timestamp_value() + absl::Floor(since, absl::Hours(24)) + absl::Hours(24));
+        }
+        Walk(*call->args[0]);
+        return;
+      }
+      if (call->target) Walk(*call->target);
+      for (const ExprPtr& a : call->args) Walk(*a);
+      return;
+    }
+    if (const auto* list = e.As<ListExpr>()) {
+      for (const ExprPtr& el : list->elements) Walk(*el);
+    } else if (const auto* map = e.As<MapExpr>()) {
+      for (const auto& en : map->entries) {
+        Walk(*en.key);
+        Walk(*en.value);
+      }
+    } else if (const auto* c = e.As<ComprehensionExpr>()) {
+      // Inside a loop the arguments cannot be evaluated alone: any `now` or
+      // window found there counts as changing at any moment.
+      NextChangeWalker inner(p_, act_, now_);
+      for (const Expr* sub : {c->iter_range.get(), c->accu_init.get(), c->loop_condition.get(), c->loop_step.get(),
+                              c->result.get()}) {
+        inner.Walk(*sub);
+      }
+      if (inner.next_ != absl::InfiniteFuture()) Earliest(std::min(inner.next_, now_ + absl::Microseconds(1)));
+    }
+  }
+
+  absl::Time next() const { return next_; }
+
+ private:
+  std::string Resolved(const Expr& e) const {
+    auto it = p_.checked().names.find(e.id);
+    if (it != p_.checked().names.end()) return it->second;
+    if (const auto* id = e.As<IdentExpr>()) return id->name;
+    return "";
+  }
+  void Earliest(absl::Time t) { next_ = std::min(next_, std::max(t, now_ + absl::Microseconds(1))); }
+
+  const Program& p_;
+  const Activation& act_;
+  absl::Time now_;
+  absl::Time next_ = absl::InfiniteFuture();
+};
+
 }  // namespace
+
+absl::Time NextChange(const Program& program, const Activation& activation, absl::Time now) {
+  NextChangeWalker walker(program, activation, now);
+  walker.Walk(program.expr());
+  return walker.next();
+}
 
 Value MessageValue(std::shared_ptr<const google::protobuf::Message> message) {
   const google::protobuf::Message& m = *message;

@@ -199,3 +199,36 @@ TEST_CASE("window columns agree with counting the raw events", "[cel][customer][
 
 }  // namespace
 }  // namespace saleskit::cel
+
+namespace saleskit::cel {
+namespace {
+
+absl::Time NextChangeOf(CustomerStore& store, absl::string_view condition, Micros now) {
+  auto program = CompileCustomerCondition(condition);
+  REQUIRE(program.ok());
+  StoreCustomerActivation act(store, *store.FindRow("c1"), ToTime(now));
+  return NextChange(**program, act, ToTime(now));
+}
+
+TEST_CASE("the next instant a time-relative condition can change", "[cel][customer][dependencies]") {
+  CustomerStore store;
+  v1::Customer c = Person("c1");
+  c.mutable_created_at()->set_seconds((kDay0 - 10 * kDay + 5 * kHour) / 1000000);  // 05:00 UTC, 10 days ago
+  c.set_country("DE");
+  REQUIRE(store.UpsertCustomers(BatchOf({c})).ok());
+  const Micros now = kDay0 + 13 * kHour;
+  // Time alone never changes a condition on fields.
+  CHECK(NextChangeOf(store, "customer.country == 'DE'", now) == absl::InfiniteFuture());
+  // Day windows change when the next UTC day begins; hour windows at the next hour.
+  CHECK(NextChangeOf(store, "events.count('call', days(7)) > 0", now) == ToTime(kDay0 + kDay));
+  CHECK(NextChangeOf(store, "events.count('call', hours(3)) > 0", now) == ToTime(kDay0 + 14 * kHour));
+  // days_since(created_at) ticks at 05:00 UTC, the customer's creation time of day.
+  CHECK(NextChangeOf(store, "days_since(customer.created_at) > 30", now) == ToTime(kDay0 + kDay + 5 * kHour));
+  // The earliest of several; comparing `now` itself may change at any moment.
+  CHECK(NextChangeOf(store, "days_since(customer.created_at) > 30 || events.count('call', hours(3)) > 0", now) ==
+        ToTime(kDay0 + 14 * kHour));
+  CHECK(NextChangeOf(store, "now > timestamp('2030-01-01T00:00:00Z')", now) == ToTime(now) + absl::Microseconds(1));
+}
+
+}  // namespace
+}  // namespace saleskit::cel

@@ -65,6 +65,14 @@ struct Dependencies {
 // duration("...")), e.g. a window of 90 minutes.
 absl::StatusOr<Dependencies> ExtractDependencies(const Program& program);
 
+// The earliest instant after `now` at which the expression's value for the
+// customer bound in `activation` may change with no new data, only time
+// passing: the next UTC day (hour) boundary for day (hour) windows, the next
+// whole day since the timestamp for days_since(ts), now + 1µs for an
+// expression that compares `now` itself, absl::InfiniteFuture() when time
+// does not matter. Conservative: the value may stay the same then.
+absl::Time NextChange(const Program& program, const Activation& activation, absl::Time now);
+
 // Compiles an expression about customers: parse, check in
 // CustomerEnvironment(), and validate its windows (see ExtractDependencies).
 absl::StatusOr<std::unique_ptr<Program>> CompileCustomerExpression(absl::string_view source,
