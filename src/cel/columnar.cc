@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,9 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 #endif
 
 namespace saleskit::cel {
@@ -80,6 +84,28 @@ inline uint64_t EqualBits32(const int32_t* col, size_t w, size_t rows, int32_t v
   }
 #endif
   return WordBits(col, w, rows, [value](int32_t x) { return x == value; });
+}
+
+// Bytes of 64 uint8 codes that equal any of up to four values.
+inline uint64_t AnyEqualBits8(const uint8_t* col, size_t w, size_t rows, const uint8_t* values, size_t n) {
+#if defined(__SSE2__)
+  const size_t base = w * 64;
+  if (base + 64 <= rows) {
+    uint64_t m = 0;
+    for (size_t i = 0; i < 64; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(col + base + i));
+      __m128i hit = _mm_setzero_si128();
+      for (size_t v = 0; v < n; ++v) hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8(static_cast<char>(values[v]))));
+      m |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(hit))) << i;
+    }
+    return m;
+  }
+#endif
+  return WordBits(col, w, rows, [values, n](uint8_t x) {
+    bool hit = false;
+    for (size_t v = 0; v < n; ++v) hit |= x == values[v];
+    return hit;
+  });
 }
 
 // Three-valued result of a leaf from its bits: `bits` are rows where the
@@ -248,7 +274,14 @@ class StringFieldNode : public ColumnarNode {
         continue;
       }
       uint64_t bits = 0;
-      for (int32_t code : wanted) bits |= EqualBits32(codes, w, c.rows, code);
+      if (__builtin_popcountll(care[i]) <= 4) {
+        for (uint64_t left = care[i]; left != 0; left &= left - 1) {
+          const int32_t code = codes[w * 64 + __builtin_ctzll(left)];
+          for (int32_t want : wanted) bits |= static_cast<uint64_t>(code == want) << __builtin_ctzll(left);
+        }
+      } else {
+        for (int32_t code : wanted) bits |= EqualBits32(codes, w, c.rows, code);
+      }
       Decide(care[i], ~uint64_t{0}, negate_ ? ~bits : bits, NullIs::kFalse, &t[i], &f[i]);
     }
   }
@@ -273,6 +306,10 @@ class LifecycleNode : public ColumnarNode {
  public:
   LifecycleNode(std::vector<uint8_t> stages, bool negate) : negate_(negate) {
     for (uint8_t s : stages) lut_[s] = 1;
+    std::sort(stages.begin(), stages.end());
+    stages.erase(std::unique(stages.begin(), stages.end()), stages.end());
+    if (stages.size() <= 4) small_.assign(stages.begin(), stages.end());
+    small_set_ = stages.size() <= 4;
   }
   void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
     const uint8_t* col = c.store.lifecycle_stage().data();
@@ -281,7 +318,8 @@ class LifecycleNode : public ColumnarNode {
         t[i] = f[i] = 0;
         continue;
       }
-      const uint64_t bits = WordBits(col, w0 + i, c.rows, [this](uint8_t x) { return lut_[x] != 0; });
+      const uint64_t bits = small_set_ ? AnyEqualBits8(col, w0 + i, c.rows, small_.data(), small_.size())
+                                       : WordBits(col, w0 + i, c.rows, [this](uint8_t x) { return lut_[x] != 0; });
       Decide(care[i], ~uint64_t{0}, negate_ ? ~bits : bits, NullIs::kFalse, &t[i], &f[i]);
     }
   }
@@ -291,10 +329,141 @@ class LifecycleNode : public ColumnarNode {
 
  private:
   uint8_t lut_[256] = {};
+  std::vector<uint8_t> small_;  // the stages, when there are at most four
+  bool small_set_ = false;
   bool negate_;
 };
 
 enum class Op { kLt, kLe, kGt, kGe, kEq, kNe };
+
+template <typename C, typename T>
+inline uint64_t CompareScalar(const C* col, size_t w, size_t rows, Op op, T k) {
+  switch (op) {  // one loop per operator keeps the inner loop branch-free
+    case Op::kLt: return WordBits(col, w, rows, [k](C x) { return static_cast<T>(x) < k; });
+    case Op::kLe: return WordBits(col, w, rows, [k](C x) { return static_cast<T>(x) <= k; });
+    case Op::kGt: return WordBits(col, w, rows, [k](C x) { return static_cast<T>(x) > k; });
+    case Op::kGe: return WordBits(col, w, rows, [k](C x) { return static_cast<T>(x) >= k; });
+    case Op::kEq: return WordBits(col, w, rows, [k](C x) { return static_cast<T>(x) == k; });
+    case Op::kNe: return WordBits(col, w, rows, [k](C x) { return static_cast<T>(x) != k; });
+  }
+  return 0;
+}
+
+// Only the rows of `care`: cheaper than a whole word when few are left.
+template <typename C, typename T>
+inline uint64_t CompareSparse(const C* col, size_t w, uint64_t care, Op op, T k) {
+  uint64_t m = 0;
+  for (uint64_t bits = care; bits != 0; bits &= bits - 1) {
+    const int b = __builtin_ctzll(bits);
+    const T x = static_cast<T>(col[w * 64 + b]);
+    bool r = false;
+    switch (op) {
+      case Op::kLt: r = x < k; break;
+      case Op::kLe: r = x <= k; break;
+      case Op::kGt: r = x > k; break;
+      case Op::kGe: r = x >= k; break;
+      case Op::kEq: r = x == k; break;
+      case Op::kNe: r = x != k; break;
+    }
+    m |= static_cast<uint64_t>(r) << b;
+  }
+  return m;
+}
+
+#if defined(__SSE2__)
+inline uint64_t CompareWordSimd(const double* col, size_t base, Op op, double k) {
+  const __m128d kv = _mm_set1_pd(k);
+  uint64_t m = 0;
+  for (size_t i = 0; i < 64; i += 2) {
+    const __m128d x = _mm_loadu_pd(col + base + i);
+    __m128d r;
+    switch (op) {
+      case Op::kLt: r = _mm_cmplt_pd(x, kv); break;
+      case Op::kLe: r = _mm_cmple_pd(x, kv); break;
+      case Op::kGt: r = _mm_cmpgt_pd(x, kv); break;
+      case Op::kGe: r = _mm_cmpge_pd(x, kv); break;
+      case Op::kEq: r = _mm_cmpeq_pd(x, kv); break;
+      default: r = _mm_cmpneq_pd(x, kv); break;
+    }
+    m |= static_cast<uint64_t>(_mm_movemask_pd(r)) << i;
+  }
+  return m;
+}
+
+// int32 against an int64 constant: x < k is x <= k - 1 and so on, with the
+// constant clamped to what an int32 can be compared with.
+inline uint64_t CompareWordSimd(const int32_t* col, size_t base, Op op, int64_t k) {
+  constexpr int64_t kMin = std::numeric_limits<int32_t>::min(), kMax = std::numeric_limits<int32_t>::max();
+  // Normalise to x > g or x == e (possibly negated).
+  bool greater = true, negate = false;
+  int64_t g = 0;
+  switch (op) {
+    case Op::kGt: g = k; break;
+    case Op::kGe: g = k - 1; break;
+    case Op::kLe: g = k; negate = true; break;           // !(x > k)
+    case Op::kLt: g = k - 1; negate = true; break;       // !(x > k - 1)
+    case Op::kEq: greater = false; g = k; break;
+    case Op::kNe: greater = false; g = k; negate = true; break;
+  }
+  uint64_t m = 0;
+  if (greater && g < kMin) {
+    m = ~uint64_t{0};
+  } else if (greater && g >= kMax) {
+    m = 0;
+  } else if (!greater && (g < kMin || g > kMax)) {
+    m = 0;
+  } else {
+    const __m128i kv = _mm_set1_epi32(static_cast<int32_t>(g));
+    for (size_t i = 0; i < 64; i += 4) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(col + base + i));
+      const __m128i r = greater ? _mm_cmpgt_epi32(x, kv) : _mm_cmpeq_epi32(x, kv);
+      m |= static_cast<uint64_t>(_mm_movemask_ps(_mm_castsi128_ps(r))) << i;
+    }
+  }
+  return negate ? ~m : m;
+}
+#endif
+
+// int64 comparisons four at a time where the CPU has AVX2 (checked once at
+// run time); SSE2 has no 64-bit compare.
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) uint64_t CompareWordAvx2(const int64_t* col, size_t base, Op op, int64_t k) {
+  const __m256i kv = _mm256_set1_epi64x(k);
+  uint64_t m = 0;
+  for (size_t i = 0; i < 64; i += 4) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + base + i));
+    __m256i r;
+    switch (op) {
+      case Op::kGt: r = _mm256_cmpgt_epi64(x, kv); break;
+      case Op::kLe: r = _mm256_cmpgt_epi64(x, kv); break;  // negated below
+      case Op::kLt: r = _mm256_cmpgt_epi64(kv, x); break;
+      case Op::kGe: r = _mm256_cmpgt_epi64(kv, x); break;  // negated below
+      default: r = _mm256_cmpeq_epi64(x, kv); break;       // kEq, kNe (negated below)
+    }
+    m |= static_cast<uint64_t>(_mm256_movemask_pd(_mm256_castsi256_pd(r))) << i;
+  }
+  return (op == Op::kLe || op == Op::kGe || op == Op::kNe) ? ~m : m;
+}
+const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+#endif
+
+template <typename C, typename T>
+inline uint64_t CompareWord(const C* col, size_t w, size_t rows, uint64_t care, Op op, T k) {
+  if (__builtin_popcountll(care) <= 4) return CompareSparse(col, w, care, op, k);
+  const size_t base = w * 64;
+  if (base + 64 <= rows) {
+#if defined(__SSE2__)
+    if constexpr (std::is_same_v<C, double> && std::is_same_v<T, double>) return CompareWordSimd(col, base, op, k);
+    if constexpr (std::is_same_v<C, int32_t> && std::is_same_v<T, int64_t>) return CompareWordSimd(col, base, op, k);
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+    if constexpr (std::is_same_v<C, int64_t> && std::is_same_v<T, int64_t>) {
+      if (kHasAvx2) return CompareWordAvx2(col, base, op, k);
+    }
+#endif
+  }
+  return CompareScalar(col, w, rows, op, k);
+}
 
 template <typename T>
 inline bool Apply(Op op, T x, T c) {
@@ -391,15 +560,7 @@ class NumericNode : public ColumnarNode {
         continue;
       }
       const size_t w = w0 + i;
-      uint64_t bits;
-      switch (op_) {  // one loop per operator keeps the inner loop branch-free
-        case Op::kLt: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) < k; }); break;
-        case Op::kLe: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) <= k; }); break;
-        case Op::kGt: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) > k; }); break;
-        case Op::kGe: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) >= k; }); break;
-        case Op::kEq: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) == k; }); break;
-        case Op::kNe: bits = WordBits(col, w, c.rows, [k](C x) { return static_cast<T>(x) != k; }); break;
-      }
+      const uint64_t bits = CompareWord(col, w, c.rows, care[i], op_, k);
       Decide(care[i], valid == nullptr ? ~uint64_t{0} : valid[w], bits, null, &t[i], &f[i]);
     }
   }
