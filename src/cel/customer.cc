@@ -292,7 +292,7 @@ class DependencyWalker {
   DependencyWalker(const Program& p, Dependencies* out) : p_(p), out_(out) {}
 
   absl::Status Walk(const Expr& e) {
-    if (const auto* id = e.As<IdentExpr>()) {
+    if (e.As<IdentExpr>() != nullptr) {
       if (Resolved(e) == "now") out_->reads_now = true;
       return absl::OkStatus();
     }

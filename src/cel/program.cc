@@ -350,8 +350,14 @@ class ComprehensionNode : public Node {
 // returned, then the first overload whose parameter kinds match is called.
 class CallNode : public Node {
  public:
-  CallNode(std::string function, std::vector<const Overload*> overloads, std::vector<NodePtr> args)
-      : function_(std::move(function)), overloads_(std::move(overloads)), args_(std::move(args)) {}
+  // What a receiver call may decide from its receiver alone: x.or(y) and
+  // x.orValue(y) do not evaluate y when the optional x has a value.
+  enum class ShortCircuit { kNone, kOptionalOr, kOptionalOrValue };
+
+  CallNode(std::string function, std::vector<const Overload*> overloads, std::vector<NodePtr> args,
+           ShortCircuit short_circuit = ShortCircuit::kNone)
+      : function_(std::move(function)), overloads_(std::move(overloads)), args_(std::move(args)),
+        short_circuit_(short_circuit) {}
 
   Value Eval(Frame& f) const override {
     absl::InlinedVector<Value, 4> args;
@@ -359,6 +365,11 @@ class CallNode : public Node {
     for (const NodePtr& a : args_) {
       args.push_back(a->Eval(f));
       if (args.back().is_error()) return std::move(args.back());
+      if (short_circuit_ != ShortCircuit::kNone && args.size() == 1 &&
+          args[0].kind() == Value::Kind::kOptional && args[0].optional_has_value()) {
+        if (short_circuit_ == ShortCircuit::kOptionalOr) return std::move(args[0]);
+        return args[0].optional_value();
+      }
     }
     for (const Overload* o : overloads_) {
       if (o->impl != nullptr && o->Matches(args)) return o->impl(args, f.activation);
@@ -370,6 +381,7 @@ class CallNode : public Node {
   std::string function_;
   std::vector<const Overload*> overloads_;
   std::vector<NodePtr> args_;
+  ShortCircuit short_circuit_;
 };
 
 // ------------------------------------------------------------------ planner
@@ -566,7 +578,10 @@ class Planner {
       if (resolved != nullptr && std::find(resolved->begin(), resolved->end(), o.id) == resolved->end()) continue;
       overloads.push_back(&o);
     }
-    return std::make_unique<CallNode>(function, std::move(overloads), std::move(args));
+    CallNode::ShortCircuit sc = CallNode::ShortCircuit::kNone;
+    if (receiver && args.size() == 2 && function == "or") sc = CallNode::ShortCircuit::kOptionalOr;
+    if (receiver && args.size() == 2 && function == "orValue") sc = CallNode::ShortCircuit::kOptionalOrValue;
+    return std::make_unique<CallNode>(function, std::move(overloads), std::move(args), sc);
   }
 
   const Environment& env_;

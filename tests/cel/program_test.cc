@@ -115,6 +115,12 @@ TEST_CASE("optional values nest inside lists and maps", "[cel][eval]") {
   CHECK(IsTrue(Eval("[?optional.of([1]), ?optional.none()] == [[1]]")));
   CHECK(IsTrue(Eval("optional.of(2).optMap(v, v * 3).value() == 6")));
   CHECK(IsTrue(Eval("!optional.none().optFlatMap(v, optional.of(v)).hasValue()")));
+  // or/orValue decide from a present receiver without evaluating their argument.
+  MapActivation vars;
+  vars.Bind("x", Value::Int(0));
+  CHECK(IsTrue(Eval("optional.of(1).orValue(1 / x) == 1", vars)));
+  CHECK(IsTrue(Eval("optional.of(1).or(optional.of(1 / x)).value() == 1", vars)));
+  CHECK(Eval("optional.none().orValue(1 / x) == 1", vars).is_error());
 }
 
 TEST_CASE("strings with NUL and any valid UTF-8 are values like any other", "[cel][eval]") {
