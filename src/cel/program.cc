@@ -346,6 +346,25 @@ class ComprehensionNode : public Node {
   NodePtr range_, init_, cond_, step_, result_;
 };
 
+// The step of map() and filter(): accumulator + [element], appending in
+// place (the accumulator is moved out of its slot, so the list is unshared).
+class AppendStepNode : public Node {
+ public:
+  AppendStepNode(int accu_slot, NodePtr element, NodePtr general)
+      : accu_slot_(accu_slot), element_(std::move(element)), general_(std::move(general)) {}
+  Value Eval(Frame& f) const override {
+    if (f.locals[accu_slot_].kind() != Value::Kind::kList) return general_->Eval(f);
+    Value element = element_->Eval(f);
+    if (element.is_error()) return element;
+    return Value::AppendToList(std::move(f.locals[accu_slot_]), std::move(element));
+  }
+
+ private:
+  int accu_slot_;
+  NodePtr element_;
+  NodePtr general_;  // the plain `_+_` call, for an accumulator that is not a list
+};
+
 // A strict function call: arguments evaluated left to right, the first error
 // returned, then the first overload whose parameter kinds match is called.
 class CallNode : public Node {
@@ -540,7 +559,31 @@ class Planner {
     return std::nullopt;
   }
 
+  // `@result + [e]` with @result a comprehension accumulator in scope.
+  std::optional<int> AppendStep(const CallExpr& call) const {
+    if (call.function != "_+_" || call.target != nullptr || call.args.size() != 2) return std::nullopt;
+    const auto* accu = call.args[0]->As<IdentExpr>();
+    const auto* list = call.args[1]->As<ListExpr>();
+    if (accu == nullptr || accu->name != kAccumulatorVar || list == nullptr || list->elements.size() != 1 ||
+        !list->optional_indices.empty()) {
+      return std::nullopt;
+    }
+    const int* slot = FindLocal(accu->name);
+    if (slot == nullptr) return std::nullopt;
+    return *slot;
+  }
+
   NodePtr PlanKind(const Expr& e, const CallExpr& call) {
+    const std::string& fn = call.function;
+    const size_t n = call.args.size();
+    if (std::optional<int> slot = AppendStep(call)) {
+      NodePtr element = Plan(*call.args[1]->As<ListExpr>()->elements[0]);
+      return std::make_unique<AppendStepNode>(*slot, std::move(element), PlanGeneralCall(e, call));
+    }
+    return PlanGeneralCall(e, call);
+  }
+
+  NodePtr PlanGeneralCall(const Expr& e, const CallExpr& call) {
     const std::string& fn = call.function;
     const size_t n = call.args.size();
     if (call.target == nullptr) {

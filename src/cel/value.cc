@@ -138,7 +138,14 @@ Value Value::Bytes(std::string v) {
   return Value(Rep(BytesRep{std::make_shared<const std::string>(std::move(v))}));
 }
 Value Value::List(std::vector<Value> elements) {
-  return Value(Rep(ListRep{std::make_shared<const std::vector<Value>>(std::move(elements))}));
+  return Value(Rep(ListRep{std::make_shared<std::vector<Value>>(std::move(elements))}));
+}
+
+Value Value::AppendToList(Value list, Value element) {
+  std::shared_ptr<std::vector<Value>>& data = std::get<ListRep>(list.rep_).data;
+  if (data.use_count() != 1) data = std::make_shared<std::vector<Value>>(*data);
+  data->push_back(std::move(element));
+  return list;
 }
 Value Value::Map(std::shared_ptr<const MapValue> map) { return Value(Rep(MapRep{std::move(map)})); }
 Value Value::Struct(std::shared_ptr<const StructValue> message) {

@@ -180,3 +180,35 @@ TEST_CASE("an expression over the size or nesting limit is an error naming the l
 
 }  // namespace
 }  // namespace saleskit::cel
+
+namespace saleskit::cel {
+namespace {
+
+TEST_CASE("map() and filter() stay linear in the size of their input", "[cel][eval][limits]") {
+  // A quadratic accumulator (copying the list on every step) would take
+  // minutes here; the iteration limit alone would not prevent it.
+  Environment env;
+  env.DeclareVariable("xs", Type::List(Type::Of(Type::Kind::kInt)));
+  std::vector<Value> xs;
+  for (int i = 0; i < 100000; ++i) xs.push_back(Value::Int(i));
+  MapActivation vars;
+  vars.Bind("xs", Value::List(std::move(xs)));
+  auto p = Compile("xs.map(x, x * 2).size() == 100000 && xs.filter(x, x % 2 == 0).size() == 50000 && "
+                   "xs.map(x, x * 2)[99999] == 199998",
+                   env);
+  REQUIRE(p.ok());
+  CompileOptions options;
+  options.max_iterations = 300000;
+  auto q = Compile("xs.map(x, x * 2).size() == 100000 && xs.filter(x, x % 2 == 0).size() == 50000 && "
+                   "xs.map(x, x * 2)[99999] == 199998",
+                   env, options);
+  REQUIRE(q.ok());
+  CHECK(Equal((*q)->Evaluate(vars), Value::Bool(true)));
+  // With the default limit of 100000 iterations the three loops together are too many.
+  CHECK((*p)->Evaluate(vars).is_error());
+  // The input list is not changed by the appends.
+  CHECK((*vars.FindVariable("xs")).list_value().size() == 100000);
+}
+
+}  // namespace
+}  // namespace saleskit::cel

@@ -68,6 +68,9 @@ class Value {
   static Value OptionalNone();
   // An error value; `status` must not be OK.
   static Value Error(absl::Status status);
+  // `list` with `element` appended: in place when no other value shares the
+  // list (amortised O(1), so macros like map() stay linear), else a copy.
+  static Value AppendToList(Value list, Value element);
 
   Kind kind() const { return static_cast<Kind>(rep_.index()); }
   bool is_error() const { return kind() == Kind::kError; }
@@ -99,7 +102,8 @@ class Value {
  private:
   struct StringRep { std::shared_ptr<const std::string> data; };
   struct BytesRep { std::shared_ptr<const std::string> data; };
-  struct ListRep { std::shared_ptr<const std::vector<Value>> data; };
+  // Not const: AppendToList extends a list no other value shares.
+  struct ListRep { std::shared_ptr<std::vector<Value>> data; };
   struct MapRep { std::shared_ptr<const MapValue> data; };
   struct StructRep { std::shared_ptr<const StructValue> data; };
   struct TypeRep { std::shared_ptr<const std::string> name; };
