@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "saleskit/cel/customer.h"
 
@@ -52,6 +53,9 @@ class ColumnarNode {
   virtual void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t,
                     uint64_t* f) const = 0;
   virtual Tri EvalRow(const Context& c, uint32_t row) const = 0;
+  // Roughly the bytes per row it reads, to order the operands of && and ||
+  // cheapest first (both are commutative in CEL, errors included).
+  virtual int cost() const = 0;
 };
 
 namespace {
@@ -171,6 +175,7 @@ class ConstNode : public ColumnarNode {
   }
   Tri EvalRow(const Context&, uint32_t) const override { return value_ ? Tri::kTrue : Tri::kFalse; }
 
+  int cost() const override { return 0; }
  private:
   bool value_;
 };
@@ -204,6 +209,7 @@ class LogicNode : public ColumnarNode {
     return a == Tri::kError || b == Tri::kError ? Tri::kError : a;
   }
 
+  int cost() const override { return a_->cost() + b_->cost(); }
  private:
   std::unique_ptr<ColumnarNode> a_, b_;
 };
@@ -219,6 +225,7 @@ class NotNode : public ColumnarNode {
     return a == Tri::kError ? a : (a == Tri::kTrue ? Tri::kFalse : Tri::kTrue);
   }
 
+  int cost() const override { return a_->cost(); }
  private:
   std::unique_ptr<ColumnarNode> a_;
 };
@@ -246,6 +253,7 @@ class RowFallbackNode : public ColumnarNode {
     return v.bool_value() ? Tri::kTrue : Tri::kFalse;
   }
 
+  int cost() const override { return 1000; }
  private:
   int64_t expr_id_;
 };
@@ -262,7 +270,7 @@ class StringFieldNode : public ColumnarNode {
   void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
     const int32_t* codes = c.store.string_codes(field_).data();
     const StringDictionary& dict = c.store.string_dictionary(field_);
-    std::vector<int32_t> wanted;
+    absl::InlinedVector<int32_t, 8> wanted;
     for (const CodeHint& v : values_) {
       const int32_t code = v.Code(dict);
       if (code != StringDictionary::kNone) wanted.push_back(code);
@@ -295,6 +303,7 @@ class StringFieldNode : public ColumnarNode {
     return member != negate_ ? Tri::kTrue : Tri::kFalse;
   }
 
+  int cost() const override { return 4; }
  private:
   StringField field_;
   std::vector<CodeHint> values_;
@@ -327,6 +336,7 @@ class LifecycleNode : public ColumnarNode {
     return (lut_[c.store.lifecycle_stage()[row]] != 0) != negate_ ? Tri::kTrue : Tri::kFalse;
   }
 
+  int cost() const override { return 1; }
  private:
   uint8_t lut_[256] = {};
   std::vector<uint8_t> small_;  // the stages, when there are at most four
@@ -539,6 +549,7 @@ class NumericNode : public ColumnarNode {
     return Tri::kError;
   }
 
+  int cost() const override { return source_ == NumericSource::kWindowCount ? 4 : 8; }
  private:
   // The window column, remembered between evaluations (validated: a hint).
   std::optional<int> Column(const CustomerStore& store) const {
@@ -588,6 +599,7 @@ class HasNode : public ColumnarNode {
     return (valid_(c.store, row / 64) >> (row % 64)) & 1 ? Tri::kTrue : Tri::kFalse;
   }
 
+  int cost() const override { return 0; }
  private:
   Valid valid_;
 };
@@ -619,11 +631,23 @@ class Planner {
     if (const auto* call = e.As<CallExpr>(); call != nullptr && call->target == nullptr) {
       const std::string& fn = call->function;
       if ((fn == "_&&_" || fn == "_||_") && call->args.size() == 2) {
-        ++vectorised;
-        auto a = Plan(*call->args[0]);
-        auto b = Plan(*call->args[1]);
-        if (fn == "_&&_") return std::make_unique<LogicNode<true>>(std::move(a), std::move(b));
-        return std::make_unique<LogicNode<false>>(std::move(a), std::move(b));
+        // a && b && c ...: the narrowest columns first, so that the wide ones
+        // are read only for the rows (words) still undecided.
+        std::vector<const Expr*> operands;
+        Flatten(e, fn, &operands);
+        vectorised += static_cast<int>(operands.size()) - 1;
+        std::vector<std::unique_ptr<ColumnarNode>> nodes;
+        for (const Expr* op : operands) nodes.push_back(Plan(*op));
+        std::stable_sort(nodes.begin(), nodes.end(), [](const auto& x, const auto& y) { return x->cost() < y->cost(); });
+        std::unique_ptr<ColumnarNode> tree = std::move(nodes[0]);
+        for (size_t i = 1; i < nodes.size(); ++i) {
+          if (fn == "_&&_") {
+            tree = std::make_unique<LogicNode<true>>(std::move(tree), std::move(nodes[i]));
+          } else {
+            tree = std::make_unique<LogicNode<false>>(std::move(tree), std::move(nodes[i]));
+          }
+        }
+        return tree;
       }
       if (fn == "!_" && call->args.size() == 1) {
         ++vectorised;
@@ -648,6 +672,17 @@ class Planner {
   int fallback = 0;
 
  private:
+  // The operands of a chain of the same operator: ((a && b) && c) -> a, b, c.
+  static void Flatten(const Expr& e, const std::string& fn, std::vector<const Expr*>* out) {
+    const auto* call = e.As<CallExpr>();
+    if (call != nullptr && call->target == nullptr && call->function == fn && call->args.size() == 2) {
+      Flatten(*call->args[0], fn, out);
+      Flatten(*call->args[1], fn, out);
+      return;
+    }
+    out->push_back(&e);
+  }
+
   bool IsCustomer(const Expr& e) const {
     auto it = p_.checked().names.find(e.id);
     return e.As<IdentExpr>() != nullptr && it != p_.checked().names.end() && it->second == "customer";
