@@ -28,7 +28,7 @@
 namespace saleskit::cel {
 
 namespace {
-constexpr size_t kBlockWords = 32;  // 2048 rows per block
+constexpr size_t kBlockWords = 128;  // 8192 rows per block: long runs for the prefetcher
 
 struct Context {
   const CustomerStore& store;
@@ -36,7 +36,9 @@ struct Context {
   const uint64_t* live;  // one word per 64 rows
   size_t rows;           // store.row_capacity()
   const Program* program;
+  uint64_t* scratch;     // kScratchArrays * kBlockWords words per && / || nesting level
 };
+constexpr size_t kScratchArrays = 5;
 }  // namespace
 
 // Fills, for words [w0, w0 + n), t[i] and f[i]: the rows of care[i] where the
@@ -56,9 +58,22 @@ class ColumnarNode {
   // Roughly the bytes per row it reads, to order the operands of && and ||
   // cheapest first (both are commutative in CEL, errors included).
   virtual int cost() const = 0;
+  // Gives && / || nodes their scratch level (their nesting depth); returns
+  // the deepest level below.
+  virtual int AssignScratch(int level) { return level - 1; }
 };
 
 namespace {
+
+// At most four rows set: cheaper to test one by one than a whole word.
+// (Without -mpopcnt, __builtin_popcountll is a library call.)
+inline bool FewBits(uint64_t x) {
+  x &= x - 1;
+  x &= x - 1;
+  x &= x - 1;
+  x &= x - 1;
+  return x == 0;
+}
 
 // Bits for rows [64w, 64w + 64) of a column where pred(value) holds.
 template <typename T, typename Pred>
@@ -184,8 +199,17 @@ template <bool kIsAnd>
 class LogicNode : public ColumnarNode {
  public:
   LogicNode(std::unique_ptr<ColumnarNode> a, std::unique_ptr<ColumnarNode> b) : a_(std::move(a)), b_(std::move(b)) {}
+  int AssignScratch(int level) override {
+    level_ = level;
+    return std::max({level, a_->AssignScratch(level + 1), b_->AssignScratch(level + 1)});
+  }
   void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
-    uint64_t ta[kBlockWords], fa[kBlockWords], care_b[kBlockWords], tb[kBlockWords], fb[kBlockWords];
+    // Operands write deeper levels only, so this level's arrays stay intact.
+    uint64_t* ta = c.scratch + static_cast<size_t>(level_) * kScratchArrays * kBlockWords;
+    uint64_t* fa = ta + kBlockWords;
+    uint64_t* care_b = fa + kBlockWords;
+    uint64_t* tb = care_b + kBlockWords;
+    uint64_t* fb = tb + kBlockWords;
     a_->Eval(c, w0, n, care, ta, fa);
     // A row false in a && (true in a ||) is decided: b need not look at it.
     for (size_t i = 0; i < n; ++i) care_b[i] = care[i] & ~(kIsAnd ? fa[i] : ta[i]);
@@ -210,6 +234,11 @@ class LogicNode : public ColumnarNode {
   }
 
   int cost() const override { return a_->cost() + b_->cost(); }
+
+ private:
+  int level_ = 0;
+
+ public:
  private:
   std::unique_ptr<ColumnarNode> a_, b_;
 };
@@ -226,6 +255,7 @@ class NotNode : public ColumnarNode {
   }
 
   int cost() const override { return a_->cost(); }
+  int AssignScratch(int level) override { return a_->AssignScratch(level); }
  private:
   std::unique_ptr<ColumnarNode> a_;
 };
@@ -282,7 +312,7 @@ class StringFieldNode : public ColumnarNode {
         continue;
       }
       uint64_t bits = 0;
-      if (__builtin_popcountll(care[i]) <= 4) {
+      if (FewBits(care[i])) {
         for (uint64_t left = care[i]; left != 0; left &= left - 1) {
           const int32_t code = codes[w * 64 + __builtin_ctzll(left)];
           for (int32_t want : wanted) bits |= static_cast<uint64_t>(code == want) << __builtin_ctzll(left);
@@ -459,7 +489,7 @@ const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 
 template <typename C, typename T>
 inline uint64_t CompareWord(const C* col, size_t w, size_t rows, uint64_t care, Op op, T k) {
-  if (__builtin_popcountll(care) <= 4) return CompareSparse(col, w, care, op, k);
+  if (FewBits(care)) return CompareSparse(col, w, care, op, k);
   const size_t base = w * 64;
   if (base + 64 <= rows) {
 #if defined(__SSE2__)
@@ -878,6 +908,7 @@ std::unique_ptr<ColumnarCondition> ColumnarCondition::Plan(std::shared_ptr<const
   c->program_ = std::move(program);
   Planner planner(*c->program_);
   c->root_ = planner.Plan(c->program_->expr());
+  c->scratch_levels_ = c->root_->AssignScratch(0) + 1;
   c->vectorised_ = planner.vectorised;
   c->fallback_ = planner.fallback;
   return c;
@@ -886,7 +917,7 @@ std::unique_ptr<ColumnarCondition> ColumnarCondition::Plan(std::shared_ptr<const
 ColumnarCondition::~ColumnarCondition() = default;
 
 std::optional<bool> ColumnarCondition::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now) const {
-  const Context ctx{store, now, store.live().words().data(), store.row_capacity(), program_.get()};
+  const Context ctx{store, now, store.live().words().data(), store.row_capacity(), program_.get(), nullptr};
   switch (root_->EvalRow(ctx, row)) {
     case Tri::kTrue: return true;
     case Tri::kFalse: return false;
@@ -900,7 +931,8 @@ ColumnarCondition::Result ColumnarCondition::Evaluate(const CustomerStore& store
   r.matched.Resize(store.row_capacity());
   r.unmatched.Resize(store.row_capacity());
   const std::vector<uint64_t>& live = store.live().words();
-  const Context ctx{store, now, live.data(), store.row_capacity(), program_.get()};
+  std::vector<uint64_t> scratch(static_cast<size_t>(scratch_levels_) * kScratchArrays * kBlockWords);
+  const Context ctx{store, now, live.data(), store.row_capacity(), program_.get(), scratch.data()};
   uint64_t* t = r.matched.mutable_words().data();
   uint64_t* f = r.unmatched.mutable_words().data();
   const size_t words = std::min(live.size(), r.matched.words().size());

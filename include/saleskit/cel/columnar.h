@@ -55,6 +55,7 @@ class ColumnarCondition {
   std::unique_ptr<ColumnarNode> root_;
   int vectorised_ = 0;
   int fallback_ = 0;
+  int scratch_levels_ = 0;  // nesting depth of && / ||: bitmap scratch per level
 };
 
 }  // namespace saleskit::cel
