@@ -246,6 +246,63 @@ Value DaysSince(absl::Span<const Value> args, const Activation& act) {
   return Value::Int(absl::ToInt64Hours(absl::Floor(d, absl::Hours(24))) / 24);
 }
 
+// A store customer read column by column: the standard scalar fields come
+// straight from the columns; any other field builds the record once.
+class StoreCustomerStruct : public StructValue {
+ public:
+  StoreCustomerStruct(const CustomerStore& store, uint32_t row) : store_(store), row_(row) {}
+
+  absl::string_view type_name() const override { return v1::Customer::descriptor()->full_name(); }
+
+  Value GetField(absl::string_view name) const override {
+    if (std::optional<StringField> f = StringFieldOf(name)) {
+      const int32_t code = store_.string_codes(*f)[row_];
+      if (code == StringDictionary::kNone) return Value::Null();
+      return Value::String(std::string(store_.string_dictionary(*f).Get(code)));
+    }
+    if (name == "id") return Value::String(std::string(store_.IdOf(row_)));
+    if (name == "employee_count") {
+      const auto& col = store_.employee_count();
+      return col.Has(row_) ? Value::Int(col.values[row_]) : Value::Null();
+    }
+    if (name == "annual_revenue") {
+      const auto& col = store_.annual_revenue();
+      return col.Has(row_) ? Value::Double(col.values[row_]) : Value::Null();
+    }
+    if (name == "lifecycle_stage") {
+      return EnumValue(v1::LifecycleStage_descriptor()->FindValueByNumber(store_.lifecycle_stage()[row_]));
+    }
+    return Record().struct_value().GetField(name);
+  }
+
+  Value HasField(absl::string_view name) const override {
+    if (std::optional<StringField> f = StringFieldOf(name)) {
+      return Value::Bool(store_.string_codes(*f)[row_] != StringDictionary::kNone);
+    }
+    if (name == "employee_count") return Value::Bool(store_.employee_count().Has(row_));
+    if (name == "annual_revenue") return Value::Bool(store_.annual_revenue().Has(row_));
+    if (name == "lifecycle_stage") return Value::Bool(store_.lifecycle_stage()[row_] != 0);
+    return Record().struct_value().HasField(name);
+  }
+
+ private:
+  static std::optional<StringField> StringFieldOf(absl::string_view name) {
+    for (int i = 0; i < kStringFieldCount; ++i) {
+      if (StringFieldName(static_cast<StringField>(i)) == name) return static_cast<StringField>(i);
+    }
+    return std::nullopt;
+  }
+
+  const Value& Record() const {
+    if (!record_) record_ = MessageValue(std::make_shared<const v1::Customer>(store_.CustomerAt(row_)));
+    return *record_;
+  }
+
+  const CustomerStore& store_;
+  uint32_t row_;
+  mutable std::optional<Value> record_;  // built on first use of another field
+};
+
 class StoreBehaviour : public BehaviourSource {
  public:
   StoreBehaviour(const CustomerStore& store, uint32_t row) : store_(store), row_(row) {}
@@ -574,12 +631,15 @@ StoreCustomerActivation::~StoreCustomerActivation() = default;
 std::optional<Value> StoreCustomerActivation::FindVariable(absl::string_view name) const {
   if (name == "now") return Value::Timestamp(now_);
   if (name == "customer") {
-    if (!customer_) customer_ = MessageValue(std::make_shared<const v1::Customer>(store_.CustomerAt(row_)));
+    if (!customer_) customer_ = Value::Struct(std::make_shared<StoreCustomerStruct>(store_, row_));
     return *customer_;
   }
   if (name == "account") {
-    const v1::Customer c = store_.CustomerAt(row_);
-    const v1::Account* a = c.has_account_id() ? store_.FindAccount(c.account_id()) : nullptr;
+    const int32_t code = store_.string_codes(StringField::kAccountId)[row_];
+    const v1::Account* a =
+        code == StringDictionary::kNone
+            ? nullptr
+            : store_.FindAccount(store_.string_dictionary(StringField::kAccountId).Get(code));
     if (a == nullptr) return Value::Null();
     return MessageValue(std::make_shared<const v1::Account>(*a));
   }
