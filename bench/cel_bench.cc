@@ -454,8 +454,7 @@ int main(int argc, char** argv) {
     Fail("the compiled row path over consecutive rows disagrees with the columnar bitmaps");
   }
   // The generic tree-walking evaluator over CEL values (what non-store
-  // activations and the error explanations use), on fewer rows: it builds the
-  // customer as a message per evaluation.
+  // activations, non-conditions and error explanations use), on fewer rows.
   const int64_t generic_evals = std::max<int64_t>(1, g_evals / 20);
   std::vector<uint8_t> generic_outcomes(generic_evals);
   const Stopwatch generic_sw;
@@ -521,7 +520,7 @@ int main(int argc, char** argv) {
               row_ns, kRowFloorNs, row_ns <= kRowFloorNs ? "MEETS" : "MISSES", row_ns / kRowFloorNs);
   std::printf("row evaluator, random rows %6.1f ns/eval (cache-cold: each evaluation misses DRAM for its columns)\n",
               random_row_ns);
-  std::printf("generic evaluator   %10.1f ns/eval   (tree walk over CEL values, customer built per evaluation; no floor)\n",
+  std::printf("generic evaluator   %10.1f ns/eval   (tree walk over CEL values, fields read through the struct; no floor)\n",
               generic_ns);
   std::printf("columnar evaluator  %10.3g rows/s    floor >= %.0e rows/s  %s (x%.3f of the floor); best %.2f ms wall, "
               "%.2f ms cpu; by cpu time (best of %d) %.3g rows/s\n",
