@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/cel_conformance.h"
+#include "cli/cohort.h"
 #include "cli/commands.h"
 #include "cli/rfm.h"
 #include "saleskit/version.h"
@@ -18,6 +19,7 @@ constexpr char kUsage[] =
     "  stats FILE...    load files and describe what the store holds\n"
     "  show ID FILE...  load files and print one customer and their event summaries\n"
     "  eval EXPR        evaluate a CEL expression about customers loaded from files (docs/cel.md)\n"
+    "  cohort           acquisition cohort tables (retention, conversion, revenue) from events\n"
     "  rfm              recency, frequency and monetary scores and segments per customer\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   if (command == "stats") return saleskit::cli::RunStats(args, std::cout, std::cerr);
   if (command == "show") return saleskit::cli::RunShow(args, std::cout, std::cerr);
   if (command == "eval") return saleskit::cli::RunEval(args, std::cout, std::cerr);
+  if (command == "cohort") return saleskit::cli::RunCohort(args, std::cout, std::cerr);
   if (command == "rfm") return saleskit::cli::RunRfm(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
