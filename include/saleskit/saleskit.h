@@ -291,6 +291,96 @@ SALESKIT_API saleskit_status saleskit_expression_evaluate(saleskit_engine* engin
 SALESKIT_API saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleskit_expression* expression,
                                                        char** json, size_t* json_size, uint64_t* count);
 
+/* ------------------------------------------------------------------ cohorts and RFM */
+
+/* Pure functions over an events file: no engine is needed and nothing is
+ * kept between calls, so any number of threads may call them at once. The
+ * input is a CSV as `saleskit cohort` and `saleskit rfm` take it (header
+ * customer_id,occurred_at,type,value, optional id and properties.NAME
+ * columns; docs/formats.md), `size` bytes, not NUL-terminated, borrowed for
+ * the call. Errors are returned as a status with saleskit_last_error()
+ * giving the reason: bad options, or each malformed record by record number,
+ * line and field. */
+
+/* Calendar periods in UTC; weeks are ISO weeks (Monday start). */
+typedef enum saleskit_cohort_period {
+  SALESKIT_COHORT_DAY = 0,
+  SALESKIT_COHORT_WEEK = 1,
+  SALESKIT_COHORT_MONTH = 2,
+  SALESKIT_COHORT_QUARTER = 3,
+  SALESKIT_COHORT_PERIOD_MAX_ENUM_ = 0x7FFFFFFF /* not a period; see saleskit_status */
+} saleskit_cohort_period;
+
+typedef enum saleskit_cohort_metric {
+  SALESKIT_COHORT_RETENTION = 0,  /* share of the cohort active in period cohort+k */
+  SALESKIT_COHORT_CONVERSION = 1, /* share that did convert_to by the end of period cohort+k */
+  SALESKIT_COHORT_REVENUE = 2,    /* sum of value in period cohort+k per cohort member */
+  SALESKIT_COHORT_METRIC_MAX_ENUM_ = 0x7FFFFFFF /* not a metric; see saleskit_status */
+} saleskit_cohort_metric;
+
+typedef struct saleskit_cohort_options {
+  size_t size;                   /* sizeof(saleskit_cohort_options), set by _init */
+  saleskit_cohort_period period; /* default SALESKIT_COHORT_MONTH */
+  int periods;                   /* columns p0..p(periods-1), 1 to 100000; default 12 */
+  saleskit_cohort_metric metric; /* default SALESKIT_COHORT_RETENTION */
+  /* NUL-terminated event types, borrowed for the call; NULL or "" for none.
+   * cohort_event: a customer's cohort is the period of their first event of
+   * this type (of any type when none). activity_event: retention and revenue
+   * count only this type. convert_to: required for conversion, and only then. */
+  const char* cohort_event;
+  const char* activity_event;
+  const char* convert_to;
+  int cumulative; /* nonzero: revenue cells accumulate over periods 0..k (revenue only) */
+} saleskit_cohort_options;
+
+/* Fills `options` with the defaults above. */
+SALESKIT_API void saleskit_cohort_options_init(saleskit_cohort_options* options);
+
+/* Builds the acquisition cohort table of `events_csv` (docs/cohorts.md).
+ * `options` may be NULL for the defaults. *json_out receives the table as
+ * NUL-terminated JSON on one line, to free with saleskit_free(), and
+ * *json_size (which may be NULL) its length:
+ *   [{"cohort":"1997-01","size":7846,"values":[1,0.104,null]}, ...]
+ * one object per non-empty cohort in period order, null for a cell past the
+ * end of the data (the same text as `saleskit cohort --format json`).
+ * SALESKIT_INVALID_ARGUMENT for bad options (periods out of range, an unknown
+ * period or metric value, conversion without convert_to, an option that does
+ * not apply to the metric), malformed records (each named by record, line and
+ * field) and an input without events. */
+SALESKIT_API saleskit_status saleskit_cohort_table(const char* events_csv, size_t size,
+                                                   const saleskit_cohort_options* options, char** json_out,
+                                                   size_t* json_size);
+
+typedef struct saleskit_rfm_options {
+  size_t size; /* sizeof(saleskit_rfm_options), set by _init */
+  /* The cutoff as text, NUL-terminated, borrowed for the call: `YYYY-MM-DD`
+   * is the end of that UTC day, any other ISO 8601 time that instant. When
+   * NULL (the default), cutoff_micros is used. */
+  const char* cutoff;
+  /* The cutoff in microseconds since the Unix epoch, used when cutoff is NULL;
+   * the default, INT64_MIN, means "not set" (an error: a cutoff is required). */
+  int64_t cutoff_micros;
+  /* The event type that is a purchase, NUL-terminated, borrowed; "*" for
+   * every event; NULL (the default) for "purchase". */
+  const char* purchase_event;
+} saleskit_rfm_options;
+
+/* Fills `options` with the defaults above. */
+SALESKIT_API void saleskit_rfm_options_init(saleskit_rfm_options* options);
+
+/* Recency, frequency, monetary value, 1-5 scores and the named segment of
+ * each customer with a purchase at or before the cutoff (docs/rfm.md), in
+ * customer id order. *json_out receives a NUL-terminated JSON array on one
+ * line, to free with saleskit_free(), and *json_size (which may be NULL) its
+ * length (the same text as `saleskit rfm --format json`):
+ *   [{"customer_id":"c1","recency_days":3,"frequency":2,"monetary":59.06,
+ *     "r":5,"f":4,"m":4,"segment":"champions"}, ...]
+ * SALESKIT_INVALID_ARGUMENT for a missing or malformed cutoff, malformed
+ * records (each named by record, line and field), no events, no purchases,
+ * or a cutoff before every purchase (the message gives the first). */
+SALESKIT_API saleskit_status saleskit_rfm(const char* events_csv, size_t size, const saleskit_rfm_options* options,
+                                          char** json_out, size_t* json_size);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -1,7 +1,8 @@
-// The C API: a thin shell over saleskit::Engine that catches everything.
+// The C API: a thin shell over saleskit::Engine (and the engine-free cohort and RFM functions) that catches everything.
 #include "saleskit/saleskit.h"
 
 #include <atomic>
+#include <climits>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +16,8 @@
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/segment/cohort.h"
+#include "saleskit/segment/rfm.h"
 
 struct saleskit_engine {
   std::unique_ptr<saleskit::Engine> engine;
@@ -425,6 +428,118 @@ saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleski
     if (json_size != nullptr) *json_size = text.size();
     if (count != nullptr) *count = ids->size();
     return FromStatus(absl::OkStatus());
+  });
+}
+
+}  // extern "C"
+
+namespace {
+
+// A NUL-terminated option string; NULL reads as "".
+std::string OptionText(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+
+// Copies `text` out to the host as *json_out / *json_size.
+saleskit_status ReturnJson(const std::string& text, char** json_out, size_t* json_size) {
+  *json_out = CopyOut(text);
+  if (json_size != nullptr) *json_size = text.size();
+  return FromStatus(absl::OkStatus());
+}
+
+}  // namespace
+
+extern "C" {
+
+void saleskit_cohort_options_init(saleskit_cohort_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->size = sizeof(*options);
+  options->period = SALESKIT_COHORT_MONTH;
+  options->periods = 12;
+  options->metric = SALESKIT_COHORT_RETENTION;
+}
+
+saleskit_status saleskit_cohort_table(const char* events_csv, size_t size, const saleskit_cohort_options* options,
+                                      char** json_out, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json_out, "json_out");
+    *json_out = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (events_csv == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "events_csv must not be NULL");
+    saleskit_cohort_options defaults;
+    saleskit_cohort_options_init(&defaults);
+    if (options == nullptr) options = &defaults;
+    if (options->size < sizeof(saleskit_cohort_options)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_cohort_options_init");
+    }
+    saleskit::CohortOptions opts;
+    switch (options->period) {
+      case SALESKIT_COHORT_DAY: opts.period = saleskit::CohortPeriod::kDay; break;
+      case SALESKIT_COHORT_WEEK: opts.period = saleskit::CohortPeriod::kWeek; break;
+      case SALESKIT_COHORT_MONTH: opts.period = saleskit::CohortPeriod::kMonth; break;
+      case SALESKIT_COHORT_QUARTER: opts.period = saleskit::CohortPeriod::kQuarter; break;
+      default: return Fail(SALESKIT_INVALID_ARGUMENT, "options->period is not a saleskit_cohort_period value");
+    }
+    switch (options->metric) {
+      case SALESKIT_COHORT_RETENTION: opts.metric = saleskit::CohortMetric::kRetention; break;
+      case SALESKIT_COHORT_CONVERSION: opts.metric = saleskit::CohortMetric::kConversion; break;
+      case SALESKIT_COHORT_REVENUE: opts.metric = saleskit::CohortMetric::kRevenue; break;
+      default: return Fail(SALESKIT_INVALID_ARGUMENT, "options->metric is not a saleskit_cohort_metric value");
+    }
+    opts.periods = options->periods;
+    opts.cohort_event = OptionText(options->cohort_event);
+    opts.activity_event = OptionText(options->activity_event);
+    opts.convert_to = OptionText(options->convert_to);
+    opts.cumulative = options->cumulative != 0;
+    auto source = saleskit::OpenSource<saleskit::v1::Event>(absl::string_view(events_csv, size),
+                                                            saleskit::Format::kCsv);
+    if (!source.ok()) return FromStatus(source.status());
+    auto table = saleskit::BuildCohortTable(**source, opts);
+    if (!table.ok()) return FromStatus(table.status());
+    return ReturnJson(saleskit::CohortTableToJson(*table), json_out, json_size);
+  });
+}
+
+void saleskit_rfm_options_init(saleskit_rfm_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->size = sizeof(*options);
+  options->cutoff_micros = INT64_MIN;
+}
+
+saleskit_status saleskit_rfm(const char* events_csv, size_t size, const saleskit_rfm_options* options,
+                             char** json_out, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json_out, "json_out");
+    *json_out = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(options, "options (a cutoff is required)");
+    if (events_csv == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "events_csv must not be NULL");
+    if (options->size < sizeof(saleskit_rfm_options)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_rfm_options_init");
+    }
+    saleskit::RfmOptions opts;
+    if (options->cutoff != nullptr) {
+      auto cutoff = saleskit::ParseRfmCutoff(options->cutoff);
+      if (!cutoff.ok()) return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("cutoff: ", cutoff.status().message()));
+      opts.cutoff = *cutoff;
+    } else if (options->cutoff_micros == INT64_MIN) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "a cutoff is required: set options->cutoff or options->cutoff_micros");
+    } else {
+      opts.cutoff = options->cutoff_micros;
+    }
+    if (options->purchase_event != nullptr) {
+      opts.purchase_event = options->purchase_event;
+      if (opts.purchase_event.empty()) {
+        return Fail(SALESKIT_INVALID_ARGUMENT, "purchase_event: expected an event type or \"*\"");
+      }
+    }
+    auto read = saleskit::ReadRecords<saleskit::v1::Event>(absl::string_view(events_csv, size),
+                                                           saleskit::Format::kCsv);
+    if (!read.ok()) return FromStatus(read.status());
+    if (!read->errors.empty()) return FromStatus(saleskit::BatchRejected(read->errors));
+    auto rows = saleskit::ComputeRfm(read->batch.records, opts);
+    if (!rows.ok()) return FromStatus(rows.status());
+    return ReturnJson(saleskit::RfmToJson(*rows), json_out, json_size);
   });
 }
 

@@ -150,6 +150,122 @@ static int cel_expressions(void) {
   return failed - failed_before;
 }
 
+/* Cohort tables and RFM over an events CSV, without an engine. Returns the
+ * number of failed checks. Expected values are `saleskit cohort` / `saleskit
+ * rfm` on the same file. */
+static const char kSegmentEvents[] =
+    "customer_id,occurred_at,type,value\n"
+    "a,2026-01-05T10:00:00Z,signup,\n"
+    "a,2026-01-20T10:00:00Z,purchase,10\n"
+    "a,2026-02-03T10:00:00Z,purchase,20.5\n"
+    "b,2026-01-28T09:00:00Z,signup,\n"
+    "b,2026-03-02T09:00:00Z,purchase,5\n"
+    "c,2026-02-10T12:00:00Z,signup,\n"
+    "c,2026-02-11T12:00:00Z,purchase,100\n"
+    "c,2026-02-11T15:00:00Z,purchase,1\n"
+    "d,2026-03-15T08:00:00Z,signup,\n";
+
+static int cohorts_and_rfm(void) {
+  const int failed_before = failed;
+  const size_t n = strlen(kSegmentEvents);
+  const char* bad_value = "customer_id,occurred_at,type,value\na,2026-01-05T10:00:00Z,signup,\na,2026-01-06,purchase,ten\n";
+  saleskit_cohort_options cohort;
+  saleskit_rfm_options rfm;
+  char* json = NULL;
+  size_t json_size = 0;
+
+  saleskit_cohort_options_init(&cohort);
+  CHECK(cohort.size == sizeof(cohort) && cohort.period == SALESKIT_COHORT_MONTH && cohort.periods == 12);
+  cohort.periods = 3;
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, &cohort, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strlen(json) == json_size);
+  CHECK(json != NULL && strncmp(json,
+                                "[{\"cohort\":\"2026-01\",\"size\":2,\"values\":[1,0.5,0.5]},"
+                                "{\"cohort\":\"2026-02\",\"size\":1,\"values\":[1,0,null]},"
+                                "{\"cohort\":\"2026-03\",\"size\":1,\"values\":[1,null,null]}]",
+                                json_size - 1) == 0);
+  CHECK(strcmp(saleskit_last_error(), "") == 0);
+  saleskit_free(json);
+
+  cohort.metric = SALESKIT_COHORT_CONVERSION;
+  cohort.convert_to = "purchase";
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, &cohort, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "{\"cohort\":\"2026-01\",\"size\":2,\"values\":[0.5,0.5,1]}") != NULL);
+  saleskit_free(json);
+
+  cohort.metric = SALESKIT_COHORT_REVENUE;
+  cohort.convert_to = NULL;
+  cohort.cumulative = 1;
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, &cohort, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "{\"cohort\":\"2026-01\",\"size\":2,\"values\":[5,15.25,17.75]}") != NULL);
+  saleskit_free(json);
+
+  /* Bad input: periods 0, conversion without convert_to, an unknown period,
+   * a malformed value (named by line and field), no events. */
+  cohort.cumulative = 0;
+  cohort.periods = 0;
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, &cohort, &json, &json_size) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(json == NULL && json_size == 0);
+  CHECK(strstr(saleskit_last_error(), "periods") != NULL);
+  cohort.periods = 3;
+  cohort.metric = SALESKIT_COHORT_CONVERSION;
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, &cohort, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "convert_to") != NULL);
+  cohort.metric = SALESKIT_COHORT_RETENTION;
+  cohort.period = (saleskit_cohort_period)7;
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, &cohort, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  cohort.period = SALESKIT_COHORT_WEEK;
+  CHECK(saleskit_cohort_table(bad_value, strlen(bad_value), &cohort, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "line 3") != NULL && strstr(saleskit_last_error(), "value") != NULL);
+  CHECK(saleskit_cohort_table("customer_id,occurred_at,type,value\n", 35, NULL, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_cohort_table(NULL, 4, NULL, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_cohort_table(kSegmentEvents, n, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  saleskit_rfm_options_init(&rfm);
+  CHECK(rfm.size == sizeof(rfm) && rfm.cutoff == NULL && rfm.purchase_event == NULL);
+  rfm.cutoff = "2026-03-31";
+  CHECK(saleskit_rfm(kSegmentEvents, n, &rfm, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strlen(json) == json_size);
+  CHECK(json != NULL &&
+        strncmp(json,
+                "[{\"customer_id\":\"a\",\"recency_days\":56,\"frequency\":2,\"monetary\":30.5,\"r\":1,\"f\":4,"
+                "\"m\":2,\"segment\":\"at risk\"},{\"customer_id\":\"b\",\"recency_days\":29,\"frequency\":1,"
+                "\"monetary\":5,\"r\":4,\"f\":1,\"m\":1,\"segment\":\"promising\"},{\"customer_id\":\"c\","
+                "\"recency_days\":48,\"frequency\":1,\"monetary\":101,\"r\":2,\"f\":2,\"m\":4,\"segment\":"
+                "\"at risk\"}]",
+                json_size - 1) == 0);
+  saleskit_free(json);
+  /* The same cutoff as microseconds: the end of 2026-03-31 UTC. */
+  rfm.cutoff = NULL;
+  rfm.cutoff_micros = 1774915200LL * 1000000 + 86399999999LL;
+  rfm.purchase_event = "*";
+  CHECK(saleskit_rfm(kSegmentEvents, n, &rfm, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "{\"customer_id\":\"d\",\"recency_days\":16,\"frequency\":1,\"monetary\":0,") !=
+                            NULL);
+  saleskit_free(json);
+
+  /* Bad input: a cutoff before every purchase, no cutoff, a malformed cutoff,
+   * a malformed record, no options. */
+  rfm.purchase_event = NULL;
+  rfm.cutoff = "2025-12-31";
+  CHECK(saleskit_rfm(kSegmentEvents, n, &rfm, &json, &json_size) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(json == NULL && json_size == 0);
+  CHECK(strstr(saleskit_last_error(), "before every purchase") != NULL);
+  rfm.cutoff = NULL;
+  rfm.cutoff_micros = INT64_MIN;
+  CHECK(saleskit_rfm(kSegmentEvents, n, &rfm, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "cutoff is required") != NULL);
+  rfm.cutoff = "March";
+  CHECK(saleskit_rfm(kSegmentEvents, n, &rfm, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "cutoff") != NULL);
+  rfm.cutoff = "2026-03-31";
+  CHECK(saleskit_rfm(bad_value, strlen(bad_value), &rfm, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "line 3") != NULL && strstr(saleskit_last_error(), "value") != NULL);
+  CHECK(saleskit_rfm(kSegmentEvents, n, NULL, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -275,6 +391,7 @@ int main(void) {
   /* CEL expressions, on an engine of their own. Windows count events ingested
    * after the compile, so compile first. */
   CHECK(cel_expressions() == 0);
+  CHECK(cohorts_and_rfm() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);
