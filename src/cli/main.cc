@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/cel_conformance.h"
+#include "cli/cluster.h"
 #include "cli/cohort.h"
 #include "cli/commands.h"
 #include "cli/rfm.h"
@@ -21,6 +22,7 @@ constexpr char kUsage[] =
     "  eval EXPR        evaluate a CEL expression about customers loaded from files (docs/cel.md)\n"
     "  cohort           acquisition cohort tables (retention, conversion, revenue) from events\n"
     "  rfm              recency, frequency and monetary scores and segments per customer\n"
+    "  cluster          clusters of similar customers by k-means on CEL features\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
     "  cel-conformance FILE...\n"
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return saleskit::cli::RunEval(args, std::cout, std::cerr);
   if (command == "cohort") return saleskit::cli::RunCohort(args, std::cout, std::cerr);
   if (command == "rfm") return saleskit::cli::RunRfm(args, std::cout, std::cerr);
+  if (command == "cluster") return saleskit::cli::RunCluster(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);

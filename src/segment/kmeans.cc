@@ -1,0 +1,632 @@
+#include "saleskit/segment/kmeans.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "saleskit/cel/json.h"
+#include "saleskit/status_macros.h"
+
+namespace saleskit {
+namespace {
+
+// Uniform in [0, 1) from 53 random bits: the same on every standard library
+// (std::uniform_real_distribution is implementation-defined).
+double Uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+size_t UniformIndex(std::mt19937_64& rng, size_t n) { return static_cast<size_t>(rng() % n); }
+
+uint64_t RunSeed(uint64_t seed, int run) {
+  // SplitMix64 of seed and run: independent streams per restart.
+  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(run + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+Eigen::MatrixXd SeedPlusPlus(const Eigen::MatrixXd& x, int k, std::mt19937_64& rng) {
+  const Eigen::Index n = x.rows();
+  Eigen::MatrixXd c(k, x.cols());
+  c.row(0) = x.row(UniformIndex(rng, n));
+  Eigen::VectorXd d2 = (x.rowwise() - c.row(0)).rowwise().squaredNorm();
+  for (int j = 1; j < k; ++j) {
+    const double total = d2.sum();
+    Eigen::Index pick = 0;
+    if (total > 0) {
+      const double r = Uniform01(rng) * total;
+      double acc = 0;
+      pick = n - 1;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        acc += d2[i];
+        if (acc > r && d2[i] > 0) {
+          pick = i;
+          break;
+        }
+      }
+    } else {
+      pick = UniformIndex(rng, n);  // every point is already a centre
+    }
+    c.row(j) = x.row(pick);
+    d2 = d2.cwiseMin((x.rowwise() - c.row(j)).rowwise().squaredNorm());
+  }
+  return c;
+}
+
+Eigen::MatrixXd SeedRandom(const Eigen::MatrixXd& x, int k, std::mt19937_64& rng) {
+  const size_t n = x.rows();
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  Eigen::MatrixXd c(k, x.cols());
+  for (int j = 0; j < k; ++j) {
+    std::swap(idx[j], idx[j + UniformIndex(rng, n - j)]);
+    c.row(j) = x.row(idx[j]);
+  }
+  return c;
+}
+
+// Assigns each row to its nearest centroid; returns whether any label changed
+// and fills each row's squared distance to its centroid.
+bool Assign(const Eigen::MatrixXd& x, const Eigen::VectorXd& x2, const Eigen::MatrixXd& c, std::vector<int>& labels,
+            Eigen::VectorXd& best) {
+  // ||x||^2 - 2 x c^T + ||c||^2, one matrix product for all pairs.
+  Eigen::MatrixXd d = -2.0 * (x * c.transpose());
+  d.rowwise() += c.rowwise().squaredNorm().transpose();
+  d.colwise() += x2;
+  bool changed = false;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    Eigen::Index j;
+    best[i] = std::max(0.0, d.row(i).minCoeff(&j));
+    if (labels[i] != static_cast<int>(j)) {
+      labels[i] = static_cast<int>(j);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// The mean of each cluster's rows; an empty cluster keeps `previous` unless
+// `refill`, when it takes the row farthest from its centroid.
+Eigen::MatrixXd Means(const Eigen::MatrixXd& x, const std::vector<int>& labels, const Eigen::MatrixXd& previous,
+                      Eigen::VectorXd* dist, bool refill) {
+  const int k = previous.rows();
+  Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(k, x.cols());
+  std::vector<int64_t> counts(k, 0);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    sums.row(labels[i]) += x.row(i);
+    ++counts[labels[i]];
+  }
+  for (int j = 0; j < k; ++j) {
+    if (counts[j] > 0) {
+      sums.row(j) /= static_cast<double>(counts[j]);
+    } else if (refill && dist != nullptr) {
+      Eigen::Index far;
+      dist->maxCoeff(&far);
+      sums.row(j) = x.row(far);
+      (*dist)[far] = -1;  // not again for another empty cluster
+    } else {
+      sums.row(j) = previous.row(j);
+    }
+  }
+  return sums;
+}
+
+bool AllFinite(const Eigen::MatrixXd& x) { return x.allFinite(); }
+
+std::string FormatNumber(double v) {
+  if (!std::isfinite(v)) return "null";
+  if (v == 0) return "0";  // no "-0"
+  return absl::StrFormat("%.12g", v);
+}
+
+std::string JsonString(absl::string_view s) { return cel::ValueToJson(cel::Value::String(std::string(s))); }
+
+std::string CsvField(absl::string_view s) {
+  if (s.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+absl::string_view KindName(cel::Value::Kind kind) {
+  switch (kind) {
+    case cel::Value::Kind::kNull: return "null";
+    case cel::Value::Kind::kBool: return "bool";
+    case cel::Value::Kind::kInt: return "int";
+    case cel::Value::Kind::kUint: return "uint";
+    case cel::Value::Kind::kDouble: return "double";
+    case cel::Value::Kind::kString: return "string";
+    case cel::Value::Kind::kBytes: return "bytes";
+    case cel::Value::Kind::kTimestamp: return "timestamp";
+    case cel::Value::Kind::kDuration: return "duration";
+    case cel::Value::Kind::kList: return "list";
+    case cel::Value::Kind::kMap: return "map";
+    case cel::Value::Kind::kStruct: return "message";
+    case cel::Value::Kind::kType: return "type";
+    case cel::Value::Kind::kOptional: return "optional";
+    case cel::Value::Kind::kError: return "error";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ core
+
+absl::StatusOr<KMeansResult> KMeans(const Eigen::MatrixXd& x, const KMeansOptions& options) {
+  const Eigen::Index n = x.rows();
+  if (n == 0 || x.cols() == 0) return absl::InvalidArgumentError("k-means: no points");
+  if (options.k < 1) return absl::InvalidArgumentError(absl::StrCat("k-means: k must be at least 1, got ", options.k));
+  if (options.k > n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("k-means: k = ", options.k, " is more than the number of points (", n, ")"));
+  }
+  if (options.restarts < 1) return absl::InvalidArgumentError("k-means: restarts must be at least 1");
+  if (options.max_iterations < 0) return absl::InvalidArgumentError("k-means: max_iterations must be >= 0");
+  if (!AllFinite(x)) return absl::InvalidArgumentError("k-means: a value is NaN or infinite");
+
+  const int k = options.k;
+  const Eigen::VectorXd x2 = x.rowwise().squaredNorm();
+  const Eigen::RowVectorXd col_mean = x.colwise().mean();
+  const double mean_variance = (x.rowwise() - col_mean).array().square().sum() / (static_cast<double>(n) * x.cols());
+  const double tol = options.tolerance * mean_variance;
+
+  KMeansResult best;
+  best.inertia = std::numeric_limits<double>::infinity();
+  std::vector<int> labels(n);
+  Eigen::VectorXd dist(n);
+  for (int run = 0; run < options.restarts; ++run) {
+    std::mt19937_64 rng(RunSeed(options.seed, run));
+    Eigen::MatrixXd c = options.init == KMeansInit::kRandom ? SeedRandom(x, k, rng) : SeedPlusPlus(x, k, rng);
+    std::fill(labels.begin(), labels.end(), -1);
+    int iterations = 0;
+    for (int it = 0; it < options.max_iterations; ++it) {
+      const bool changed = Assign(x, x2, c, labels, dist);
+      iterations = it + 1;
+      if (!changed) break;
+      Eigen::MatrixXd next = Means(x, labels, c, &dist, /*refill=*/true);
+      const double shift = (next - c).squaredNorm();
+      c = std::move(next);
+      if (shift <= tol) break;
+    }
+    // Final labels against the last centroids, and centroids as their means.
+    Assign(x, x2, c, labels, dist);
+    c = Means(x, labels, c, nullptr, /*refill=*/false);
+    double inertia = 0;
+    for (Eigen::Index i = 0; i < n; ++i) inertia += (x.row(i) - c.row(labels[i])).squaredNorm();
+    if (inertia < best.inertia) {
+      best.inertia = inertia;
+      best.labels = labels;
+      best.centroids = std::move(c);
+      best.iterations = iterations;
+    }
+  }
+  return best;
+}
+
+absl::StatusOr<double> SampledSilhouette(const Eigen::MatrixXd& x, absl::Span<const int> labels, int sample_size,
+                                         uint64_t seed) {
+  const size_t n = x.rows();
+  if (labels.size() != n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("silhouette: ", labels.size(), " labels for ", n, " points"));
+  }
+  if (sample_size < 2) return absl::InvalidArgumentError("silhouette: sample_size must be at least 2");
+  std::vector<size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  size_t m = n;
+  if (n > static_cast<size_t>(sample_size)) {
+    m = sample_size;
+    std::mt19937_64 rng(seed);
+    for (size_t j = 0; j < m; ++j) std::swap(idx[j], idx[j + UniformIndex(rng, n - j)]);
+    idx.resize(m);
+  }
+  int clusters = 0;
+  for (size_t i : idx) {
+    if (labels[i] < 0) return absl::InvalidArgumentError("silhouette: a label is negative");
+    clusters = std::max(clusters, labels[i] + 1);
+  }
+  Eigen::MatrixXd s(m, x.cols());
+  std::vector<int> l(m);
+  std::vector<int64_t> counts(clusters, 0);
+  for (size_t j = 0; j < m; ++j) {
+    s.row(j) = x.row(idx[j]);
+    l[j] = labels[idx[j]];
+    ++counts[l[j]];
+  }
+  if (std::count_if(counts.begin(), counts.end(), [](int64_t c) { return c > 0; }) < 2) {
+    return absl::InvalidArgumentError("silhouette: the sample holds fewer than two clusters");
+  }
+  const Eigen::VectorXd s2 = s.rowwise().squaredNorm();
+  Eigen::MatrixXd d = -2.0 * (s * s.transpose());
+  d.rowwise() += s2.transpose();
+  d.colwise() += s2;
+  d = d.cwiseMax(0.0).cwiseSqrt();
+  double total = 0;
+  std::vector<double> sums(clusters);
+  for (size_t i = 0; i < m; ++i) {
+    std::fill(sums.begin(), sums.end(), 0.0);
+    for (size_t j = 0; j < m; ++j) {
+      if (j != i) sums[l[j]] += d(i, j);
+    }
+    if (counts[l[i]] < 2) continue;  // alone in its cluster: 0
+    const double a = sums[l[i]] / static_cast<double>(counts[l[i]] - 1);
+    double b = std::numeric_limits<double>::infinity();
+    for (int c = 0; c < clusters; ++c) {
+      if (c != l[i] && counts[c] > 0) b = std::min(b, sums[c] / static_cast<double>(counts[c]));
+    }
+    const double denom = std::max(a, b);
+    if (denom > 0) total += (b - a) / denom;
+  }
+  return total / static_cast<double>(m);
+}
+
+// ------------------------------------------------------------------ features
+
+absl::StatusOr<FeatureMatrix> BuildFeatureMatrix(absl::Span<const FeatureValues> features) {
+  if (features.empty()) return absl::InvalidArgumentError("no features");
+  const size_t n = features[0].values.size();
+  if (n == 0) return absl::InvalidArgumentError("no customers");
+  for (const FeatureValues& f : features) {
+    if (f.values.size() != n) {
+      return absl::InvalidArgumentError(absl::StrCat("feature \"", f.name, "\" has ", f.values.size(),
+                                                     " values; the first feature has ", n));
+    }
+  }
+  FeatureMatrix out;
+  std::vector<std::vector<double>> numeric(features.size());
+  std::vector<std::vector<int>> category_of(features.size());
+  int columns = 0;
+  for (size_t fi = 0; fi < features.size(); ++fi) {
+    const FeatureValues& f = features[fi];
+    FeatureEncoding enc;
+    enc.name = f.name;
+    enc.first_column = columns;
+    // Classify: numeric, categorical or missing.
+    int numbers = 0, labels = 0;
+    size_t first_number = 0, first_label = 0;
+    std::string first_error;
+    std::vector<double> nums(n, std::numeric_limits<double>::quiet_NaN());
+    std::vector<std::string> strs(n);
+    std::vector<bool> present(n, false);
+    for (size_t i = 0; i < n; ++i) {
+      const cel::Value& v = f.values[i];
+      switch (v.kind()) {
+        case cel::Value::Kind::kNull:
+          break;
+        case cel::Value::Kind::kError:
+          if (first_error.empty()) first_error = std::string(v.error_value().message());
+          break;
+        case cel::Value::Kind::kInt:
+        case cel::Value::Kind::kUint:
+        case cel::Value::Kind::kDouble:
+        case cel::Value::Kind::kDuration:
+        case cel::Value::Kind::kTimestamp: {
+          double d = v.kind() == cel::Value::Kind::kInt      ? static_cast<double>(v.int_value())
+                     : v.kind() == cel::Value::Kind::kUint   ? static_cast<double>(v.uint_value())
+                     : v.kind() == cel::Value::Kind::kDouble ? v.double_value()
+                     : v.kind() == cel::Value::Kind::kDuration
+                         ? absl::ToDoubleSeconds(v.duration_value())
+                         : absl::ToDoubleSeconds(v.timestamp_value() - absl::UnixEpoch());
+          if (!std::isfinite(d)) break;  // NaN and infinities count as missing
+          if (numbers++ == 0) first_number = i;
+          nums[i] = d;
+          present[i] = true;
+          break;
+        }
+        case cel::Value::Kind::kBool:
+        case cel::Value::Kind::kString:
+          if (labels++ == 0) first_label = i;
+          strs[i] = v.kind() == cel::Value::Kind::kBool ? (v.bool_value() ? "true" : "false")
+                                                         : std::string(v.string_value());
+          present[i] = true;
+          break;
+        default:
+          return absl::InvalidArgumentError(absl::StrCat("feature \"", f.name, "\": value ", i + 1, " is a ",
+                                                         KindName(v.kind()),
+                                                         "; expected a number, duration, timestamp, string or bool"));
+      }
+    }
+    if (numbers == 0 && labels == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("feature \"", f.name, "\" is null for every customer",
+                       first_error.empty() ? "" : absl::StrCat(" (or an error, e.g. \"", first_error, "\")")));
+    }
+    if (numbers > 0 && labels > 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "feature \"", f.name, "\" mixes numbers (", KindName(f.values[first_number].kind()), ", value ",
+          first_number + 1, ") with categories (", KindName(f.values[first_label].kind()), ", value ",
+          first_label + 1, "); convert one kind, e.g. with string() or double()"));
+    }
+    enc.missing = static_cast<int64_t>(n) - (numbers + labels);
+    if (numbers > 0) {
+      double sum = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (present[i]) sum += nums[i];
+      }
+      const double mean = sum / numbers;
+      double ss = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (present[i]) ss += (nums[i] - mean) * (nums[i] - mean);
+      }
+      const double stddev = std::sqrt(ss / numbers);
+      if (!(stddev > 1e-12 * std::max(1.0, std::fabs(mean)))) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "feature \"", f.name, "\" has zero variance: every customer", enc.missing > 0 ? " with a value" : "",
+            " has ", FormatNumber(nums[first_number]), ", so it cannot separate clusters"));
+      }
+      enc.mean = mean;
+      enc.stddev = stddev;
+      for (size_t i = 0; i < n; ++i) {
+        if (!present[i]) nums[i] = mean;  // imputed: z = 0
+      }
+      numeric[fi] = std::move(nums);
+      columns += 1;
+    } else {
+      std::map<std::string, int64_t> count;
+      for (size_t i = 0; i < n; ++i) {
+        if (!present[i]) strs[i] = "null";
+        ++count[strs[i]];
+      }
+      if (count.size() < 2) {
+        return absl::InvalidArgumentError(absl::StrCat("feature \"", f.name, "\" has zero variance: every customer is \"",
+                                                       count.begin()->first, "\", so it cannot separate clusters"));
+      }
+      enc.categorical = true;
+      std::map<std::string, int> index;
+      for (const auto& [label, c] : count) {
+        index[label] = static_cast<int>(enc.categories.size());
+        enc.categories.push_back(label);
+        enc.shares.push_back(static_cast<double>(c) / n);
+      }
+      enc.column_count = static_cast<int>(enc.categories.size());
+      std::vector<int> cats(n);
+      for (size_t i = 0; i < n; ++i) cats[i] = index[strs[i]];
+      category_of[fi] = std::move(cats);
+      enc.mean = 0;
+      enc.stddev = 1;
+      columns += enc.column_count;
+    }
+    out.features.push_back(std::move(enc));
+  }
+  out.x = Eigen::MatrixXd::Zero(n, columns);
+  for (size_t fi = 0; fi < features.size(); ++fi) {
+    const FeatureEncoding& enc = out.features[fi];
+    for (size_t i = 0; i < n; ++i) {
+      if (enc.categorical) {
+        out.x(i, enc.first_column + category_of[fi][i]) = 1.0;
+      } else {
+        out.x(i, enc.first_column) = (numeric[fi][i] - enc.mean) / enc.stddev;
+      }
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ clusters
+
+absl::StatusOr<ClusterResult> ClusterFeatures(absl::Span<const std::string> customer_ids,
+                                              absl::Span<const FeatureValues> features, const ClusterOptions& options) {
+  const size_t n = customer_ids.size();
+  if (n == 0) return absl::InvalidArgumentError("no customers to cluster");
+  if (options.k < 0) return absl::InvalidArgumentError(absl::StrCat("k must be at least 1, got ", options.k));
+  if (static_cast<size_t>(options.k) > n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("k = ", options.k, " is more than the number of customers (", n, ")"));
+  }
+  if (options.k == 0 && n < 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("choosing k needs at least 3 customers, there are ", n, "; give k"));
+  }
+  if (options.k == 0 && options.max_k < 2) return absl::InvalidArgumentError("max_k must be at least 2");
+  for (const FeatureValues& f : features) {
+    if (f.values.size() != n) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("feature \"", f.name, "\" has ", f.values.size(), " values for ", n, " customers"));
+    }
+  }
+  SALESKIT_ASSIGN_OR_RETURN(FeatureMatrix fm, BuildFeatureMatrix(features));
+
+  ClusterResult result;
+  KMeansOptions km;
+  km.restarts = options.restarts;
+  km.max_iterations = options.max_iterations;
+  km.tolerance = options.tolerance;
+  km.seed = options.seed;
+  KMeansResult chosen;
+  if (options.k > 0) {
+    km.k = options.k;
+    SALESKIT_ASSIGN_OR_RETURN(chosen, KMeans(fm.x, km));
+    result.k = options.k;
+  } else {
+    result.k_chosen = true;
+    double best = -std::numeric_limits<double>::infinity();
+    const int top = std::min<int>(options.max_k, static_cast<int>(n) - 1);
+    for (int k = 2; k <= top; ++k) {
+      km.k = k;
+      SALESKIT_ASSIGN_OR_RETURN(KMeansResult r, KMeans(fm.x, km));
+      auto s = SampledSilhouette(fm.x, r.labels, options.silhouette_sample, options.seed);
+      const double score = s.ok() ? *s : -1.0;  // one cluster in the sample: worst
+      result.silhouettes.emplace_back(k, score);
+      if (score > best) {
+        best = score;
+        result.k = k;
+        chosen = std::move(r);
+      }
+    }
+  }
+
+  // Renumber: largest cluster first, equal sizes by first customer.
+  const int k = result.k;
+  std::vector<int64_t> size(k, 0);
+  std::vector<size_t> first(k, n);
+  for (size_t i = 0; i < n; ++i) {
+    ++size[chosen.labels[i]];
+    first[chosen.labels[i]] = std::min(first[chosen.labels[i]], i);
+  }
+  std::vector<int> order(k);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return size[a] != size[b] ? size[a] > size[b] : first[a] < first[b]; });
+  std::vector<int> renumber(k);
+  for (int j = 0; j < k; ++j) renumber[order[j]] = j;
+
+  result.inertia = chosen.inertia;
+  result.customer_ids.assign(customer_ids.begin(), customer_ids.end());
+  result.assignment.resize(n);
+  for (size_t i = 0; i < n; ++i) result.assignment[i] = renumber[chosen.labels[i]];
+
+  for (int j = 0; j < k; ++j) {
+    const int old = order[j];
+    const Eigen::RowVectorXd c = chosen.centroids.row(old);
+    Cluster cl;
+    cl.cluster = j;
+    cl.size = size[old];
+    std::vector<Distinction> all;
+    for (const FeatureEncoding& enc : fm.features) {
+      CentroidValue cv;
+      cv.feature = enc.name;
+      cv.categorical = enc.categorical;
+      if (enc.categorical) {
+        for (int ci = 0; ci < enc.column_count; ++ci) {
+          const double share = c[enc.first_column + ci];
+          const double p = enc.shares[ci];
+          cv.shares.emplace_back(enc.categories[ci], share);
+          all.push_back({enc.name, enc.categories[ci], (share - p) / std::sqrt(p * (1 - p)), share});
+        }
+      } else {
+        const double z = c[enc.first_column];
+        cv.value = z * enc.stddev + enc.mean;
+        all.push_back({enc.name, "", z, cv.value});
+      }
+      cl.centroid.push_back(std::move(cv));
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Distinction& a, const Distinction& b) { return std::fabs(a.z) > std::fabs(b.z); });
+    if (static_cast<int>(all.size()) > options.top_features) all.resize(std::max(0, options.top_features));
+    cl.distinguishing = std::move(all);
+    result.clusters.push_back(std::move(cl));
+  }
+  result.features = std::move(fm.features);
+  return result;
+}
+
+absl::StatusOr<ClusterResult> ClusterCustomers(const Engine& engine,
+                                               absl::Span<const std::shared_ptr<const Expression>> features,
+                                               const ClusterOptions& options) {
+  if (features.empty()) return absl::InvalidArgumentError("no features");
+  std::vector<std::string> ids;
+  {
+    auto snap = engine.Read();
+    const CustomerStore& store = snap.store();
+    for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+      if (store.live().Get(row)) ids.emplace_back(store.IdOf(row));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<FeatureValues> values;
+  for (const auto& expr : features) {
+    FeatureValues f;
+    f.name = expr->source();
+    f.values.reserve(ids.size());
+    for (const std::string& id : ids) {
+      SALESKIT_ASSIGN_OR_RETURN(cel::Value v, engine.Evaluate(*expr, id));
+      f.values.push_back(std::move(v));
+    }
+    values.push_back(std::move(f));
+  }
+  return ClusterFeatures(ids, values, options);
+}
+
+// ------------------------------------------------------------------ writers
+
+std::string ClusterAssignmentsToCsv(const ClusterResult& result) {
+  std::string out = "customer_id,cluster\n";
+  for (size_t i = 0; i < result.customer_ids.size(); ++i) {
+    absl::StrAppend(&out, CsvField(result.customer_ids[i]), ",", result.assignment[i], "\n");
+  }
+  return out;
+}
+
+std::string ClusterToJson(const ClusterResult& result) {
+  std::string out = absl::StrCat("{\"k\":", result.k, ",\"k_chosen\":", result.k_chosen ? "true" : "false",
+                                 ",\"silhouettes\":[");
+  for (size_t i = 0; i < result.silhouettes.size(); ++i) {
+    absl::StrAppend(&out, i ? "," : "", "{\"k\":", result.silhouettes[i].first,
+                    ",\"silhouette\":", FormatNumber(result.silhouettes[i].second), "}");
+  }
+  out += "],\"clusters\":[";
+  for (size_t j = 0; j < result.clusters.size(); ++j) {
+    const Cluster& cl = result.clusters[j];
+    absl::StrAppend(&out, j ? "," : "", "{\"cluster\":", cl.cluster, ",\"size\":", cl.size, ",\"centroid\":{");
+    for (size_t f = 0; f < cl.centroid.size(); ++f) {
+      const CentroidValue& cv = cl.centroid[f];
+      absl::StrAppend(&out, f ? "," : "", JsonString(cv.feature), ":");
+      if (cv.categorical) {
+        out += "{";
+        for (size_t c = 0; c < cv.shares.size(); ++c) {
+          absl::StrAppend(&out, c ? "," : "", JsonString(cv.shares[c].first), ":", FormatNumber(cv.shares[c].second));
+        }
+        out += "}";
+      } else {
+        out += FormatNumber(cv.value);
+      }
+    }
+    out += "},\"distinguishing\":[";
+    for (size_t d = 0; d < cl.distinguishing.size(); ++d) {
+      const Distinction& x = cl.distinguishing[d];
+      absl::StrAppend(&out, d ? "," : "", "{\"feature\":", JsonString(x.feature));
+      if (!x.category.empty()) absl::StrAppend(&out, ",\"category\":", JsonString(x.category));
+      absl::StrAppend(&out, ",\"z\":", FormatNumber(x.z), ",\"value\":", FormatNumber(x.value), "}");
+    }
+    out += "]}";
+  }
+  out += "],\"assignments\":{";
+  for (size_t i = 0; i < result.customer_ids.size(); ++i) {
+    absl::StrAppend(&out, i ? "," : "", JsonString(result.customer_ids[i]), ":", result.assignment[i]);
+  }
+  out += "}}\n";
+  return out;
+}
+
+std::string ClusterSummaryText(const ClusterResult& result) {
+  std::string out = absl::StrCat("k = ", result.k);
+  if (result.k_chosen) {
+    out += " (chosen by sampled silhouette:";
+    for (const auto& [k, s] : result.silhouettes) absl::StrAppend(&out, " k=", k, " ", absl::StrFormat("%.3f", s));
+    out += ")";
+  }
+  absl::StrAppend(&out, "; ", result.customer_ids.size(), " customers\n");
+  for (const Cluster& cl : result.clusters) {
+    absl::StrAppend(&out, "cluster ", cl.cluster, ": ", cl.size, " customers\n  centroid:");
+    for (size_t f = 0; f < cl.centroid.size(); ++f) {
+      const CentroidValue& cv = cl.centroid[f];
+      absl::StrAppend(&out, f ? ";" : "", " ", cv.feature, " = ");
+      if (cv.categorical) {
+        for (size_t c = 0; c < cv.shares.size(); ++c) {
+          absl::StrAppend(&out, c ? ", " : "", cv.shares[c].first, " ",
+                          absl::StrFormat("%.0f%%", 100 * cv.shares[c].second));
+        }
+      } else {
+        out += absl::StrFormat("%.6g", cv.value);
+      }
+    }
+    out += "\n  distinguishing:";
+    for (size_t d = 0; d < cl.distinguishing.size(); ++d) {
+      const Distinction& x = cl.distinguishing[d];
+      absl::StrAppend(&out, d ? "," : "", " ", x.feature, x.category.empty() ? "" : absl::StrCat(" = ", x.category),
+                      absl::StrFormat(" %+.2f sd", x.z));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace saleskit
