@@ -9,11 +9,13 @@
 
 The package is pure Python over the private native module ``saleskit._saleskit``.
 Every error the engine reports is raised as a subclass of ``saleskit.Error``.
-CEL expressions about customers are in ``saleskit.cel``.
+CEL expressions about customers are in ``saleskit.cel``. Cohort tables and RFM
+of an events table are ``saleskit.cohort_table`` and ``saleskit.rfm``.
 """
 
 from . import _saleskit, cel
 from ._engine import Engine, LoadReport, RecordError
+from ._segment import cohort_table, rfm
 from ._errors import (
     AlreadyExistsError,
     CompileError,
@@ -44,5 +46,7 @@ __all__ = [
     "CompileError",
     "EvaluationError",
     "cel",
+    "cohort_table",
+    "rfm",
     "__version__",
 ]

@@ -106,3 +106,15 @@ def format_from_path(path: str) -> str:
 
 def format_name(name: str) -> str:
     """The canonical format name for an alias (pb -> protobuf, jsonl -> ndjson)."""
+
+def cohort_table_columns(data: bytes, period: str, periods: int, metric: str, cohort_event: str,
+                         activity_event: str, convert_to: str, cumulative: bool) -> Tuple[List[str], bytes, bytes]:
+    """A cohort table of an events CSV: (labels, sizes as native int64 bytes, values as
+    native float64 bytes, row-major rows x periods, NaN past the data). Empty event
+    types mean none. Raises StatusError."""
+
+def rfm_columns(data: bytes, cutoff: str, cutoff_us: Optional[int],
+                purchase_event: str) -> Tuple[List[str], List[str], bytes, bytes, bytes, bytes, bytes, bytes, bytes]:
+    """RFM of an events CSV at a cutoff (text, or cutoff_us when not None): (customer ids,
+    the segment names, then native bytes of int64 recency_days, int64 frequency, float64
+    monetary, int8 r, f, m, and uint8 segment index into the names). Raises StatusError."""

@@ -13,6 +13,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -31,6 +32,8 @@
 #include "saleskit/cel/value.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/segment/cohort.h"
+#include "saleskit/segment/rfm.h"
 #include "saleskit/version.h"
 
 namespace nb = nanobind;
@@ -463,6 +466,101 @@ std::string CanonicalFormatName(const std::string& name) {
   return std::string(FormatName(ValueOrThrow(ParseFormat(name))));
 }
 
+// ---------------------------------------------------------------- cohorts and RFM
+
+// A cohort table of an events CSV, as columns: (labels, sizes as int64 bytes,
+// values as float64 bytes, row-major rows x periods, NaN past the data).
+nb::tuple CohortTableColumns(nb::bytes data, const std::string& period, int periods, const std::string& metric,
+                             const std::string& cohort_event, const std::string& activity_event,
+                             const std::string& convert_to, bool cumulative) {
+  CohortOptions options;
+  options.period = ValueOrThrow(ParseCohortPeriod(period));
+  options.metric = ValueOrThrow(ParseCohortMetric(metric));
+  options.periods = periods;
+  options.cohort_event = cohort_event;
+  options.activity_event = activity_event;
+  options.convert_to = convert_to;
+  options.cumulative = cumulative;
+  const absl::string_view text(data.c_str(), data.size());
+  absl::StatusOr<CohortTable> table;
+  {
+    nb::gil_scoped_release release;
+    auto source = OpenSource<v1::Event>(text, Format::kCsv);
+    table = source.ok() ? BuildCohortTable(**source, options) : absl::StatusOr<CohortTable>(source.status());
+  }
+  ThrowIfError(table.status());
+  std::vector<std::string> labels;
+  std::vector<int64_t> sizes;
+  std::vector<double> values;
+  labels.reserve(table->rows.size());
+  values.reserve(table->rows.size() * static_cast<size_t>(table->periods));
+  for (const CohortRow& row : table->rows) {
+    labels.push_back(row.label);
+    sizes.push_back(row.size);
+    for (const std::optional<double>& v : row.values) values.push_back(v ? *v : std::nan(""));
+  }
+  return nb::make_tuple(labels, nb::bytes(reinterpret_cast<const char*>(sizes.data()), sizes.size() * sizeof(int64_t)),
+                        nb::bytes(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double)));
+}
+
+// RFM of an events CSV, as columns: (customer ids, segment names, then bytes
+// of int64 recency_days and frequency, float64 monetary, int8 r, f, m, and
+// the uint8 index of each row's segment in the names).
+nb::tuple RfmColumns(nb::bytes data, const std::string& cutoff, std::optional<int64_t> cutoff_us,
+                     const std::string& purchase_event) {
+  RfmOptions options;
+  if (cutoff_us) {
+    options.cutoff = *cutoff_us;
+  } else {
+    auto parsed = ParseRfmCutoff(cutoff);
+    if (!parsed.ok()) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("cutoff: ", parsed.status().message())));
+    options.cutoff = *parsed;
+  }
+  if (purchase_event.empty()) ThrowIfError(absl::InvalidArgumentError("purchase_event: expected an event type or \"*\""));
+  options.purchase_event = purchase_event;
+  const absl::string_view text(data.c_str(), data.size());
+  absl::StatusOr<std::vector<RfmRow>> rows;
+  {
+    nb::gil_scoped_release release;
+    auto read = ReadRecords<v1::Event>(text, Format::kCsv);
+    if (!read.ok()) {
+      rows = read.status();
+    } else if (!read->errors.empty()) {
+      rows = BatchRejected(read->errors);
+    } else {
+      rows = ComputeRfm(read->batch.records, options);
+    }
+  }
+  ThrowIfError(rows.status());
+  const size_t n = rows->size();
+  std::vector<std::string> ids;
+  std::vector<int64_t> recency(n), frequency(n);
+  std::vector<double> monetary(n);
+  std::vector<int8_t> r(n), f(n), m(n);
+  std::vector<uint8_t> segment(n);
+  ids.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const RfmRow& row = (*rows)[i];
+    ids.push_back(row.customer_id);
+    recency[i] = row.recency_days;
+    frequency[i] = row.frequency;
+    monetary[i] = row.monetary;
+    r[i] = static_cast<int8_t>(row.r);
+    f[i] = static_cast<int8_t>(row.f);
+    m[i] = static_cast<int8_t>(row.m);
+    segment[i] = static_cast<uint8_t>(row.segment);
+  }
+  std::vector<std::string> names;
+  for (int i = 0; i <= static_cast<int>(RfmSegment::kLost); ++i) {
+    names.emplace_back(RfmSegmentName(static_cast<RfmSegment>(i)));
+  }
+  auto raw = [](const auto& v) {
+    return nb::bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0]));
+  };
+  return nb::make_tuple(ids, names, raw(recency), raw(frequency), raw(monetary), raw(r), raw(f), raw(m),
+                        raw(segment));
+}
+
 }  // namespace
 }  // namespace python
 }  // namespace saleskit
@@ -543,4 +641,11 @@ NB_MODULE(_saleskit, m) {
         "The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies.");
   m.def("format_name", &saleskit::python::CanonicalFormatName, nb::arg("name"),
         "The canonical format name for an alias (pb -> protobuf, jsonl -> ndjson).");
+  m.def("cohort_table_columns", &saleskit::python::CohortTableColumns, nb::arg("data"), nb::arg("period"),
+        nb::arg("periods"), nb::arg("metric"), nb::arg("cohort_event"), nb::arg("activity_event"),
+        nb::arg("convert_to"), nb::arg("cumulative"),
+        "A cohort table of an events CSV: (labels, int64 sizes, float64 values row-major) as bytes.");
+  m.def("rfm_columns", &saleskit::python::RfmColumns, nb::arg("data"), nb::arg("cutoff"),
+        nb::arg("cutoff_us").none(), nb::arg("purchase_event"),
+        "RFM of an events CSV: (ids, segment names, recency, frequency, monetary, r, f, m, segment) as bytes.");
 }
