@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "cel/internal/library.h"
 
 namespace saleskit::cel {
 namespace {
@@ -50,23 +51,6 @@ void AppendDouble(double d, std::string* out) {
   out->append(s);
 }
 
-// Seconds with up to 9 fractional digits, as the protobuf JSON mapping writes durations.
-std::string DurationText(absl::Duration d) {
-  const bool negative = d < absl::ZeroDuration();
-  absl::Duration rem;
-  const int64_t secs = absl::IDivDuration(d, absl::Seconds(1), &rem);
-  int64_t nanos = absl::ToInt64Nanoseconds(rem);
-  std::string out = negative && secs == 0 ? "-" : "";
-  absl::StrAppend(&out, secs);
-  if (nanos != 0) {
-    if (nanos < 0) nanos = -nanos;
-    std::string frac = absl::StrFormat("%09d", nanos);
-    while (frac.back() == '0') frac.pop_back();
-    absl::StrAppend(&out, ".", frac);
-  }
-  out.push_back('s');
-  return out;
-}
 
 void AppendValue(const Value& v, std::string* out) {
   using K = Value::Kind;
@@ -79,9 +63,9 @@ void AppendValue(const Value& v, std::string* out) {
     case K::kString: AppendString(v.string_value(), out); return;
     case K::kBytes: AppendString(absl::Base64Escape(v.bytes_value()), out); return;
     case K::kTimestamp:
-      AppendString(absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", v.timestamp_value(), absl::UTCTimeZone()), out);
+      AppendString(internal::FormatTimestamp(v.timestamp_value()), out);
       return;
-    case K::kDuration: AppendString(DurationText(v.duration_value()), out); return;
+    case K::kDuration: AppendString(internal::FormatDuration(v.duration_value()), out); return;
     case K::kList: {
       out->push_back('[');
       bool first = true;

@@ -42,24 +42,6 @@ constexpr absl::string_view kReserved[] = {"as",      "break",  "const",     "co
                                            "loop",    "package", "namespace", "return",  "var",
                                            "void",    "while"};
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 class Lexer {
  public:
   explicit Lexer(absl::string_view src) : src_(src) {}
@@ -301,7 +283,7 @@ class Lexer {
           return false;
         }
         if (bytes) out->push_back(static_cast<char>(v));
-        else AppendUtf8(v, out);
+        else saleskit::internal::AppendUtf8(v, out);
         *p = i + 3;
         return true;
       }
@@ -317,7 +299,7 @@ class Lexer {
                                 " hex digits of a Unicode code point");
           return false;
         }
-        AppendUtf8(v, out);
+        saleskit::internal::AppendUtf8(v, out);
         *p = i + 1 + n;
         return true;
       }
@@ -327,7 +309,7 @@ class Lexer {
               src_[i + 2] <= '7') {
             const uint32_t v = (c - '0') * 64 + (src_[i + 1] - '0') * 8 + (src_[i + 2] - '0');
             if (bytes) out->push_back(static_cast<char>(v));
-            else AppendUtf8(v, out);
+            else saleskit::internal::AppendUtf8(v, out);
             *p = i + 3;
             return true;
           }

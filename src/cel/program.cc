@@ -574,8 +574,6 @@ class Planner {
   }
 
   NodePtr PlanKind(const Expr& e, const CallExpr& call) {
-    const std::string& fn = call.function;
-    const size_t n = call.args.size();
     if (std::optional<int> slot = AppendStep(call)) {
       NodePtr element = Plan(*call.args[1]->As<ListExpr>()->elements[0]);
       return std::make_unique<AppendStepNode>(*slot, std::move(element), PlanGeneralCall(e, call));

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "cel/internal/library.h"
 
 namespace saleskit::cel {
 namespace {
@@ -111,23 +112,6 @@ std::optional<int> CompareNumeric(const Value& a, const Value& b) {
   return Cmp(a.double_value(), b.double_value());
 }
 
-std::string FormatCelDuration(absl::Duration d) {
-  // CEL/protobuf JSON style: seconds with up to 9 fractional digits.
-  const bool negative = d < absl::ZeroDuration();
-  absl::Duration rem;
-  const int64_t secs = absl::IDivDuration(d, absl::Seconds(1), &rem);
-  int64_t nanos = absl::ToInt64Nanoseconds(rem);
-  std::string out = negative && secs == 0 ? "-" : "";
-  absl::StrAppend(&out, secs);
-  if (nanos != 0) {
-    if (nanos < 0) nanos = -nanos;
-    std::string frac = absl::StrFormat("%09d", nanos);
-    while (!frac.empty() && frac.back() == '0') frac.pop_back();
-    absl::StrAppend(&out, ".", frac);
-  }
-  out.push_back('s');
-  return out;
-}
 
 }  // namespace
 
@@ -206,8 +190,8 @@ std::string Value::DebugString() const {
     case Kind::kString: return absl::StrCat("\"", absl::CHexEscape(string_value()), "\"");
     case Kind::kBytes: return absl::StrCat("b\"", absl::CHexEscape(bytes_value()), "\"");
     case Kind::kTimestamp:
-      return absl::StrCat("timestamp(\"", absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", timestamp_value(), absl::UTCTimeZone()), "\")");
-    case Kind::kDuration: return absl::StrCat("duration(\"", FormatCelDuration(duration_value()), "\")");
+      return absl::StrCat("timestamp(\"", internal::FormatTimestamp(timestamp_value()), "\")");
+    case Kind::kDuration: return absl::StrCat("duration(\"", internal::FormatDuration(duration_value()), "\")");
     case Kind::kList:
       return absl::StrCat("[", absl::StrJoin(list_value(), ", ", [](std::string* out, const Value& v) {
         out->append(v.DebugString());

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "cel/internal/library.h"
+#include "internal/utf8.h"
 #include "re2/re2.h"
 #include "saleskit/cel/functions.h"
 #include "saleskit/cel/value.h"
@@ -103,24 +104,6 @@ size_t ByteOffset(absl::string_view s, int64_t index) {
 
 // absl::string_view is not std::string_view in this Abseil build.
 void Append(absl::string_view s, std::string* out) { out->append(s.data(), s.size()); }
-
-void AppendUtf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 Value IndexOutOfRange(int64_t index) {
   return Value::Error(absl::OutOfRangeError(absl::StrCat("index out of range: ", index)));
@@ -435,7 +418,7 @@ Value Quote(absl::Span<const Value> args, const Activation&) {
       case '\v': out.append("\\v"); break;
       case '\\': out.append("\\\\"); break;
       case '"': out.append("\\\""); break;
-      default: AppendUtf8(cp, &out);
+      default: saleskit::internal::AppendUtf8(cp, &out);
     }
   }
   out.push_back('"');
