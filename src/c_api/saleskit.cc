@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "internal/json.h"
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
@@ -87,30 +88,15 @@ char* CopyOut(const std::string& s) {
   return out;
 }
 
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out->append(absl::StrFormat("\\u%04x", c));
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
-
 std::string RejectedJson(const std::vector<saleskit::RecordError>& errors) {
   std::string out = "[";
   for (const auto& e : errors) {
     if (out.size() > 1) out += ",";
     absl::StrAppend(&out, "{\"index\":", e.index, ",\"line\":", e.line, ",\"binary\":", e.binary ? "true" : "false",
                     ",\"field\":");
-    AppendJsonString(e.field, &out);
+    saleskit::internal::AppendJsonString(e.field, &out);
     out += ",\"message\":";
-    AppendJsonString(e.message, &out);
+    saleskit::internal::AppendJsonString(e.message, &out);
     out += "}";
   }
   return out + "]";
@@ -421,7 +407,7 @@ saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleski
     std::string text = "[";
     for (const std::string& id : *ids) {
       if (text.size() > 1) text += ",";
-      AppendJsonString(id, &text);
+      saleskit::internal::AppendJsonString(id, &text);
     }
     text += "]";
     *json = CopyOut(text);

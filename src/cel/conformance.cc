@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "internal/json.h"
 #include "saleskit/cel/functions.h"
 #include "saleskit/cel/parser.h"
 #include "saleskit/cel/program.h"
@@ -546,26 +547,6 @@ Verdict RunTest(const TextNode& test) {
   return Pass();
 }
 
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
 bool IsConformanceName(absl::string_view name) {
@@ -715,15 +696,15 @@ double Tally::PassRate() const {
 
 std::string ToJson(const TestResult& r) {
   std::string out = "{\"file\":";
-  AppendJsonString(r.file, &out);
+  saleskit::internal::AppendJsonString(r.file, &out);
   out.append(",\"section\":");
-  AppendJsonString(r.section, &out);
+  saleskit::internal::AppendJsonString(r.section, &out);
   out.append(",\"test\":");
-  AppendJsonString(r.test, &out);
+  saleskit::internal::AppendJsonString(r.test, &out);
   out.append(",\"status\":");
-  AppendJsonString(StatusName(r.status), &out);
+  saleskit::internal::AppendJsonString(StatusName(r.status), &out);
   out.append(",\"reason\":");
-  AppendJsonString(r.reason, &out);
+  saleskit::internal::AppendJsonString(r.reason, &out);
   out.push_back('}');
   return out;
 }

@@ -9,30 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "internal/json.h"
 #include "cel/internal/library.h"
 
 namespace saleskit::cel {
 namespace {
-
-void AppendString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 void AppendDouble(double d, std::string* out) {
   if (std::isnan(d) || std::isinf(d)) {
@@ -60,12 +41,12 @@ void AppendValue(const Value& v, std::string* out) {
     case K::kInt: absl::StrAppend(out, v.int_value()); return;
     case K::kUint: absl::StrAppend(out, v.uint_value()); return;
     case K::kDouble: AppendDouble(v.double_value(), out); return;
-    case K::kString: AppendString(v.string_value(), out); return;
-    case K::kBytes: AppendString(absl::Base64Escape(v.bytes_value()), out); return;
+    case K::kString: saleskit::internal::AppendJsonString(v.string_value(), out); return;
+    case K::kBytes: saleskit::internal::AppendJsonString(absl::Base64Escape(v.bytes_value()), out); return;
     case K::kTimestamp:
-      AppendString(internal::FormatTimestamp(v.timestamp_value()), out);
+      saleskit::internal::AppendJsonString(internal::FormatTimestamp(v.timestamp_value()), out);
       return;
-    case K::kDuration: AppendString(internal::FormatDuration(v.duration_value()), out); return;
+    case K::kDuration: saleskit::internal::AppendJsonString(internal::FormatDuration(v.duration_value()), out); return;
     case K::kList: {
       out->push_back('[');
       bool first = true;
@@ -84,11 +65,11 @@ void AppendValue(const Value& v, std::string* out) {
         if (!first) out->push_back(',');
         first = false;
         switch (key.kind()) {
-          case K::kString: AppendString(key.string_value(), out); break;
+          case K::kString: saleskit::internal::AppendJsonString(key.string_value(), out); break;
           case K::kInt: absl::StrAppend(out, "\"", key.int_value(), "\""); break;
           case K::kUint: absl::StrAppend(out, "\"", key.uint_value(), "\""); break;
           case K::kBool: out->append(key.bool_value() ? "\"true\"" : "\"false\""); break;
-          default: AppendString(key.DebugString(), out); break;  // MapValue admits no other keys
+          default: saleskit::internal::AppendJsonString(key.DebugString(), out); break;  // MapValue admits no other keys
         }
         out->push_back(':');
         AppendValue(value, out);
@@ -97,7 +78,7 @@ void AppendValue(const Value& v, std::string* out) {
       return;
     }
     case K::kStruct: out->append("null"); return;
-    case K::kType: AppendString(v.type_value(), out); return;
+    case K::kType: saleskit::internal::AppendJsonString(v.type_value(), out); return;
     case K::kOptional:
       if (v.optional_has_value()) {
         AppendValue(v.optional_value(), out);
@@ -107,7 +88,7 @@ void AppendValue(const Value& v, std::string* out) {
       return;
     case K::kError:
       out->append("{\"error\":");
-      AppendString(v.error_value().message(), out);
+      saleskit::internal::AppendJsonString(v.error_value().message(), out);
       out->push_back('}');
       return;
   }
@@ -125,7 +106,7 @@ std::string ValueToJson(const Value& value) {
 std::string ResultToJson(const Value& value) {
   if (value.is_error()) return ValueToJson(value);
   std::string out = "{\"type\":";
-  AppendString(value.TypeName(), &out);
+  saleskit::internal::AppendJsonString(value.TypeName(), &out);
   out.append(",\"value\":");
   AppendValue(value, &out);
   out.push_back('}');

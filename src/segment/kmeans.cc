@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "saleskit/cel/json.h"
+#include "internal/json.h"
 #include "saleskit/status_macros.h"
 
 namespace saleskit {
@@ -123,7 +123,6 @@ std::string FormatNumber(double v) {
   return absl::StrFormat("%.12g", v);
 }
 
-std::string JsonString(absl::string_view s) { return cel::ValueToJson(cel::Value::String(std::string(s))); }
 
 std::string CsvField(absl::string_view s) {
   if (s.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(s);
@@ -568,11 +567,11 @@ std::string ClusterToJson(const ClusterResult& result) {
     absl::StrAppend(&out, j ? "," : "", "{\"cluster\":", cl.cluster, ",\"size\":", cl.size, ",\"centroid\":{");
     for (size_t f = 0; f < cl.centroid.size(); ++f) {
       const CentroidValue& cv = cl.centroid[f];
-      absl::StrAppend(&out, f ? "," : "", JsonString(cv.feature), ":");
+      absl::StrAppend(&out, f ? "," : "", saleskit::internal::JsonString(cv.feature), ":");
       if (cv.categorical) {
         out += "{";
         for (size_t c = 0; c < cv.shares.size(); ++c) {
-          absl::StrAppend(&out, c ? "," : "", JsonString(cv.shares[c].first), ":", FormatNumber(cv.shares[c].second));
+          absl::StrAppend(&out, c ? "," : "", saleskit::internal::JsonString(cv.shares[c].first), ":", FormatNumber(cv.shares[c].second));
         }
         out += "}";
       } else {
@@ -582,15 +581,15 @@ std::string ClusterToJson(const ClusterResult& result) {
     out += "},\"distinguishing\":[";
     for (size_t d = 0; d < cl.distinguishing.size(); ++d) {
       const Distinction& x = cl.distinguishing[d];
-      absl::StrAppend(&out, d ? "," : "", "{\"feature\":", JsonString(x.feature));
-      if (!x.category.empty()) absl::StrAppend(&out, ",\"category\":", JsonString(x.category));
+      absl::StrAppend(&out, d ? "," : "", "{\"feature\":", saleskit::internal::JsonString(x.feature));
+      if (!x.category.empty()) absl::StrAppend(&out, ",\"category\":", saleskit::internal::JsonString(x.category));
       absl::StrAppend(&out, ",\"z\":", FormatNumber(x.z), ",\"value\":", FormatNumber(x.value), "}");
     }
     out += "]}";
   }
   out += "],\"assignments\":{";
   for (size_t i = 0; i < result.customer_ids.size(); ++i) {
-    absl::StrAppend(&out, i ? "," : "", JsonString(result.customer_ids[i]), ":", result.assignment[i]);
+    absl::StrAppend(&out, i ? "," : "", saleskit::internal::JsonString(result.customer_ids[i]), ":", result.assignment[i]);
   }
   out += "}}\n";
   return out;

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "internal/json.h"
 #include "internal/proto_time.h"
 #include "saleskit/io/csv.h"
 
@@ -44,26 +45,6 @@ void ScoreByRank(std::vector<RfmRow>& rows, Worse worse, int RfmRow::*score) {
 
 // 15 significant digits hide the rounding of sums of decimal amounts.
 std::string FormatMoney(double v) { return absl::StrFormat("%.15g", v); }
-
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 }  // namespace
 
@@ -172,7 +153,7 @@ std::string RfmToJson(absl::Span<const RfmRow> rows) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const RfmRow& row = rows[i];
     out.append(i == 0 ? "{\"customer_id\":" : ",{\"customer_id\":");
-    AppendJsonString(row.customer_id, &out);
+    saleskit::internal::AppendJsonString(row.customer_id, &out);
     const std::string monetary = std::isfinite(row.monetary) ? FormatMoney(row.monetary) : "null";
     absl::StrAppend(&out, ",\"recency_days\":", row.recency_days, ",\"frequency\":", row.frequency,
                     ",\"monetary\":", monetary, ",\"r\":", row.r, ",\"f\":", row.f, ",\"m\":", row.m,
