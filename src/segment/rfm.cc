@@ -95,8 +95,14 @@ absl::StatusOr<std::vector<RfmRow>> ComputeRfm(absl::Span<const v1::Event> event
   absl::flat_hash_set<std::string> seen_ids;
   size_t purchases = 0;
   Micros first_purchase = 0;
-  for (const v1::Event& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::Event& e = events[i];
     if (!every_event && e.type() != options.purchase_event) continue;
+    if (e.customer_id().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("event ", i + 1, " (", e.type(), " at ",
+                                                     FormatTimestamp(internal::FromProto(e.occurred_at())),
+                                                     "): the customer_id is empty"));
+    }
     const Micros t = internal::FromProto(e.occurred_at());
     if (purchases++ == 0 || t < first_purchase) first_purchase = t;
     if (t > options.cutoff) continue;

@@ -299,6 +299,12 @@ TEST_CASE("rfm: bad inputs", "[rfm]") {
     CHECK(rows.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK(std::string(rows.status().message()).find("no event has type \"purchase\"") != std::string::npos);
   }
+  SECTION("a purchase without a customer") {
+    auto rows = ComputeRfm({Purchase("a", "2024-02-01", 1), Purchase("", "2024-02-03", 1)}, At("2024-12-31"));
+    CHECK(rows.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(rows.status().message()) ==
+          "event 2 (purchase at 2024-02-03T00:00:00Z): the customer_id is empty");
+  }
   SECTION("a bad cutoff") {
     CHECK_FALSE(ParseRfmCutoff("1997-13-01").ok());
     CHECK_FALSE(ParseRfmCutoff("soon").ok());
