@@ -381,6 +381,60 @@ SALESKIT_API void saleskit_rfm_options_init(saleskit_rfm_options* options);
 SALESKIT_API saleskit_status saleskit_rfm(const char* events_csv, size_t size, const saleskit_rfm_options* options,
                                           char** json_out, size_t* json_size);
 
+/* ------------------------------------------------------------------ clusters */
+
+/* k-means clusters of customers over features given as CEL expressions
+ * (docs/clusters.md), as `saleskit cluster --format json` computes them. A
+ * pure function like the cohort and RFM functions: no engine is needed and
+ * any number of threads may call it at once. */
+
+typedef struct saleskit_cluster_options {
+  size_t size;      /* sizeof(saleskit_cluster_options), set by _init */
+  int k;            /* clusters; 0 (the default) chooses k in 2..max_k by sampled silhouette */
+  int max_k;        /* the largest k tried when k is 0, at least 2; default 10 */
+  uint64_t seed;    /* default 42; the same inputs and seed give the same bytes */
+  int restarts;     /* k-means runs per k, the least inertia wins; at least 1, default 10 */
+  /* The clock windowed features (events.count(type, days(30))) see, in
+   * microseconds since the Unix epoch; the default, INT64_MIN, means the
+   * latest event's time. */
+  int64_t now_micros;
+  /* Customers CSV only, may be NULL: a schema as JSON, {"attrs": {"NAME": "int64", ...}}. */
+  const char* csv_schema_json;
+} saleskit_cluster_options;
+
+/* Fills `options` with the defaults above. */
+SALESKIT_API void saleskit_cluster_options_init(saleskit_cluster_options* options);
+
+/* Clusters the customers of `customers_csv` (`customers_size` bytes, not
+ * NUL-terminated, borrowed for the call; the CSV `saleskit cluster
+ * --customers` reads, docs/formats.md) on `feature_count` features, each a
+ * NUL-terminated CEL expression about a customer (docs/cel.md), borrowed.
+ * `events_csv` (may be NULL with events_size 0) holds their events, for
+ * features such as events.count("email_click", days(30)). `options` may be
+ * NULL for the defaults. *json_out receives one line of JSON and a newline,
+ * NUL-terminated, to free with saleskit_free(), and *json_size (which may be
+ * NULL) its length; the same text as `saleskit cluster --format json`:
+ *   {"k":2,"k_chosen":true,"silhouettes":[{"k":2,"silhouette":0.98},...],
+ *    "clusters":[{"cluster":0,"size":3,
+ *                 "centroid":{"customer.attrs.spend":11,"customer.country":{"DE":1,"FR":0}},
+ *                 "distinguishing":[{"feature":"customer.country","category":"DE","z":1,"value":1},...]},...],
+ *    "assignments":{"c1":0,"c2":1,...}}
+ * Centroids are in the features' own units (a category's share for strings
+ * and bools); clusters are numbered by size, largest first.
+ * SALESKIT_INVALID_ARGUMENT, with saleskit_last_error() naming the feature by
+ * its source where one is at fault, for: a feature that does not compile
+ * ("feature \"SRC\": Syntax error: 1:5: ..."), malformed records ("customers:
+ * ..." / "events: ..." naming record, line and field), k above the number of
+ * customers ("k = 9 is more than the number of customers (6)"), a feature
+ * with zero variance ("feature \"SRC\" has zero variance: every customer has
+ * 5, ...") or null for every customer ("feature \"SRC\" is null for every
+ * customer"), no features, and bad options. */
+SALESKIT_API saleskit_status saleskit_cluster(const char* customers_csv, size_t customers_size,
+                                              const char* events_csv, size_t events_size,
+                                              const char* const* features, size_t feature_count,
+                                              const saleskit_cluster_options* options, char** json_out,
+                                              size_t* json_size);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -18,6 +18,7 @@
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/segment/cohort.h"
+#include "saleskit/segment/kmeans.h"
 #include "saleskit/segment/rfm.h"
 
 struct saleskit_engine {
@@ -526,6 +527,75 @@ saleskit_status saleskit_rfm(const char* events_csv, size_t size, const saleskit
     auto rows = saleskit::ComputeRfm(read->batch.records, opts);
     if (!rows.ok()) return FromStatus(rows.status());
     return ReturnJson(saleskit::RfmToJson(*rows), json_out, json_size);
+  });
+}
+
+}  // extern "C"
+
+// ------------------------------------------------------------------ clusters
+
+extern "C" {
+
+void saleskit_cluster_options_init(saleskit_cluster_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->size = sizeof(*options);
+  options->k = 0;
+  options->max_k = 10;
+  options->seed = 42;
+  options->restarts = 10;
+  options->now_micros = INT64_MIN;
+}
+
+saleskit_status saleskit_cluster(const char* customers_csv, size_t customers_size, const char* events_csv,
+                                 size_t events_size, const char* const* features, size_t feature_count,
+                                 const saleskit_cluster_options* options, char** json_out, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json_out, "json_out");
+    *json_out = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (customers_csv == nullptr && customers_size > 0) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "customers_csv must not be NULL");
+    }
+    if (events_csv == nullptr && events_size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "events_csv must not be NULL");
+    if (features == nullptr && feature_count > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "features must not be NULL");
+    if (feature_count == 0) return Fail(SALESKIT_INVALID_ARGUMENT, "at least one feature is required");
+    saleskit_cluster_options defaults;
+    saleskit_cluster_options_init(&defaults);
+    if (options == nullptr) options = &defaults;
+    if (options->size < sizeof(saleskit_cluster_options)) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_cluster_options_init");
+    }
+    if (options->k < 0) return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("k must be at least 0, got ", options->k));
+    if (options->k == 0 && options->max_k < 2) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("max_k must be at least 2, got ", options->max_k));
+    }
+    if (options->restarts < 1) {
+      return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("restarts must be at least 1, got ", options->restarts));
+    }
+    std::vector<std::string> sources;
+    sources.reserve(feature_count);
+    for (size_t i = 0; i < feature_count; ++i) {
+      if (features[i] == nullptr) return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("features[", i, "] is NULL"));
+      sources.emplace_back(features[i]);
+    }
+    saleskit::ClusterRecordsInput input;
+    input.customers = absl::string_view(customers_csv, customers_size);
+    input.events = absl::string_view(events_csv, events_size);
+    if (options->csv_schema_json != nullptr) {
+      auto schema = saleskit::ParseCsvSchema(options->csv_schema_json);
+      if (!schema.ok()) return FromStatus(schema.status());
+      input.customers_read.attr_types = *std::move(schema);
+    }
+    if (options->now_micros != INT64_MIN) input.now = absl::FromUnixMicros(options->now_micros);
+    saleskit::ClusterOptions opts;
+    opts.k = options->k;
+    opts.max_k = options->max_k;
+    opts.seed = options->seed;
+    opts.restarts = options->restarts;
+    auto result = saleskit::ClusterRecords(sources, input, opts);
+    if (!result.ok()) return FromStatus(result.status());
+    return ReturnJson(saleskit::ClusterToJson(*result), json_out, json_size);
   });
 }
 

@@ -29,11 +29,27 @@ uint64_t RunSeed(uint64_t seed, int run) {
   return z ^ (z >> 31);
 }
 
-Eigen::MatrixXd SeedPlusPlus(const Eigen::MatrixXd& x, int k, std::mt19937_64& rng) {
+using RowMap = Eigen::Map<const RowMajorMatrixXd>;
+
+// Rows per block of the fused assign-and-accumulate pass: the block's
+// distances (kBlock x k) stay in cache between the product and the argmin.
+constexpr Eigen::Index kBlock = 256;
+
+// The squared distance of every row to centre `c`, into `d2` (or the minimum
+// with what it holds). Computed directly, not as ||x||^2 - 2 x.c + ||c||^2:
+// as fast for one centre, and exact for points at the centre.
+void DistancesTo(const RowMap& x, const Eigen::RowVectorXd& c, bool keep_min, Eigen::VectorXd& d2) {
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    const double v = (x.row(i) - c).squaredNorm();
+    d2[i] = keep_min ? std::min(d2[i], v) : v;
+  }
+}
+
+RowMajorMatrixXd SeedPlusPlus(const RowMap& x, int k, std::mt19937_64& rng, Eigen::VectorXd& d2) {
   const Eigen::Index n = x.rows();
-  Eigen::MatrixXd c(k, x.cols());
+  RowMajorMatrixXd c(k, x.cols());
   c.row(0) = x.row(UniformIndex(rng, n));
-  Eigen::VectorXd d2 = (x.rowwise() - c.row(0)).rowwise().squaredNorm();
+  DistancesTo(x, c.row(0), /*keep_min=*/false, d2);
   for (int j = 1; j < k; ++j) {
     const double total = d2.sum();
     Eigen::Index pick = 0;
@@ -52,16 +68,16 @@ Eigen::MatrixXd SeedPlusPlus(const Eigen::MatrixXd& x, int k, std::mt19937_64& r
       pick = UniformIndex(rng, n);  // every point is already a centre
     }
     c.row(j) = x.row(pick);
-    d2 = d2.cwiseMin((x.rowwise() - c.row(j)).rowwise().squaredNorm());
+    DistancesTo(x, c.row(j), /*keep_min=*/true, d2);
   }
   return c;
 }
 
-Eigen::MatrixXd SeedRandom(const Eigen::MatrixXd& x, int k, std::mt19937_64& rng) {
+RowMajorMatrixXd SeedRandom(const RowMap& x, int k, std::mt19937_64& rng) {
   const size_t n = x.rows();
   std::vector<size_t> idx(n);
   std::iota(idx.begin(), idx.end(), 0);
-  Eigen::MatrixXd c(k, x.cols());
+  RowMajorMatrixXd c(k, x.cols());
   for (int j = 0; j < k; ++j) {
     std::swap(idx[j], idx[j + UniformIndex(rng, n - j)]);
     c.row(j) = x.row(idx[j]);
@@ -69,53 +85,140 @@ Eigen::MatrixXd SeedRandom(const Eigen::MatrixXd& x, int k, std::mt19937_64& rng
   return c;
 }
 
-// Assigns each row to its nearest centroid; returns whether any label changed
-// and fills each row's squared distance to its centroid.
-bool Assign(const Eigen::MatrixXd& x, const Eigen::VectorXd& x2, const Eigen::MatrixXd& c, std::vector<int>& labels,
-            Eigen::VectorXd& best) {
-  // ||x||^2 - 2 x c^T + ||c||^2, one matrix product for all pairs.
-  Eigen::MatrixXd d = -2.0 * (x * c.transpose());
-  d.rowwise() += c.rowwise().squaredNorm().transpose();
-  d.colwise() += x2;
+// Buffers of one Lloyd run, allocated once per KMeans call: no allocation
+// inside the iterations.
+struct LloydState {
+  LloydState(Eigen::Index n, Eigen::Index d, int k)
+      : labels(n), dist(n), sums(k, d), counts(k), block(kBlock, k), c2(k) {}
+  std::vector<int> labels;
+  Eigen::VectorXd dist;     // each row's squared distance to its centroid
+  RowMajorMatrixXd sums;    // per cluster, the sum of its rows
+  std::vector<int64_t> counts;
+  RowMajorMatrixXd block;   // x_block * c^T
+  Eigen::RowVectorXd c2;    // ||c||^2 per centroid
+};
+
+// One pass over the rows: assigns each to its nearest centroid by
+// ||x||^2 - 2 x.c + ||c||^2 (one matrix product per block of rows), records
+// its squared distance, and sums each cluster's rows for the next means.
+// Returns whether any label changed.
+bool AssignAndSum(const RowMap& x, const Eigen::VectorXd& x2, const RowMajorMatrixXd& c, LloydState& s) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index d = x.cols();
+  const int k = static_cast<int>(c.rows());
+  s.c2 = c.rowwise().squaredNorm().transpose();
+  s.sums.setZero();
+  std::fill(s.counts.begin(), s.counts.end(), 0);
   bool changed = false;
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    Eigen::Index j;
-    best[i] = std::max(0.0, d.row(i).minCoeff(&j));
-    if (labels[i] != static_cast<int>(j)) {
-      labels[i] = static_cast<int>(j);
-      changed = true;
+  for (Eigen::Index start = 0; start < n; start += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - start);
+    s.block.topRows(m).noalias() = x.middleRows(start, m) * c.transpose();
+    for (Eigen::Index r = 0; r < m; ++r) {
+      const double* dots = s.block.row(r).data();
+      int best = 0;
+      double best_value = s.c2[0] - 2.0 * dots[0];
+      for (int j = 1; j < k; ++j) {
+        const double v = s.c2[j] - 2.0 * dots[j];
+        if (v < best_value) {
+          best_value = v;
+          best = j;
+        }
+      }
+      const Eigen::Index i = start + r;
+      s.dist[i] = std::max(0.0, x2[i] + best_value);
+      if (s.labels[i] != best) {
+        s.labels[i] = best;
+        changed = true;
+      }
+      // Raw pointers: a short loop the compiler vectorises, without Eigen's per-row setup.
+      double* sum = s.sums.data() + best * d;
+      const double* row = x.data() + i * d;
+      for (Eigen::Index j = 0; j < d; ++j) sum[j] += row[j];
+      ++s.counts[best];
     }
   }
   return changed;
 }
 
-// The mean of each cluster's rows; an empty cluster keeps `previous` unless
-// `refill`, when it takes the row farthest from its centroid.
-Eigen::MatrixXd Means(const Eigen::MatrixXd& x, const std::vector<int>& labels, const Eigen::MatrixXd& previous,
-                      Eigen::VectorXd* dist, bool refill) {
-  const int k = previous.rows();
-  Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(k, x.cols());
-  std::vector<int64_t> counts(k, 0);
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    sums.row(labels[i]) += x.row(i);
-    ++counts[labels[i]];
-  }
-  for (int j = 0; j < k; ++j) {
-    if (counts[j] > 0) {
-      sums.row(j) /= static_cast<double>(counts[j]);
-    } else if (refill && dist != nullptr) {
+// The means from AssignAndSum's sums. An empty cluster keeps its centroid
+// from `previous` unless `refill`, when it takes the row farthest from its
+// centroid (which then is not taken again).
+void Means(const RowMap& x, const RowMajorMatrixXd& previous, bool refill, LloydState& s, RowMajorMatrixXd& out) {
+  for (Eigen::Index j = 0; j < previous.rows(); ++j) {
+    if (s.counts[j] > 0) {
+      out.row(j) = s.sums.row(j) / static_cast<double>(s.counts[j]);
+    } else if (refill) {
       Eigen::Index far;
-      dist->maxCoeff(&far);
-      sums.row(j) = x.row(far);
-      (*dist)[far] = -1;  // not again for another empty cluster
+      s.dist.maxCoeff(&far);
+      out.row(j) = x.row(far);
+      s.dist[far] = -1;
     } else {
-      sums.row(j) = previous.row(j);
+      out.row(j) = previous.row(j);
     }
   }
-  return sums;
 }
 
-bool AllFinite(const Eigen::MatrixXd& x) { return x.allFinite(); }
+absl::StatusOr<KMeansResult> RunKMeans(const RowMap& x, const KMeansOptions& options) {
+  const Eigen::Index n = x.rows();
+  if (n == 0 || x.cols() == 0) return absl::InvalidArgumentError("k-means: no points");
+  if (options.k < 1) return absl::InvalidArgumentError(absl::StrCat("k-means: k must be at least 1, got ", options.k));
+  if (options.k > n) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("k-means: k = ", options.k, " is more than the number of points (", n, ")"));
+  }
+  if (options.restarts < 1) return absl::InvalidArgumentError("k-means: restarts must be at least 1");
+  if (options.max_iterations < 0) return absl::InvalidArgumentError("k-means: max_iterations must be >= 0");
+  if (!x.allFinite()) return absl::InvalidArgumentError("k-means: a value is NaN or infinite");
+
+  const int k = options.k;
+  const Eigen::VectorXd x2 = x.rowwise().squaredNorm();
+  const Eigen::RowVectorXd col_mean = x.colwise().mean();
+  double ss = 0;
+  for (Eigen::Index i = 0; i < n; ++i) ss += (x.row(i) - col_mean).squaredNorm();
+  const double mean_variance = ss / (static_cast<double>(n) * x.cols());
+  const double tol = options.tolerance * mean_variance;
+
+  KMeansResult best;
+  best.inertia = std::numeric_limits<double>::infinity();
+  LloydState s(n, x.cols(), k);
+  RowMajorMatrixXd next(k, x.cols());
+  for (int run = 0; run < options.restarts; ++run) {
+    std::mt19937_64 rng(RunSeed(options.seed, run));
+    RowMajorMatrixXd c = options.init == KMeansInit::kRandom ? SeedRandom(x, k, rng) : SeedPlusPlus(x, k, rng, s.dist);
+    std::fill(s.labels.begin(), s.labels.end(), -1);
+    int iterations = 0;
+    bool converged = false;  // labels and sums agree with `c`'s assignment
+    for (int it = 0; it < options.max_iterations; ++it) {
+      const bool changed = AssignAndSum(x, x2, c, s);
+      iterations = it + 1;
+      if (!changed) {
+        converged = true;
+        break;
+      }
+      Means(x, c, /*refill=*/true, s, next);
+      const double shift = (next - c).squaredNorm();
+      c.swap(next);
+      if (shift <= tol) break;
+    }
+    // Final labels against the last centroids, and centroids as their means.
+    if (!converged) AssignAndSum(x, x2, c, s);
+    Means(x, c, /*refill=*/false, s, next);
+    c.swap(next);
+    double inertia = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double* row = x.data() + i * x.cols();
+      const double* centre = c.data() + s.labels[i] * x.cols();
+      for (Eigen::Index j = 0; j < x.cols(); ++j) inertia += (row[j] - centre[j]) * (row[j] - centre[j]);
+    }
+    if (inertia < best.inertia) {
+      best.inertia = inertia;
+      best.labels = s.labels;
+      best.centroids = c;
+      best.iterations = iterations;
+    }
+  }
+  return best;
+}
 
 std::string FormatNumber(double v) {
   if (!std::isfinite(v)) return "null";
@@ -160,54 +263,13 @@ absl::string_view KindName(cel::Value::Kind kind) {
 // ------------------------------------------------------------------ core
 
 absl::StatusOr<KMeansResult> KMeans(const Eigen::MatrixXd& x, const KMeansOptions& options) {
-  const Eigen::Index n = x.rows();
-  if (n == 0 || x.cols() == 0) return absl::InvalidArgumentError("k-means: no points");
-  if (options.k < 1) return absl::InvalidArgumentError(absl::StrCat("k-means: k must be at least 1, got ", options.k));
-  if (options.k > n) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("k-means: k = ", options.k, " is more than the number of points (", n, ")"));
-  }
-  if (options.restarts < 1) return absl::InvalidArgumentError("k-means: restarts must be at least 1");
-  if (options.max_iterations < 0) return absl::InvalidArgumentError("k-means: max_iterations must be >= 0");
-  if (!AllFinite(x)) return absl::InvalidArgumentError("k-means: a value is NaN or infinite");
+  // Rows contiguous for the row-at-a-time passes.
+  const RowMajorMatrixXd rows = x;
+  return RunKMeans(RowMap(rows.data(), rows.rows(), rows.cols()), options);
+}
 
-  const int k = options.k;
-  const Eigen::VectorXd x2 = x.rowwise().squaredNorm();
-  const Eigen::RowVectorXd col_mean = x.colwise().mean();
-  const double mean_variance = (x.rowwise() - col_mean).array().square().sum() / (static_cast<double>(n) * x.cols());
-  const double tol = options.tolerance * mean_variance;
-
-  KMeansResult best;
-  best.inertia = std::numeric_limits<double>::infinity();
-  std::vector<int> labels(n);
-  Eigen::VectorXd dist(n);
-  for (int run = 0; run < options.restarts; ++run) {
-    std::mt19937_64 rng(RunSeed(options.seed, run));
-    Eigen::MatrixXd c = options.init == KMeansInit::kRandom ? SeedRandom(x, k, rng) : SeedPlusPlus(x, k, rng);
-    std::fill(labels.begin(), labels.end(), -1);
-    int iterations = 0;
-    for (int it = 0; it < options.max_iterations; ++it) {
-      const bool changed = Assign(x, x2, c, labels, dist);
-      iterations = it + 1;
-      if (!changed) break;
-      Eigen::MatrixXd next = Means(x, labels, c, &dist, /*refill=*/true);
-      const double shift = (next - c).squaredNorm();
-      c = std::move(next);
-      if (shift <= tol) break;
-    }
-    // Final labels against the last centroids, and centroids as their means.
-    Assign(x, x2, c, labels, dist);
-    c = Means(x, labels, c, nullptr, /*refill=*/false);
-    double inertia = 0;
-    for (Eigen::Index i = 0; i < n; ++i) inertia += (x.row(i) - c.row(labels[i])).squaredNorm();
-    if (inertia < best.inertia) {
-      best.inertia = inertia;
-      best.labels = labels;
-      best.centroids = std::move(c);
-      best.iterations = iterations;
-    }
-  }
-  return best;
+absl::StatusOr<KMeansResult> KMeans(const Eigen::Map<const RowMajorMatrixXd>& x, const KMeansOptions& options) {
+  return RunKMeans(x, options);
 }
 
 absl::StatusOr<double> SampledSilhouette(const Eigen::MatrixXd& x, absl::Span<const int> labels, int sample_size,
@@ -542,6 +604,40 @@ absl::StatusOr<ClusterResult> ClusterCustomers(const Engine& engine,
     values.push_back(std::move(f));
   }
   return ClusterFeatures(ids, values, options);
+}
+
+absl::StatusOr<ClusterResult> ClusterRecords(absl::Span<const std::string> features,
+                                             const ClusterRecordsInput& input, const ClusterOptions& options) {
+  if (features.empty()) return absl::InvalidArgumentError("no features");
+  EngineOptions engine_options;
+  if (input.now) engine_options.start = *input.now;
+  SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Create(engine_options));
+  // Compile before loading: the store keeps an expression's event windows only from then on.
+  std::vector<std::shared_ptr<const Expression>> expressions;
+  for (const std::string& source : features) {
+    auto expression = engine->Compile(source, /*condition=*/false);
+    if (!expression.ok()) {
+      return absl::Status(expression.status().code(),
+                          absl::StrCat("feature \"", source, "\": ", expression.status().message()));
+    }
+    expressions.push_back(*std::move(expression));
+  }
+  auto customers = engine->Load(RecordKind::kCustomers, input.customers, input.customers_format, {},
+                                input.customers_read);
+  if (!customers.ok()) {
+    return absl::Status(customers.status().code(), absl::StrCat("customers: ", customers.status().message()));
+  }
+  if (!input.events.empty()) {
+    auto events = engine->Load(RecordKind::kEvents, input.events, input.events_format);
+    if (!events.ok()) {
+      return absl::Status(events.status().code(), absl::StrCat("events: ", events.status().message()));
+    }
+  }
+  if (!input.now) {
+    const Micros latest = engine->Read().store().latest_event_time().value_or(0);
+    if (latest > 0) SALESKIT_RETURN_IF_ERROR(engine->AdvanceTo(absl::FromUnixMicros(latest)));
+  }
+  return ClusterCustomers(*engine, expressions, options);
 }
 
 // ------------------------------------------------------------------ writers

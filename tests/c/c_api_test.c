@@ -266,6 +266,105 @@ static int cohorts_and_rfm(void) {
   return failed - failed_before;
 }
 
+/* k-means clusters over CEL features, without an engine. Returns the number
+ * of failed checks. Expected values are `saleskit cluster --format json` on
+ * the same files. */
+static const char kClusterCustomers[] =
+    "id,country,attrs.spend,attrs.flat,attrs.maybe\n"
+    "f2,FR,520,5,\nd1,DE,10,5,\nd2,DE,12,5,\nd3,DE,11,5,\nf1,FR,500,5,\nf3,FR,510,5,\n";
+static const char kClusterEvents[] =
+    "customer_id,type,occurred_at\n"
+    "f1,click,2026-01-01\nf2,click,2026-01-02\nf3,click,2026-01-02\nd1,call,2026-01-03\n";
+
+static int clusters(void) {
+  const int failed_before = failed;
+  const size_t n = strlen(kClusterCustomers);
+  const char* spend_country[] = {"customer.attrs.spend", "customer.country"};
+  const char* clicks[] = {"events.count(\"click\", days(30))"};
+  const char* flat[] = {"customer.attrs.spend", "customer.attrs.flat"};
+  const char* maybe[] = {"customer.attrs.spend", "customer.attrs.maybe"};
+  const char* broken[] = {"customer.attrs.spend +"};
+  const char* null_feature[] = {NULL};
+  saleskit_cluster_options options;
+  char* json = NULL;
+  char* again = NULL;
+  size_t json_size = 0;
+
+  saleskit_cluster_options_init(&options);
+  CHECK(options.size == sizeof(options) && options.k == 0 && options.max_k == 10 && options.seed == 42 &&
+        options.restarts == 10 && options.now_micros == INT64_MIN && options.csv_schema_json == NULL);
+  /* k chosen by silhouette: Germany and France. */
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 2, &options, &json, &json_size) ==
+        SALESKIT_OK);
+  CHECK(json != NULL && strlen(json) == json_size && json[json_size - 1] == '\n');
+  CHECK(json != NULL && strncmp(json, "{\"k\":2,\"k_chosen\":true,\"silhouettes\":[{\"k\":2,\"silhouette\":", 58) == 0);
+  CHECK(json != NULL && strstr(json,
+                               "\"clusters\":[{\"cluster\":0,\"size\":3,\"centroid\":{\"customer.attrs.spend\":11,"
+                               "\"customer.country\":{\"DE\":1,\"FR\":0}},\"distinguishing\":[") != NULL);
+  CHECK(json != NULL && strstr(json, "\"assignments\":{\"d1\":0,\"d2\":0,\"d3\":0,\"f1\":1,\"f2\":1,\"f3\":1}}\n") != NULL);
+  CHECK(strcmp(saleskit_last_error(), "") == 0);
+  /* The same bytes for the same seed. */
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 2, NULL, &again, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && again != NULL && strcmp(json, again) == 0);
+  saleskit_free(json);
+  saleskit_free(again);
+
+  /* A windowed feature over the events, k given: the clickers apart (equal sizes: d1 first). */
+  options.k = 2;
+  options.restarts = 3;
+  CHECK(saleskit_cluster(kClusterCustomers, n, kClusterEvents, strlen(kClusterEvents), clicks, 1, &options, &json,
+                         NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "{\"k\":2,\"k_chosen\":false,\"silhouettes\":[],") == json);
+  CHECK(json != NULL && strstr(json, "\"assignments\":{\"d1\":0,\"d2\":0,\"d3\":0,\"f1\":1,\"f2\":1,\"f3\":1}}") != NULL);
+  saleskit_free(json);
+  /* With the clock a year later the window is empty: zero variance. */
+  options.now_micros = 1798761600LL * 1000000; /* 2027-01-01 */
+  CHECK(saleskit_cluster(kClusterCustomers, n, kClusterEvents, strlen(kClusterEvents), clicks, 1, &options, &json,
+                         &json_size) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(json == NULL && json_size == 0);
+  CHECK(strstr(saleskit_last_error(), "feature \"events.count(\"click\", days(30))\" has zero variance") != NULL);
+  options.now_micros = INT64_MIN;
+
+  /* Errors, each naming what is at fault. */
+  options.k = 7;
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 2, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "k = 7 is more than the number of customers (6)") == 0);
+  options.k = 2;
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, flat, 2, &options, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "feature \"customer.attrs.flat\" has zero variance: every customer has 5, so it "
+                                      "cannot separate clusters") == 0);
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, maybe, 2, &options, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strncmp(saleskit_last_error(), "feature \"customer.attrs.maybe\" is null for every customer", 57) == 0);
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, broken, 1, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "feature \"customer.attrs.spend +\": Syntax error: 1:23: ") != NULL);
+  CHECK(saleskit_cluster("id,employee_count\nk1,5\nk2,lots\n", 31, NULL, 0, flat, 1, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "customers: ") == saleskit_last_error() &&
+        strstr(saleskit_last_error(), "line 3") != NULL && strstr(saleskit_last_error(), "employee_count") != NULL);
+  CHECK(saleskit_cluster(kClusterCustomers, n, "customer_id,type,occurred_at\nghost,click,2026-01-01\n", 52, clicks,
+                         1, &options, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "events: ") == saleskit_last_error() &&
+        strstr(saleskit_last_error(), "ghost") != NULL);
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 0, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, null_feature, 1, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  options.restarts = 0;
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 2, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "restarts") != NULL);
+  options.restarts = 10;
+  options.size = 8;
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 2, &options, &json, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_cluster(kClusterCustomers, n, NULL, 0, spend_country, 2, NULL, NULL, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(json == NULL);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -392,6 +491,7 @@ int main(void) {
    * after the compile, so compile first. */
   CHECK(cel_expressions() == 0);
   CHECK(cohorts_and_rfm() == 0);
+  CHECK(clusters() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);

@@ -142,6 +142,39 @@ TEST_CASE("KMeans rejects bad arguments", "[kmeans]") {
   CHECK_FALSE(KMeans(x, options).ok());
 }
 
+TEST_CASE("KMeans on a row-major buffer equals KMeans on the matrix", "[kmeans]") {
+  std::vector<int> truth;
+  // More rows than one block of the assignment pass, and a partial last block.
+  const Eigen::MatrixXd x = Blobs({{0, 0, 0}, {4, 0, 1}, {0, 4, 2}, {3, 3, 3}}, 150, 1.2, 9, &truth);
+  const RowMajorMatrixXd rows = x;
+  KMeansOptions options;
+  options.k = 4;
+  options.restarts = 3;
+  auto a = KMeans(x, options);
+  auto b = KMeans(Eigen::Map<const RowMajorMatrixXd>(rows.data(), rows.rows(), rows.cols()), options);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->labels == b->labels);
+  CHECK(a->centroids == b->centroids);
+  CHECK(a->inertia == b->inertia);
+  // The inertia is the sum of squared distances to the returned centroids.
+  double inertia = 0;
+  for (int i = 0; i < x.rows(); ++i) inertia += (x.row(i) - a->centroids.row(a->labels[i])).squaredNorm();
+  CHECK(a->inertia == Approx(inertia).epsilon(1e-12));
+  // Every label is its point's nearest centroid.
+  for (int i = 0; i < x.rows(); ++i) {
+    Eigen::Index nearest;
+    (a->centroids.rowwise() - x.row(i)).rowwise().squaredNorm().minCoeff(&nearest);
+    CHECK(a->labels[i] == static_cast<int>(nearest));
+  }
+  // max_iterations = 0: the seeding's assignment, with centroids as its means.
+  options.max_iterations = 0;
+  auto seeded = KMeans(x, options);
+  REQUIRE(seeded.ok());
+  CHECK(seeded->iterations == 0);
+  CHECK(seeded->inertia >= a->inertia);
+}
+
 TEST_CASE("SampledSilhouette scores clear clusters near 1 and is deterministic", "[kmeans]") {
   std::vector<int> truth;
   const Eigen::MatrixXd x = Blobs({{0, 0}, {50, 0}}, 600, 1.0, 4, &truth);
@@ -349,6 +382,56 @@ TEST_CASE("ClusterCustomers evaluates CEL features over an engine's customers", 
   auto bad = engine->Compile("customer.attrs.spend +", /*condition=*/false);
   REQUIRE_FALSE(bad.ok());
   CHECK(std::string(bad.status().message()).find("1:") != std::string::npos);
+}
+
+TEST_CASE("ClusterRecords clusters CSV records and names what is at fault", "[kmeans]") {
+  auto message = [](const absl::Status& s) { return std::string(s.message()); };
+  ClusterRecordsInput input;
+  input.customers = "id,country,attrs.spend,attrs.flat,attrs.maybe\nf2,FR,520,5,\nd1,DE,10,5,\nd2,DE,12,5,\n"
+                    "d3,DE,11,5,\nf1,FR,500,5,\nf3,FR,510,5,\n";
+  input.events = "customer_id,type,occurred_at\nf1,click,2026-01-01\nf2,click,2026-01-02\nf3,click,2026-01-02\n";
+  ClusterOptions options;
+  auto r = ClusterRecords({"customer.attrs.spend", "customer.country"}, input, options);
+  REQUIRE(r.ok());
+  CHECK(r->k == 2);
+  CHECK(r->assignment == std::vector<int>{0, 0, 0, 1, 1, 1});
+  CHECK(r->clusters[0].centroid[0].value == Approx(11));
+
+  // The clock defaults to the latest event; a later one empties the window.
+  r = ClusterRecords({"events.count(\"click\", days(30))"}, input, options);
+  REQUIRE(r.ok());
+  CHECK(r->clusters[1].centroid[0].value == Approx(1));
+  input.now = absl::FromCivil(absl::CivilDay(2027, 1, 1), absl::UTCTimeZone());
+  r = ClusterRecords({"events.count(\"click\", days(30))"}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(message(r.status()) == "feature \"events.count(\"click\", days(30))\" has zero variance: every customer has "
+                               "0, so it cannot separate clusters");
+  input.now.reset();
+
+  r = ClusterRecords({"customer.attrs.spend", "customer.attrs.flat"}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(message(r.status()) ==
+        "feature \"customer.attrs.flat\" has zero variance: every customer has 5, so it cannot separate clusters");
+  r = ClusterRecords({"customer.attrs.maybe"}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(message(r.status()).rfind("feature \"customer.attrs.maybe\" is null for every customer", 0) == 0);
+  options.k = 7;
+  r = ClusterRecords({"customer.attrs.spend"}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(message(r.status()) == "k = 7 is more than the number of customers (6)");
+  options.k = 2;
+  r = ClusterRecords({"customer.attrs.spend +"}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(message(r.status()).rfind("feature \"customer.attrs.spend +\": Syntax error: 1:23:", 0) == 0);
+  r = ClusterRecords({}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(message(r.status()) == "no features");
+  input.events = "customer_id,type,occurred_at\nghost,click,2026-01-01\n";
+  r = ClusterRecords({"customer.attrs.spend"}, input, options);
+  REQUIRE_FALSE(r.ok());
+  CHECK(message(r.status()).rfind("events: ", 0) == 0);
+  CHECK(message(r.status()).find("ghost") != std::string::npos);
 }
 
 }  // namespace

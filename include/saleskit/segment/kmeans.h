@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +74,14 @@ struct KMeansResult {
 // the run's index. A cluster left empty during an iteration takes the point
 // farthest from its centroid. O(restarts x iterations x n x k x d) time.
 absl::StatusOr<KMeansResult> KMeans(const Eigen::MatrixXd& x, const KMeansOptions& options);
+
+// Points as rows of a row-major buffer (numpy's default layout).
+using RowMajorMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The same clustering on a row-major n x d buffer, read in place (the
+// Python binding passes numpy arrays without a copy). The same labels,
+// centroids and inertia as KMeans on a column-major copy of the data.
+absl::StatusOr<KMeansResult> KMeans(const Eigen::Map<const RowMajorMatrixXd>& x, const KMeansOptions& options);
 
 // The mean silhouette (b - a) / max(a, b) of up to `sample_size` rows drawn
 // without replacement (all rows when n <= sample_size), computed within the
@@ -192,6 +201,28 @@ absl::StatusOr<ClusterResult> ClusterFeatures(absl::Span<const std::string> cust
 absl::StatusOr<ClusterResult> ClusterCustomers(const Engine& engine,
                                                absl::Span<const std::shared_ptr<const Expression>> features,
                                                const ClusterOptions& options);
+
+// Customers and, optionally, their events as records, the way `saleskit
+// cluster` reads its files; the C API and the Python package pass them here.
+struct ClusterRecordsInput {
+  absl::string_view customers;
+  Format customers_format = Format::kCsv;
+  ReadOptions customers_read;  // e.g. CSV attribute types
+  absl::string_view events;    // empty: no events
+  Format events_format = Format::kCsv;
+  // The clock that windowed features (`events.count(type, days(30))`) see;
+  // unset: the latest event's time (the epoch without events).
+  std::optional<absl::Time> now;
+};
+
+// Compiles the feature expressions, loads the records into a fresh engine
+// (after compiling, so windows see the events; any invalid record rejects
+// the input) and runs ClusterCustomers. InvalidArgument for a feature that
+// does not compile (`feature "SOURCE": ...`), for records that do not load
+// (`customers: ...`, `events: ...`), and for everything ClusterCustomers
+// rejects.
+absl::StatusOr<ClusterResult> ClusterRecords(absl::Span<const std::string> features,
+                                             const ClusterRecordsInput& input, const ClusterOptions& options);
 
 // `customer_id,cluster`, one row per customer in the result's order.
 std::string ClusterAssignmentsToCsv(const ClusterResult& result);
