@@ -10,12 +10,15 @@
 The package is pure Python over the private native module ``saleskit._saleskit``.
 Every error the engine reports is raised as a subclass of ``saleskit.Error``.
 CEL expressions about customers are in ``saleskit.cel``. Cohort tables and RFM
-of an events table are ``saleskit.cohort_table`` and ``saleskit.rfm``.
+of an events table are ``saleskit.cohort_table`` and ``saleskit.rfm``;
+k-means clusters of customers on CEL features are ``saleskit.cluster``, and
+``saleskit.kmeans`` runs the same k-means on any numeric matrix.
 """
 
 from . import _saleskit, cel
 from ._engine import Engine, LoadReport, RecordError
 from ._segment import cohort_table, rfm
+from ._clusters import Clusters, KMeansResult, cluster, kmeans
 from ._errors import (
     AlreadyExistsError,
     CompileError,
@@ -48,5 +51,9 @@ __all__ = [
     "cel",
     "cohort_table",
     "rfm",
+    "Clusters",
+    "KMeansResult",
+    "cluster",
+    "kmeans",
     "__version__",
 ]

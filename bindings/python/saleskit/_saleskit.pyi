@@ -118,3 +118,23 @@ def rfm_columns(data: bytes, cutoff: str, cutoff_us: Optional[int],
     """RFM of an events CSV at a cutoff (text, or cutoff_us when not None): (customer ids,
     the segment names, then native bytes of int64 recency_days, int64 frequency, float64
     monetary, int8 r, f, m, and uint8 segment index into the names). Raises StatusError."""
+
+# (feature source, categorical, categories) per feature.
+_Encoding = Tuple[str, bool, List[str]]
+# (cluster, feature, category or None, z, value) per distinguishing column.
+_Distinction = Tuple[int, str, Optional[str], float, float]
+
+def cluster_columns(customers: bytes, schema_json: Optional[str], events: Optional[bytes], features: List[str],
+                    k: int, max_k: int, seed: int, restarts: int, now_us: Optional[int]
+                    ) -> Tuple[int, bool, List[Tuple[int, float]], float, List[str], bytes, List[_Encoding], bytes,
+                               bytes, List[_Distinction]]:
+    """ClusterRecords on a customers CSV (and events CSV) with CEL features; k 0 chooses by
+    silhouette. (k, k_chosen, silhouettes, inertia, customer ids, native int32 labels bytes,
+    encodings, native int64 sizes bytes, native float64 centroids bytes (k rows; one column per
+    numeric feature and per category, in feature order), distinguishing). Raises StatusError."""
+
+def kmeans_matrix(x: Any, k: int, seed: int, restarts: int, max_iterations: int, tolerance: float,
+                  init: str) -> Tuple[bytes, bytes, float, int]:
+    """KMeans on the rows of a C-contiguous float64 2-D numpy array, read in place, GIL released:
+    (native int32 labels bytes, native float64 centroids bytes k x d row-major, inertia,
+    iterations). init: "k-means++" or "random". Raises StatusError."""

@@ -11,6 +11,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/vector.h>
+#include <nanobind/ndarray.h>
 
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,7 @@
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/segment/cohort.h"
+#include "saleskit/segment/kmeans.h"
 #include "saleskit/segment/rfm.h"
 #include "saleskit/version.h"
 
@@ -561,6 +563,101 @@ nb::tuple RfmColumns(nb::bytes data, const std::string& cutoff, std::optional<in
                         raw(segment));
 }
 
+// ---------------------------------------------------------------- clusters
+
+template <typename T>
+nb::bytes RawBytes(const std::vector<T>& v) {
+  return nb::bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Clusters of the customers in `customers` (CSV) on CEL features, as
+// ClusterRecords computes them, as columns: (k, k_chosen, [(k, silhouette)],
+// inertia, ids, int32 labels bytes, [(feature, categorical, [categories])],
+// int64 sizes bytes, float64 centroid bytes (k rows, one column per numeric
+// feature and per category, in feature order), [(cluster, feature, category
+// or None, z, value)] distinguishing columns).
+nb::tuple ClusterColumns(nb::bytes customers, std::optional<std::string> schema_json, std::optional<nb::bytes> events,
+                         const std::vector<std::string>& features, int k, int max_k, uint64_t seed, int restarts,
+                         std::optional<int64_t> now_us) {
+  ClusterRecordsInput input;
+  input.customers = absl::string_view(customers.c_str(), customers.size());
+  if (events) input.events = absl::string_view(events->c_str(), events->size());
+  if (schema_json) input.customers_read.attr_types = ValueOrThrow(ParseCsvSchema(*schema_json));
+  if (now_us) input.now = absl::FromUnixMicros(*now_us);
+  ClusterOptions options;
+  options.k = k;
+  options.max_k = max_k;
+  options.seed = seed;
+  options.restarts = restarts;
+  if (restarts < 1) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("restarts must be at least 1, got ", restarts)));
+  absl::StatusOr<ClusterResult> result;
+  {
+    nb::gil_scoped_release release;
+    result = ClusterRecords(features, input, options);
+  }
+  ThrowIfError(result.status());
+  const ClusterResult& r = *result;
+  nb::list silhouettes;
+  for (const auto& [kk, score] : r.silhouettes) silhouettes.append(nb::make_tuple(kk, score));
+  nb::list encodings;
+  for (const FeatureEncoding& e : r.features) {
+    encodings.append(nb::make_tuple(e.name, e.categorical, e.categorical ? e.categories : std::vector<std::string>()));
+  }
+  std::vector<int32_t> labels(r.assignment.begin(), r.assignment.end());
+  std::vector<int64_t> sizes;
+  std::vector<double> centroids;
+  nb::list distinguishing;
+  for (const Cluster& c : r.clusters) {
+    sizes.push_back(c.size);
+    for (const CentroidValue& v : c.centroid) {
+      if (v.categorical) {
+        for (const auto& [category, share] : v.shares) centroids.push_back(share);
+      } else {
+        centroids.push_back(v.value);
+      }
+    }
+    for (const Distinction& d : c.distinguishing) {
+      nb::object category = d.category.empty() ? nb::none() : nb::object(nb::str(d.category.c_str()));
+      distinguishing.append(nb::make_tuple(c.cluster, d.feature, category, d.z, d.value));
+    }
+  }
+  return nb::make_tuple(r.k, r.k_chosen, silhouettes, r.inertia, r.customer_ids, RawBytes(labels), encodings,
+                        RawBytes(sizes), RawBytes(centroids), distinguishing);
+}
+
+// k-means on the rows of a C-contiguous float64 matrix, read in place with
+// the GIL released: (int32 labels bytes, float64 centroids bytes k x d
+// row-major, inertia, iterations).
+nb::tuple KMeansMatrix(nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu> x, int k, uint64_t seed,
+                       int restarts, int max_iterations, double tolerance, const std::string& init) {
+  KMeansOptions options;
+  options.k = k;
+  options.seed = seed;
+  options.restarts = restarts;
+  options.max_iterations = max_iterations;
+  options.tolerance = tolerance;
+  if (init == "k-means++") {
+    options.init = KMeansInit::kKMeansPlusPlus;
+  } else if (init == "random") {
+    options.init = KMeansInit::kRandom;
+  } else {
+    ThrowIfError(absl::InvalidArgumentError(absl::StrCat("init must be \"k-means++\" or \"random\", got \"", init, "\"")));
+  }
+  const Eigen::Map<const RowMajorMatrixXd> points(x.data(), static_cast<Eigen::Index>(x.shape(0)),
+                                                  static_cast<Eigen::Index>(x.shape(1)));
+  absl::StatusOr<KMeansResult> result;
+  {
+    nb::gil_scoped_release release;
+    result = KMeans(points, options);
+  }
+  ThrowIfError(result.status());
+  std::vector<int32_t> labels(result->labels.begin(), result->labels.end());
+  const RowMajorMatrixXd centroids = result->centroids;
+  return nb::make_tuple(RawBytes(labels),
+                        nb::bytes(reinterpret_cast<const char*>(centroids.data()), centroids.size() * sizeof(double)),
+                        result->inertia, result->iterations);
+}
+
 }  // namespace
 }  // namespace python
 }  // namespace saleskit
@@ -648,4 +745,11 @@ NB_MODULE(_saleskit, m) {
   m.def("rfm_columns", &saleskit::python::RfmColumns, nb::arg("data"), nb::arg("cutoff"),
         nb::arg("cutoff_us").none(), nb::arg("purchase_event"),
         "RFM of an events CSV: (ids, segment names, recency, frequency, monetary, r, f, m, segment) as bytes.");
+  m.def("cluster_columns", &saleskit::python::ClusterColumns, nb::arg("customers"), nb::arg("schema_json").none(),
+        nb::arg("events").none(), nb::arg("features"), nb::arg("k"), nb::arg("max_k"), nb::arg("seed"),
+        nb::arg("restarts"), nb::arg("now_us").none(),
+        "k-means clusters of a customers CSV on CEL features (ClusterRecords), as columns and bytes.");
+  m.def("kmeans_matrix", &saleskit::python::KMeansMatrix, nb::arg("x"), nb::arg("k"), nb::arg("seed"),
+        nb::arg("restarts"), nb::arg("max_iterations"), nb::arg("tolerance"), nb::arg("init"),
+        "k-means on the rows of a C-contiguous float64 matrix: (labels, centroids, inertia, iterations).");
 }
