@@ -56,29 +56,49 @@ absl::Status Engine::AdvanceTo(absl::Time t) {
     return absl::InvalidArgumentError(absl::StrCat("the clock only moves forward: ", absl::FormatTime(t),
                                                    " is before now (", absl::FormatTime(now_), ")"));
   }
+  // Timers fire in time order, each at its own instant, with the windows there.
+  for (absl::Time due = segments_.next_due(); due <= t; due = segments_.next_due()) {
+    now_ = due;
+    store_.AdvanceWindowsTo(ToMicros(due));
+    segments_.FireDue(store_, due);
+  }
   now_ = t;
   store_.AdvanceWindowsTo(ToMicros(now_));
+  segments_.ClockMoved(store_, now_);
   return absl::OkStatus();
+}
+
+void Engine::AfterBatch() {
+  segments_.Apply(store_.changes(), store_, now_);
+  store_.changes().Clear();
 }
 
 absl::StatusOr<LoadReport> Engine::UpsertCustomers(const Batch<v1::Customer>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
-  return store_.UpsertCustomers(batch, options);
+  absl::StatusOr<LoadReport> report = store_.UpsertCustomers(batch, options);
+  if (report.ok()) AfterBatch();
+  return report;
 }
 
 absl::StatusOr<LoadReport> Engine::IngestEvents(const Batch<v1::Event>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
-  return store_.IngestEvents(batch, options);
+  absl::StatusOr<LoadReport> report = store_.IngestEvents(batch, options);
+  if (report.ok()) AfterBatch();
+  return report;
 }
 
 absl::StatusOr<LoadReport> Engine::UpsertAccounts(const Batch<v1::Account>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
-  return store_.UpsertAccounts(batch, options);
+  absl::StatusOr<LoadReport> report = store_.UpsertAccounts(batch, options);
+  if (report.ok()) AfterBatch();
+  return report;
 }
 
 absl::StatusOr<LoadReport> Engine::UpsertDeals(const Batch<v1::Deal>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
-  return store_.UpsertDeals(batch, options);
+  absl::StatusOr<LoadReport> report = store_.UpsertDeals(batch, options);
+  if (report.ok()) AfterBatch();
+  return report;
 }
 
 template <typename Record, typename Apply>
@@ -89,6 +109,7 @@ absl::StatusOr<LoadReport> Engine::LoadParsed(absl::string_view data, Format for
   {
     absl::MutexLock lock(&mu_);
     report = apply(*source);
+    if (report.ok()) AfterBatch();
   }
   if (report.ok() && !report->rejected.empty()) {
     Log(LogLevel::kWarning, absl::StrFormat("%d invalid record(s) skipped; first: %s", report->rejected.size(),
@@ -127,7 +148,15 @@ absl::StatusOr<LoadReport> Engine::Load(RecordKind kind, absl::string_view data,
 
 absl::Status Engine::EraseCustomer(absl::string_view id) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(id));
+  segments_.Erase(row);
   return store_.EraseCustomer(id);
+}
+
+absl::StatusOr<uint32_t> Engine::RowOf(absl::string_view customer_id) const {
+  std::optional<uint32_t> row = store_.FindRow(customer_id);
+  if (!row) return absl::NotFoundError(absl::StrCat("no customer with id \"", customer_id, "\""));
+  return *row;
 }
 
 absl::StatusOr<v1::Customer> Engine::GetCustomer(absl::string_view id) const {
@@ -176,6 +205,12 @@ absl::StatusOr<std::shared_ptr<const Expression>> Engine::Compile(absl::string_v
     expression->columnar_ = cel::ColumnarCondition::Plan(expression->program_);
   }
   absl::MutexLock lock(&mu_);
+  for (const std::string& segment : expression->dependencies_.segments) {
+    if (segments_.Members(segment) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("in_segment(\"", segment, "\"): there is no segment named \"", segment, "\""));
+    }
+  }
   for (const auto& w : expression->dependencies_.windows) store_.RequireWindow(w.event_type, w.window);
   return std::shared_ptr<const Expression>(std::move(expression));
 }
@@ -186,11 +221,11 @@ absl::StatusOr<cel::Value> Engine::Evaluate(const Expression& expression, absl::
   if (!row) return absl::NotFoundError(absl::StrCat("no customer with id \"", customer_id, "\""));
   if (expression.is_condition()) {
     // The compiled row path; the generic evaluator only to explain an error.
-    if (std::optional<bool> decided = expression.columnar_->EvaluateRow(store_, *row, now_)) {
+    if (std::optional<bool> decided = expression.columnar_->EvaluateRow(store_, *row, now_, &segments_)) {
       return cel::Value::Bool(*decided);
     }
   }
-  cel::StoreCustomerActivation activation(store_, *row, now_);
+  cel::StoreCustomerActivation activation(store_, *row, now_, &segments_);
   return expression.program().Evaluate(activation);
 }
 
@@ -201,7 +236,7 @@ absl::StatusOr<std::vector<std::string>> Engine::Match(const Expression& conditi
                      condition.source()));
   }
   absl::ReaderMutexLock lock(&mu_);
-  const cel::ColumnarCondition::Result result = condition.columnar_->Evaluate(store_, now_);
+  const cel::ColumnarCondition::Result result = condition.columnar_->Evaluate(store_, now_, &segments_);
   std::vector<std::string> ids;
   const std::vector<uint64_t>& words = result.matched.words();
   for (size_t w = 0; w < words.size(); ++w) {
@@ -211,6 +246,132 @@ absl::StatusOr<std::vector<std::string>> Engine::Match(const Expression& conditi
   }
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+// ---------------------------------------------------------------- segments
+
+absl::Status Engine::DefineSegments(absl::Span<const v1::SegmentDef> segments) {
+  absl::MutexLock lock(&mu_);
+  return DefineLocked({}, segments);
+}
+
+absl::Status Engine::DefineLocked(absl::Span<const v1::EventKindDef> kinds,
+                                  absl::Span<const v1::SegmentDef> segments) {
+  SALESKIT_ASSIGN_OR_RETURN(EventKinds::Prepared prepared, event_kinds_.Prepare(kinds, store_));
+  if (!segments.empty()) SALESKIT_RETURN_IF_ERROR(segments_.Define(segments, store_, now_));
+  if (!prepared.defs.empty()) {
+    event_kinds_.Add(std::move(prepared));
+    const EventKinds* classifier = &event_kinds_;
+    store_.set_event_classifier(
+        [classifier](const v1::Event& e, const std::function<void(absl::string_view)>& emit) {
+          classifier->Classify(e, emit);
+        });
+  }
+  store_.set_track_changes(!segments_.empty());
+  return absl::OkStatus();
+}
+
+absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
+  absl::MutexLock lock(&mu_);
+  const std::vector<v1::EventKindDef> kinds(playbook.event_kinds().begin(), playbook.event_kinds().end());
+  const std::vector<v1::SegmentDef> segments(playbook.segments().begin(), playbook.segments().end());
+  return DefineLocked(kinds, segments);
+}
+
+v1::Playbook Engine::GetPlaybook() const {
+  absl::ReaderMutexLock lock(&mu_);
+  v1::Playbook out;
+  for (const v1::EventKindDef& k : event_kinds_.definitions()) *out.add_event_kinds() = k;
+  for (v1::SegmentDef& s : segments_.Definitions()) *out.add_segments() = std::move(s);
+  return out;
+}
+
+absl::Status Engine::DefineSegment(absl::string_view name, absl::string_view condition,
+                                   absl::string_view description) {
+  v1::SegmentDef def;
+  def.set_name(std::string(name));
+  def.set_condition(std::string(condition));
+  def.set_description(std::string(description));
+  return DefineSegments(absl::MakeConstSpan(&def, 1));
+}
+
+absl::Status Engine::RemoveSegment(absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(segments_.Remove(name));
+  if (segments_.empty()) store_.set_track_changes(false);
+  return absl::OkStatus();
+}
+
+std::vector<v1::SegmentDef> Engine::Segments() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return segments_.Definitions();
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::SegmentMembers(absl::string_view segment) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const Bitmap* members = segments_.Members(segment);
+  if (members == nullptr) return absl::NotFoundError(absl::StrCat("no segment named \"", segment, "\""));
+  std::vector<std::string> ids;
+  const std::vector<uint64_t>& words = members->words();
+  for (size_t w = 0; w < words.size(); ++w) {
+    for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+      ids.emplace_back(store_.IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits))));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+absl::StatusOr<size_t> Engine::SegmentCount(absl::string_view segment) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return segments_.Count(segment);
+}
+
+absl::StatusOr<bool> Engine::IsMember(absl::string_view segment, absl::string_view customer_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  SALESKIT_ASSIGN_OR_RETURN(size_t count, segments_.Count(segment));  // NotFound for an unknown segment
+  (void)count;
+  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(customer_id));
+  return segments_.IsMember(segment, row);
+}
+
+std::vector<SegmentChange> Engine::SegmentChangesSince(uint64_t after, size_t limit) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return segments_.ChangesSince(after, limit, store_);
+}
+
+uint64_t Engine::LastSegmentChange() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return segments_.last_seq();
+}
+
+void Engine::TrimSegmentChanges(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  segments_.TrimChanges(through);
+}
+
+absl::StatusOr<SegmentExplanation> Engine::ExplainSegment(absl::string_view segment,
+                                                          absl::string_view customer_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  SALESKIT_ASSIGN_OR_RETURN(size_t count, segments_.Count(segment));
+  (void)count;
+  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(customer_id));
+  return segments_.Explain(segment, row, store_, now_);
+}
+
+std::vector<std::pair<std::string, Bitmap>> Engine::EvaluateSegments() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return segments_.EvaluateAll(store_, now_);
+}
+
+absl::Status Engine::DefineEventKinds(absl::Span<const v1::EventKindDef> kinds) {
+  absl::MutexLock lock(&mu_);
+  return DefineLocked(kinds, {});
+}
+
+std::vector<v1::EventKindDef> Engine::EventKindDefinitions() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return event_kinds_.definitions();
 }
 
 }  // namespace saleskit

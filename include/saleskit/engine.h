@@ -16,7 +16,10 @@
 #include "saleskit/cel/columnar.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/segment/event_kinds.h"
+#include "saleskit/segment/segments.h"
 #include "saleskit/store/customer_store.h"
+#include "saleskit/v1/playbook.pb.h"
 #include "saleskit/v1/records.pb.h"
 
 namespace saleskit {
@@ -58,8 +61,8 @@ class Expression {
   std::unique_ptr<cel::ColumnarCondition> columnar_;  // conditions only
 };
 
-// Owns the customer store (and, as saleskit grows, the catalog of segments,
-// scores and rules) and the engine clock.
+// Owns the customer store, the segments and derived event kinds (and, as
+// saleskit grows, scores and rules) and the engine clock.
 //
 // Thread safety: one writer at a time; any number of readers. Every method
 // may be called from any thread; mutations are serialised and each read sees
@@ -111,10 +114,50 @@ class Engine {
   // columnar evaluator. FailedPrecondition for an expression that is not a condition.
   absl::StatusOr<std::vector<std::string>> Match(const Expression& condition) const;
 
+  // --- Segments (docs/segments.md) ---
+  // Defines segments, all or none (SegmentCatalog::Define lists the errors),
+  // evaluates them for every customer at now(), and from then on keeps their
+  // membership current on every batch, erasure and clock move.
+  absl::Status DefineSegments(absl::Span<const v1::SegmentDef> segments);
+  absl::Status DefineSegment(absl::string_view name, absl::string_view condition,
+                             absl::string_view description = "");
+  // NotFound if unknown; FailedPrecondition while another segment reads it.
+  absl::Status RemoveSegment(absl::string_view name);
+  // The segments, in dependency order.
+  std::vector<v1::SegmentDef> Segments() const;
+  // The members' ids, sorted. NotFound for an unknown segment.
+  absl::StatusOr<std::vector<std::string>> SegmentMembers(absl::string_view segment) const;
+  absl::StatusOr<size_t> SegmentCount(absl::string_view segment) const;
+  // NotFound for an unknown segment or customer.
+  absl::StatusOr<bool> IsMember(absl::string_view segment, absl::string_view customer_id) const;
+  // Enter and exit records with seq > `after`, oldest first, at most `limit`.
+  std::vector<SegmentChange> SegmentChangesSince(uint64_t after, size_t limit = SIZE_MAX) const;
+  // The seq of the newest change record (0 before the first).
+  uint64_t LastSegmentChange() const;
+  // Forgets the change records with seq <= `through` (consumed by the host).
+  void TrimSegmentChanges(uint64_t through);
+  // The value of each clause of the segment's condition for the customer.
+  absl::StatusOr<SegmentExplanation> ExplainSegment(absl::string_view segment, absl::string_view customer_id) const;
+  // Every segment evaluated from scratch by the columnar evaluator at now():
+  // {name, member rows (CustomerStore rows; Snapshot::store().IdOf names
+  // them)}, in dependency order. What the live memberships must equal.
+  std::vector<std::pair<std::string, Bitmap>> EvaluateSegments() const;
+
+  // --- Derived event kinds (docs/segments.md) ---
+  // Defines kinds, all or none (EventKinds::Define lists the errors). Events
+  // ingested from then on that satisfy a kind also count under its name.
+  absl::Status DefineEventKinds(absl::Span<const v1::EventKindDef> kinds);
+  std::vector<v1::EventKindDef> EventKindDefinitions() const;
+  // Defines a playbook's event kinds and segments as one unit: all or none.
+  absl::Status DefinePlaybook(const v1::Playbook& playbook);
+  // The kinds and segments defined (segments in dependency order).
+  v1::Playbook GetPlaybook() const;
+
   // A consistent read view: while it lives, writers wait. Keep it short.
   class Snapshot {
    public:
     const CustomerStore& store() const { return engine_->store_; }
+    const SegmentCatalog& segments() const { return engine_->segments_; }
     absl::Time now() const { return engine_->now_; }
 
    private:
@@ -133,10 +176,18 @@ class Engine {
   absl::StatusOr<LoadReport> LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
                                         const ReadOptions& read, Apply apply);
 
+  // After a committed batch: brings segment memberships up to date.
+  void AfterBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint32_t> RowOf(absl::string_view customer_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status DefineLocked(absl::Span<const v1::EventKindDef> kinds, absl::Span<const v1::SegmentDef> segments)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   EngineOptions options_;
   mutable absl::Mutex mu_;
   CustomerStore store_ ABSL_GUARDED_BY(mu_);
   absl::Time now_ ABSL_GUARDED_BY(mu_);
+  SegmentCatalog segments_ ABSL_GUARDED_BY(mu_);
+  EventKinds event_kinds_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace saleskit

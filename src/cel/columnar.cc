@@ -37,6 +37,7 @@ struct Context {
   size_t rows;           // store.row_capacity()
   const Program* program;
   uint64_t* scratch;     // kScratchArrays * kBlockWords words per && / || nesting level
+  const SegmentMembership* segments;  // for in_segment(); may be null
 };
 constexpr size_t kScratchArrays = 5;
 }  // namespace
@@ -269,7 +270,7 @@ class RowFallbackNode : public ColumnarNode {
       t[i] = f[i] = 0;
       for (uint64_t bits = care[i]; bits != 0; bits &= bits - 1) {
         const uint32_t row = static_cast<uint32_t>((w0 + i) * 64 + __builtin_ctzll(bits));
-        StoreCustomerActivation act(c.store, row, c.now);
+        StoreCustomerActivation act(c.store, row, c.now, c.segments);
         const Value v = c.program->EvaluateSubexpression(expr_id_, act);
         if (v.kind() != Value::Kind::kBool) continue;  // an error: neither true nor false
         (v.bool_value() ? t[i] : f[i]) |= uint64_t{1} << __builtin_ctzll(bits);
@@ -277,7 +278,7 @@ class RowFallbackNode : public ColumnarNode {
     }
   }
   Tri EvalRow(const Context& c, uint32_t row) const override {
-    StoreCustomerActivation act(c.store, row, c.now);
+    StoreCustomerActivation act(c.store, row, c.now, c.segments);
     const Value v = c.program->EvaluateSubexpression(expr_id_, act);
     if (v.kind() != Value::Kind::kBool) return Tri::kError;
     return v.bool_value() ? Tri::kTrue : Tri::kFalse;
@@ -286,6 +287,34 @@ class RowFallbackNode : public ColumnarNode {
   int cost() const override { return 1000; }
  private:
   int64_t expr_id_;
+};
+
+// in_segment("name"): the segment's membership bits. Without memberships (or
+// with no such segment) every row is an error, as in the row evaluator.
+class SegmentNode : public ColumnarNode {
+ public:
+  explicit SegmentNode(std::string name) : name_(std::move(name)) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    const Bitmap* members = c.segments == nullptr ? nullptr : c.segments->Members(name_);
+    for (size_t i = 0; i < n; ++i) {
+      if (members == nullptr) {
+        t[i] = f[i] = 0;
+        continue;
+      }
+      const uint64_t bits = w0 + i < members->words().size() ? members->words()[w0 + i] : 0;
+      t[i] = care[i] & bits;
+      f[i] = care[i] & ~bits;
+    }
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const Bitmap* members = c.segments == nullptr ? nullptr : c.segments->Members(name_);
+    if (members == nullptr) return Tri::kError;
+    return row < members->words().size() * 64 && members->Get(row) ? Tri::kTrue : Tri::kFalse;
+  }
+  int cost() const override { return 1; }
+
+ private:
+  std::string name_;
 };
 
 // A string field compared with constants: `==`, `!=` or `in [...]`. Never-set
@@ -683,6 +712,13 @@ class Planner {
         ++vectorised;
         return std::make_unique<NotNode>(Plan(*call->args[0]));
       }
+      if (fn == "in_segment" && call->args.size() == 1) {
+        const Constant* name = call->args[0]->As<Constant>();
+        if (name != nullptr && std::holds_alternative<std::string>(*name)) {
+          ++vectorised;
+          return std::make_unique<SegmentNode>(std::get<std::string>(*name));
+        }
+      }
       if (auto leaf = Leaf(*call)) {
         ++vectorised;
         return leaf;
@@ -916,8 +952,9 @@ std::unique_ptr<ColumnarCondition> ColumnarCondition::Plan(std::shared_ptr<const
 
 ColumnarCondition::~ColumnarCondition() = default;
 
-std::optional<bool> ColumnarCondition::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now) const {
-  const Context ctx{store, now, store.live().words().data(), store.row_capacity(), program_.get(), nullptr};
+std::optional<bool> ColumnarCondition::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now,
+                                                   const SegmentMembership* segments) const {
+  const Context ctx{store, now, store.live().words().data(), store.row_capacity(), program_.get(), nullptr, segments};
   switch (root_->EvalRow(ctx, row)) {
     case Tri::kTrue: return true;
     case Tri::kFalse: return false;
@@ -926,21 +963,35 @@ std::optional<bool> ColumnarCondition::EvaluateRow(const CustomerStore& store, u
   return std::nullopt;
 }
 
-ColumnarCondition::Result ColumnarCondition::Evaluate(const CustomerStore& store, absl::Time now) const {
-  Result r;
-  r.matched.Resize(store.row_capacity());
-  r.unmatched.Resize(store.row_capacity());
+ColumnarCondition::Result ColumnarCondition::Evaluate(const CustomerStore& store, absl::Time now,
+                                                     const SegmentMembership* segments) const {
+  std::vector<Result> results(1);
+  const ColumnarCondition* self = this;
+  EvaluateAll(absl::MakeConstSpan(&self, 1), store, now, segments, &results);
+  return std::move(results[0]);
+}
+
+void ColumnarCondition::EvaluateAll(absl::Span<const ColumnarCondition* const> conditions, const CustomerStore& store,
+                                    absl::Time now, const SegmentMembership* segments, std::vector<Result>* results) {
+  results->resize(conditions.size());
+  int levels = 0;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    (*results)[i].matched.Resize(store.row_capacity());
+    (*results)[i].unmatched.Resize(store.row_capacity());
+    levels = std::max(levels, conditions[i]->scratch_levels_);
+  }
   const std::vector<uint64_t>& live = store.live().words();
-  std::vector<uint64_t> scratch(static_cast<size_t>(scratch_levels_) * kScratchArrays * kBlockWords);
-  const Context ctx{store, now, live.data(), store.row_capacity(), program_.get(), scratch.data()};
-  uint64_t* t = r.matched.mutable_words().data();
-  uint64_t* f = r.unmatched.mutable_words().data();
-  const size_t words = std::min(live.size(), r.matched.words().size());
+  std::vector<uint64_t> scratch(static_cast<size_t>(levels) * kScratchArrays * kBlockWords);
+  const size_t words = std::min(live.size(), (store.row_capacity() + 63) / 64);
   for (size_t w0 = 0; w0 < words; w0 += kBlockWords) {
     const size_t n = std::min(kBlockWords, words - w0);
-    root_->Eval(ctx, w0, n, live.data() + w0, t + w0, f + w0);
+    for (size_t i = 0; i < conditions.size(); ++i) {
+      const ColumnarCondition& c = *conditions[i];
+      const Context ctx{store, now, live.data(), store.row_capacity(), c.program_.get(), scratch.data(), segments};
+      c.root_->Eval(ctx, w0, n, live.data() + w0, (*results)[i].matched.mutable_words().data() + w0,
+                    (*results)[i].unmatched.mutable_words().data() + w0);
+    }
   }
-  return r;
 }
 
 }  // namespace saleskit::cel

@@ -219,6 +219,14 @@ Value EventsSum(absl::Span<const Value> args, const Activation& act) {
   if (b == nullptr) return NoHistory("events.sum");
   return b->EventSum(args[0].string_value(), args[1].duration_value());
 }
+Value InSegment(absl::Span<const Value> args, const Activation& act) {
+  const BehaviourSource* b = act.behaviour();
+  if (b == nullptr) {
+    return Value::Error(absl::FailedPreconditionError(
+        absl::StrCat("in_segment(\"", args[0].string_value(), "\"): no segments where this is evaluated")));
+  }
+  return b->InSegment(args[0].string_value());
+}
 Value EventsLast(absl::Span<const Value> args, const Activation& act) {
   const BehaviourSource* b = act.behaviour();
   if (b == nullptr) return NoHistory("events.last");
@@ -305,7 +313,23 @@ class StoreCustomerStruct : public StructValue {
 
 class StoreBehaviour : public BehaviourSource {
  public:
-  StoreBehaviour(const CustomerStore& store, uint32_t row) : store_(store), row_(row) {}
+  StoreBehaviour(const CustomerStore& store, uint32_t row, const SegmentMembership* segments)
+      : store_(store), row_(row), segments_(segments) {}
+
+  Value InSegment(absl::string_view segment) const override {
+    const Bitmap* members = segments_ == nullptr ? nullptr : segments_->Members(segment);
+    if (members == nullptr) return BehaviourSource::InSegment(segment);
+    return Value::Bool(row_ < members->words().size() * 64 && members->Get(row_));
+  }
+
+  // When window `window` on `type` next changes for this customer by time alone.
+  absl::Time WindowChange(absl::string_view type, absl::Duration window) const {
+    std::optional<EventWindow> w = WindowOf(window);
+    std::optional<int> col = w ? store_.FindWindow(type, *w) : std::nullopt;
+    if (!col) return absl::InfiniteFuture();  // an error (no such window kept) whatever the time
+    const Micros next = store_.windows().NextChange(*col, row_);
+    return next == INT64_MAX ? absl::InfiniteFuture() : ToTime(next);
+  }
 
   Value EventCount(absl::string_view type, absl::Duration window) const override {
     return Window(type, window, /*sum=*/false);
@@ -340,6 +364,7 @@ class StoreBehaviour : public BehaviourSource {
 
   const CustomerStore& store_;
   uint32_t row_;
+  const SegmentMembership* segments_;
 };
 
 // ------------------------------------------------------------------ dependencies
@@ -350,15 +375,20 @@ class DependencyWalker {
 
   absl::Status Walk(const Expr& e) {
     if (e.As<IdentExpr>() != nullptr) {
-      if (Resolved(e) == "now") out_->reads_now = true;
+      const std::string name = Resolved(e);
+      if (name == "now") out_->reads_now = out_->reads_now_directly = true;
+      if (name == "customer") out_->customer_fields.insert("*");  // the record as a whole
+      if (name == "account") out_->account_fields.insert("*");
       return absl::OkStatus();
     }
     if (const auto* sel = e.As<SelectExpr>()) {
       const Expr& operand = *sel->operand;
       if (Resolved(operand) == "customer") {
         out_->customer_fields.insert(sel->field);
+        return absl::OkStatus();
       } else if (Resolved(operand) == "account") {
         out_->account_fields.insert(sel->field);
+        return absl::OkStatus();
       } else if (const auto* inner = operand.As<SelectExpr>();
                  inner != nullptr && Resolved(*inner->operand) == "customer" && inner->field == "attrs") {
         out_->customer_fields.insert(absl::StrCat("attrs.", sel->field));
@@ -374,6 +404,14 @@ class DependencyWalker {
         return absl::OkStatus();
       }
       if (fn == "days_since") out_->reads_now = true;
+      if (fn == "in_segment") {
+        const Constant* name = call->args.size() == 1 ? call->args[0]->As<Constant>() : nullptr;
+        if (name == nullptr || !std::holds_alternative<std::string>(*name)) {
+          return ErrorAt(call->args.empty() ? e : *call->args[0], "in_segment() takes the segment name as a string literal");
+        }
+        out_->segments.insert(std::get<std::string>(*name));
+        return absl::OkStatus();
+      }
       if (fn == "_[_]" && call->args.size() == 2) {
         const Expr& target = *call->args[0];
         const auto* sel = target.As<SelectExpr>();
@@ -495,14 +533,16 @@ class NextChangeWalker {
     if (const auto* call = e.As<CallExpr>()) {
       const std::string fn = Resolved(e).empty() ? call->function : Resolved(e);
       if (fn == "events.count" || fn == "events.sum") {
-        absl::StatusOr<Dependencies> deps = ExtractDependencies(p_);
-        const Constant* type = call->args[0]->As<Constant>();
-        if (deps.ok() && type != nullptr && std::holds_alternative<std::string>(*type)) {
-          for (const auto& w : deps->windows) {
-            if (w.event_type != std::get<std::string>(*type)) continue;
-            const absl::Duration unit = w.window.unit == EventWindow::Unit::kDay ? absl::Hours(24) : absl::Hours(1);
-            Earliest(absl::UnixEpoch() + absl::Floor(now_ - absl::UnixEpoch(), unit) + unit);
-          }
+        const Value window = call->args.size() == 2 ? p_.EvaluateSubexpression(call->args[1]->id, act_) : Value();
+        const Constant* type = call->args.empty() ? nullptr : call->args[0]->As<Constant>();
+        if (window.kind() != Value::Kind::kDuration || type == nullptr || !std::holds_alternative<std::string>(*type)) {
+          return;  // an error whatever the time
+        }
+        const auto* store = dynamic_cast<const StoreBehaviour*>(act_.behaviour());
+        if (store != nullptr) {
+          Earliest(store->WindowChange(std::get<std::string>(*type), window.duration_value()));
+        } else {
+          Earliest(now_ + absl::Microseconds(1));
         }
         return;
       }
@@ -569,6 +609,16 @@ Value MessageValue(std::shared_ptr<const google::protobuf::Message> message) {
   return Convert(message, m);
 }
 
+const Environment& EventEnvironment() {
+  static const Environment* const env = [] {
+    auto* e = new Environment(StandardFunctions());
+    DeclareMessageType(v1::Event::descriptor(), e);
+    e->DeclareVariable("event", Type::Message(v1::Event::descriptor()->full_name()));
+    return e;
+  }();
+  return *env;
+}
+
 const Environment& CustomerEnvironment() {
   static const Environment* const env = [] {
     FunctionRegistry functions = StandardFunctions();
@@ -585,6 +635,7 @@ const Environment& CustomerEnvironment() {
         {"days_int64", "days", "(int) -> duration", Days},
         {"hours_int64", "hours", "(int) -> duration", Hours},
         {"days_since_timestamp", "days_since", "(timestamp) -> int", DaysSince},
+        {"in_segment_string", "in_segment", "(string) -> bool", InSegment},
     };
     for (const Decl& d : decls) {
       const absl::Status st = functions.Add(d.id, d.name, false, d.signature, d.impl);
@@ -623,8 +674,9 @@ absl::StatusOr<std::unique_ptr<Program>> CompileCustomerCondition(absl::string_v
   return CompileCustomerExpression(source, o);
 }
 
-StoreCustomerActivation::StoreCustomerActivation(const CustomerStore& store, uint32_t row, absl::Time now)
-    : store_(store), row_(row), now_(now), behaviour_(std::make_unique<StoreBehaviour>(store, row)) {}
+StoreCustomerActivation::StoreCustomerActivation(const CustomerStore& store, uint32_t row, absl::Time now,
+                                                 const SegmentMembership* segments)
+    : store_(store), row_(row), now_(now), behaviour_(std::make_unique<StoreBehaviour>(store, row, segments)) {}
 
 StoreCustomerActivation::~StoreCustomerActivation() = default;
 

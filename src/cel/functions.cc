@@ -130,4 +130,9 @@ const FunctionRegistry& StandardFunctions() {
   return *registry;
 }
 
+Value BehaviourSource::InSegment(absl::string_view segment) const {
+  return Value::Error(absl::FailedPreconditionError(
+      absl::StrCat("in_segment(\"", segment, "\"): no segments are defined where this is evaluated")));
+}
+
 }  // namespace saleskit::cel

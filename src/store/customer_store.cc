@@ -593,6 +593,7 @@ absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(RecordSource<v1::Custo
           ++report->updated;
         }
         ApplyCustomer(row, c);
+        if (track_changes_) RecordWrite(row, added, c);
       },
       [&] { RollbackBatch(); });
   if (report.ok()) CommitBatch();
@@ -716,26 +717,14 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
       journal_->seen.push_back({e.id(), inserted ? std::nullopt : std::optional<SeenEvent>(it->second)});
       it->second = SeenEvent{at, row};
     }
-    int32_t type = event_types_.Find(e.type());
-    if (type == StringDictionary::kNone) {
-      type = event_types_.Acquire(e.type());
-      auto cols = std::make_unique<EventColumns>();
-      ResizeEvents(*cols, column_size_);
-      events_.push_back(std::move(cols));
+    const int32_t type = EventTypeCode(e.type());
+    const double value = e.has_value() ? e.value() : 0.0;
+    CountEvent(type, row, at, value, added);
+    if (classifier_) {
+      classifier_(e, [&](absl::string_view kind) {
+        if (kind != e.type()) CountEvent(EventTypeCode(kind), row, at, value, added);
+      });
     }
-    EventColumns& cols = *events_[type];
-    journal_->events.push_back({static_cast<uint32_t>(type), row, cols.count[row], cols.sum[row], cols.first[row],
-                                cols.last[row]});
-    if (cols.count[row] == 0) {
-      cols.first[row] = at;
-      cols.last[row] = at;
-    } else {
-      cols.first[row] = std::min(cols.first[row], at);
-      cols.last[row] = std::max(cols.last[row], at);
-    }
-    ++cols.count[row];
-    cols.sum[row] += e.has_value() ? e.value() : 0.0;
-    windows_.Add(type, row, at, e.has_value() ? e.value() : 0.0, &journal_->windows);
     ++event_total_;
     latest_event_ = std::max(latest_event_, at);
     ++report->inserted;
@@ -747,6 +736,75 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
     report->skipped_unknown_customer = skipped;
   }
   return report;
+}
+
+void CustomerStore::CountEvent(int32_t type, uint32_t row, Micros at, double value, bool created) {
+  EventColumns& cols = *events_[type];
+  journal_->events.push_back({static_cast<uint32_t>(type), row, cols.count[row], cols.sum[row], cols.first[row],
+                              cols.last[row]});
+  if (cols.count[row] == 0) {
+    cols.first[row] = at;
+    cols.last[row] = at;
+  } else {
+    cols.first[row] = std::min(cols.first[row], at);
+    cols.last[row] = std::max(cols.last[row], at);
+  }
+  ++cols.count[row];
+  cols.sum[row] += value;
+  windows_.Add(type, row, at, value, &journal_->windows);
+  if (track_changes_) changes_.events.push_back({row, type, created});
+}
+
+void CustomerStore::RecordWrite(uint32_t row, bool created, const v1::Customer& c) {
+  StoreChanges::CustomerWrite w{row, created, 0, static_cast<uint32_t>(changes_.attrs.size()), 0};
+  const google::protobuf::Descriptor* d = v1::Customer::descriptor();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  c.GetReflection()->ListFields(c, &fields);
+  for (const google::protobuf::FieldDescriptor* fd : fields) {
+    if (fd->number() == v1::Customer::kIdFieldNumber || fd->number() == v1::Customer::kClearFieldsFieldNumber) {
+      continue;
+    }
+    w.fields |= uint64_t{1} << fd->index();
+  }
+  for (const auto& [name, value] : c.attrs()) changes_.attrs.push_back(name);
+  for (const std::string& name : c.clear_fields()) {
+    const absl::string_view head = absl::string_view(name).substr(0, name.find('.'));
+    if (const google::protobuf::FieldDescriptor* fd = d->FindFieldByName(std::string(head))) {
+      w.fields |= uint64_t{1} << fd->index();
+    }
+    if (head == "attrs" && name.size() > head.size()) changes_.attrs.push_back(name.substr(head.size() + 1));
+  }
+  w.attrs_end = static_cast<uint32_t>(changes_.attrs.size());
+  changes_.customers.push_back(w);
+}
+
+bool CustomerStore::HasEventsOf(absl::string_view type) const {
+  const int32_t code = event_types_.Find(type);
+  if (code == StringDictionary::kNone) return false;
+  const std::vector<int64_t>& counts = events_[code]->count;
+  return std::any_of(counts.begin(), counts.end(), [](int64_t n) { return n != 0; });
+}
+
+std::optional<int32_t> CustomerStore::FindEventType(absl::string_view type) const {
+  const int32_t code = event_types_.Find(type);
+  if (code == StringDictionary::kNone) return std::nullopt;
+  return code;
+}
+
+std::vector<uint32_t> CustomerStore::RowsOfAccounts(absl::Span<const std::string> account_ids) const {
+  const StringDictionary& dict = string_dictionary(StringField::kAccountId);
+  absl::flat_hash_set<int32_t> codes;
+  for (const std::string& id : account_ids) {
+    const int32_t code = dict.Find(id);
+    if (code != StringDictionary::kNone) codes.insert(code);
+  }
+  std::vector<uint32_t> rows;
+  if (codes.empty()) return rows;
+  const std::vector<int32_t>& col = string_codes(StringField::kAccountId);
+  for (uint32_t row = 0; row < row_capacity(); ++row) {
+    if (live_.Get(row) && codes.contains(col[row])) rows.push_back(row);
+  }
+  return rows;
 }
 
 int32_t CustomerStore::EventTypeCode(absl::string_view type) {
@@ -796,10 +854,10 @@ namespace {
 template <typename Record, typename Check>
 absl::StatusOr<LoadReport> UpsertKeyed(RecordSource<Record>& source, const LoadOptions& options,
                                        absl::btree_map<std::string, Record>* table, absl::string_view what,
-                                       Check check) {
+                                       Check check, std::vector<std::string>* written = nullptr) {
   std::vector<std::pair<std::string, std::optional<Record>>> before;  // first value of each id changed
   absl::flat_hash_set<std::string> saved;
-  return ValidateAndApply(
+  auto report = ValidateAndApply(
       source, options,
       [&](const Record& r, std::string* field, bool*) -> absl::Status {
         SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(r, "", field));
@@ -829,6 +887,10 @@ absl::StatusOr<LoadReport> UpsertKeyed(RecordSource<Record>& source, const LoadO
           }
         }
       });
+  if (report.ok() && written != nullptr) {
+    for (auto& entry : before) written->push_back(std::move(entry.first));
+  }
+  return report;
 }
 
 }  // namespace
@@ -837,6 +899,7 @@ absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(RecordSource<v1::Accoun
                                                          const LoadOptions& options) {
   // Account attributes keep their first type, like customer attributes.
   absl::flat_hash_map<std::string, AttrType> pending;
+  changes_.Clear();
   auto report = UpsertKeyed(source, options, &accounts_, "account", [&](const v1::Account& a, std::string* field) {
     if (a.has_annual_revenue() && !std::isfinite(a.annual_revenue())) {
       return Invalid(field, "annual_revenue", "not a finite number");
@@ -849,7 +912,7 @@ absl::StatusOr<LoadReport> CustomerStore::UpsertAccounts(RecordSource<v1::Accoun
           return it->second;
         },
         &pending, field);
-  });
+  }, track_changes_ ? &changes_.accounts : nullptr);
   if (report.ok()) account_attr_types_.insert(pending.begin(), pending.end());
   return report;
 }
@@ -878,6 +941,7 @@ const v1::Deal* CustomerStore::FindDeal(absl::string_view id) const {
 // ---------------------------------------------------------------- batches
 
 void CustomerStore::BeginBatch() {
+  changes_.Clear();
   journal_ = std::make_unique<Journal>();
   journal_->attr_columns = attrs_.size();
   journal_->event_columns = events_.size();
@@ -944,6 +1008,7 @@ void CustomerStore::ClearRowValues(uint32_t row) {
 }
 
 void CustomerStore::RollbackBatch() {
+  changes_.Clear();
   Journal& j = *journal_;
   for (auto it = j.windows.rbegin(); it != j.windows.rend(); ++it) windows_.Rollback(*it);
   for (auto it = j.events.rbegin(); it != j.events.rend(); ++it) {

@@ -219,14 +219,25 @@ TEST_CASE("the next instant a time-relative condition can change", "[cel][custom
   const Micros now = kDay0 + 13 * kHour;
   // Time alone never changes a condition on fields.
   CHECK(NextChangeOf(store, "customer.country == 'DE'", now) == absl::InfiniteFuture());
-  // Day windows change when the next UTC day begins; hour windows at the next hour.
-  CHECK(NextChangeOf(store, "events.count('call', days(7)) > 0", now) == ToTime(kDay0 + kDay));
-  CHECK(NextChangeOf(store, "events.count('call', hours(3)) > 0", now) == ToTime(kDay0 + 14 * kHour));
+  // A window without events never changes by time alone.
+  store.RequireWindow("call", EventWindow{EventWindow::Unit::kDay, 7});
+  store.RequireWindow("call", EventWindow{EventWindow::Unit::kHour, 3});
+  store.AdvanceWindowsTo(now);
+  CHECK(NextChangeOf(store, "events.count('call', days(7)) > 0", now) == absl::InfiniteFuture());
+  // With a call at 12:30 on day 0: it leaves the 7-day window when day 7
+  // begins, and the 3-hour window (hours 12..14) when hour 15 begins.
+  v1::Event call;
+  call.set_customer_id("c1");
+  call.set_type("call");
+  call.mutable_occurred_at()->set_seconds((kDay0 + 12 * kHour + 30 * 60 * 1000000LL) / 1000000);
+  REQUIRE(store.IngestEvents(BatchOf({call})).ok());
+  CHECK(NextChangeOf(store, "events.count('call', days(7)) > 0", now) == ToTime(kDay0 + 7 * kDay));
+  CHECK(NextChangeOf(store, "events.count('call', hours(3)) > 0", now) == ToTime(kDay0 + 15 * kHour));
   // days_since(created_at) ticks at 05:00 UTC, the customer's creation time of day.
   CHECK(NextChangeOf(store, "days_since(customer.created_at) > 30", now) == ToTime(kDay0 + kDay + 5 * kHour));
   // The earliest of several; comparing `now` itself may change at any moment.
   CHECK(NextChangeOf(store, "days_since(customer.created_at) > 30 || events.count('call', hours(3)) > 0", now) ==
-        ToTime(kDay0 + 14 * kHour));
+        ToTime(kDay0 + 15 * kHour));
   CHECK(NextChangeOf(store, "now > timestamp('2030-01-01T00:00:00Z')", now) == ToTime(now) + absl::Microseconds(1));
 }
 

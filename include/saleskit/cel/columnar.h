@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "saleskit/cel/customer.h"
 #include "saleskit/cel/program.h"
 #include "saleskit/store/columns.h"
 #include "saleskit/store/customer_store.h"
@@ -37,13 +39,24 @@ class ColumnarCondition {
     Bitmap unmatched;  // the condition is false; live rows in neither are errors
   };
   // Evaluates over every live row of `store` at `now`. The store must keep
-  // the program's windows (CustomerStore::RequireWindow).
-  Result Evaluate(const CustomerStore& store, absl::Time now) const;
+  // the program's windows (CustomerStore::RequireWindow); in_segment() reads
+  // `segments` (every row an error without them).
+  Result Evaluate(const CustomerStore& store, absl::Time now, const SegmentMembership* segments = nullptr) const;
+
+  // Evaluates several conditions over every live row block by block (8192
+  // rows), so that the columns they share are read from memory once, not once
+  // per condition. (*results)[i] receives conditions[i]'s result. A
+  // condition may read, through in_segment() and `segments`, the result
+  // bitmaps of the conditions before it: each block is finished for every
+  // condition in order before the next block starts.
+  static void EvaluateAll(absl::Span<const ColumnarCondition* const> conditions, const CustomerStore& store,
+                          absl::Time now, const SegmentMembership* segments, std::vector<Result>* results);
 
   // Decides one live row with the same plan (the compiled row path: column
   // reads, no CEL values built): true, false, or nullopt for an error. Only
   // the nodes that run the row evaluator allocate.
-  std::optional<bool> EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now) const;
+  std::optional<bool> EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now,
+                                  const SegmentMembership* segments = nullptr) const;
 
   // Nodes planned as column scans and nodes that run the row evaluator.
   int vectorised_nodes() const { return vectorised_; }

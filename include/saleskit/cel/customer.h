@@ -16,6 +16,8 @@
 //   customer's events of a type in a window of whole UTC days (days(N)) or
 //   hours (hours(N)); events.last(type) is the latest occurred_at (an error
 //   when there is none); days_since(ts) is whole days from ts to now.
+// - in_segment("name") is whether the customer is a member of another
+//   segment (docs/segments.md); the name must be a string literal.
 #ifndef SALESKIT_CEL_CUSTOMER_H_
 #define SALESKIT_CEL_CUSTOMER_H_
 
@@ -28,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "saleskit/cel/program.h"
+#include "saleskit/store/columns.h"
 #include "saleskit/store/customer_store.h"
 #include "saleskit/store/event_windows.h"
 #include "saleskit/v1/records.pb.h"
@@ -37,6 +40,11 @@ namespace saleskit::cel {
 // The environment with `customer`, `account`, `now` and the behaviour
 // functions declared. Built once.
 const Environment& CustomerEnvironment();
+
+// The environment of conditions about one event (derived event kinds):
+// `event` is a saleskit.v1.Event, e.g.
+//   event.type == "page_view" && event.properties.url.startsWith("/pricing")
+const Environment& EventEnvironment();
 
 // A message as a CEL struct, by protobuf reflection: optional fields unset
 // read as null, enums as lowercase names, Timestamps as timestamps, maps of
@@ -52,15 +60,31 @@ struct Dependencies {
       return std::tie(event_type, window.unit, window.length) < std::tie(o.event_type, o.window.unit, o.window.length);
     }
   };
-  std::set<std::string> customer_fields;  // "email", "attrs.plan", "consent"
+  // Record fields read: "email", "attrs.plan", "consent"; "attrs" for an
+  // attribute looked up by a computed name; "*" for the whole record.
+  std::set<std::string> customer_fields;
   std::set<std::string> account_fields;
+  std::set<std::string> segments;         // in_segment("name")
   std::set<WindowRead> windows;           // events.count / events.sum
   std::set<std::string> last_event_types; // events.last
   bool reads_now = false;                 // now, windows, days_since, events.last
+  // Whether `now` is read other than through windows, days_since and
+  // events.last (e.g. `customer.created_at > now - duration("1h")`): the
+  // value may then change at any instant.
+  bool reads_now_directly = false;
+};
+
+// Membership of the segments an expression may name in in_segment(), as a
+// bitmap over store rows (rows past its end are not members).
+class SegmentMembership {
+ public:
+  virtual ~SegmentMembership() = default;
+  // nullptr when no segment has that name.
+  virtual const Bitmap* Members(absl::string_view segment) const = 0;
 };
 
 // Validates and extracts a customer condition's reads. InvalidArgument (with
-// line:column) when an event type is not a string literal or a window is not
+// line:column) when an event type or segment name is not a string literal or a window is not
 // a constant whole number of days or hours (days(N), hours(N) or
 // duration("...")), e.g. a window of 90 minutes.
 absl::StatusOr<Dependencies> ExtractDependencies(const Program& program);
@@ -70,7 +94,9 @@ absl::StatusOr<Dependencies> ExtractDependencies(const Program& program);
 // passing: the next UTC day (hour) boundary for day (hour) windows, the next
 // whole day since the timestamp for days_since(ts), now + 1µs for an
 // expression that compares `now` itself, absl::InfiniteFuture() when time
-// does not matter. Conservative: the value may stay the same then.
+// does not matter. Conservative: the value may stay the same then. With a
+// StoreCustomerActivation, a window changes when its oldest event leaves it
+// or a later-dated event enters it (InfiniteFuture with no events kept).
 absl::Time NextChange(const Program& program, const Activation& activation, absl::Time now);
 
 // Compiles an expression about customers: parse, check in
@@ -83,11 +109,13 @@ absl::StatusOr<std::unique_ptr<Program>> CompileCustomerCondition(absl::string_v
 
 // Binds one customer of a store (and the clock) for the row evaluator. Event
 // windows read the store's window columns, so the store must keep every
-// window the program reads (CustomerStore::RequireWindow). Holds no locks:
-// the caller keeps the store unchanged while evaluating.
+// window the program reads (CustomerStore::RequireWindow); in_segment()
+// reads `segments` (an error when null). Holds no locks: the caller keeps
+// the store and memberships unchanged while evaluating.
 class StoreCustomerActivation : public Activation {
  public:
-  StoreCustomerActivation(const CustomerStore& store, uint32_t row, absl::Time now);
+  StoreCustomerActivation(const CustomerStore& store, uint32_t row, absl::Time now,
+                          const SegmentMembership* segments = nullptr);
   ~StoreCustomerActivation() override;
   std::optional<Value> FindVariable(absl::string_view name) const override;
   const BehaviourSource* behaviour() const override { return behaviour_.get(); }

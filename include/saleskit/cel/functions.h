@@ -16,14 +16,18 @@
 
 namespace saleskit::cel {
 
-// A customer's event history as the behaviour functions (events.count,
-// events.sum, events.last) read it. Results are values: errors included.
+// A customer's event history and segment memberships as the behaviour
+// functions (events.count, events.sum, events.last, in_segment) read them.
+// Results are values: errors included.
 class BehaviourSource {
  public:
   virtual ~BehaviourSource() = default;
   virtual Value EventCount(absl::string_view type, absl::Duration window) const = 0;
   virtual Value EventSum(absl::string_view type, absl::Duration window) const = 0;
   virtual Value EventLast(absl::string_view type) const = 0;
+  // Whether the customer is a member of the named segment (in_segment());
+  // by default an error: no segments.
+  virtual Value InSegment(absl::string_view segment) const;
 };
 
 // Variables an expression is evaluated against.

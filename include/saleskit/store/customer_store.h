@@ -3,6 +3,7 @@
 #define SALESKIT_STORE_CUSTOMER_STORE_H_
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "saleskit/batch.h"
 #include "saleskit/store/columns.h"
 #include "saleskit/store/event_windows.h"
@@ -64,6 +66,41 @@ struct StoreStats {
   size_t column_bytes = 0;       // typed columns, bitmaps, id index, aggregates
   size_t dictionary_bytes = 0;   // string dictionaries (distinct strings)
 };
+
+// What one committed customer, event or account batch changed, so that the engine
+// re-evaluates only what reads it. Recorded only while tracking is on
+// (CustomerStore::set_track_changes).
+struct StoreChanges {
+  struct CustomerWrite {
+    uint32_t row;
+    bool created;      // the record added the customer
+    uint64_t fields;   // bit i: field i of saleskit.v1.Customer (descriptor index) written or cleared
+    uint32_t attrs_begin, attrs_end;  // range of `attrs`: the attributes written or cleared
+  };
+  struct EventCount {
+    uint32_t row;
+    int32_t type;      // event type code (a derived kind counts under its own code)
+    bool created;      // the event created its customer
+  };
+  std::vector<CustomerWrite> customers;  // in input order; a row may appear more than once
+  std::vector<std::string> attrs;
+  std::vector<EventCount> events;        // in input order, one per counted type
+  std::vector<std::string> accounts;     // ids of the accounts an account batch wrote
+
+  bool empty() const { return customers.empty() && events.empty() && accounts.empty(); }
+  void Clear() {
+    customers.clear();
+    attrs.clear();
+    events.clear();
+    accounts.clear();
+  }
+};
+
+// Names the derived kinds of an event (see v1::EventKindDef): each name it
+// passes to `emit` counts the event once more, under that name. Called once
+// per counted (non-duplicate) event while a batch applies; must not throw.
+using EventClassifier =
+    std::function<void(const v1::Event& event, const std::function<void(absl::string_view kind)>& emit)>;
 
 // Customers as typed columns behind dense row ids, plus accounts, deals and
 // per-(customer, event type) aggregates.
@@ -135,6 +172,25 @@ class CustomerStore {
   std::map<std::string, EventSummary> EventSummaries(uint32_t row) const;
   // One customer's summary of one event type; nullopt when they have none.
   std::optional<EventSummary> EventSummaryOf(uint32_t row, absl::string_view type) const;
+
+  // --- Changes, for incremental consumers ---
+  // Whether batches record what they changed (off by default: bulk loads
+  // then pay nothing for it).
+  void set_track_changes(bool on) { track_changes_ = on; }
+  // What the last committed customer, event or account batch changed (empty
+  // after a failed batch). The consumer may clear it.
+  StoreChanges& changes() { return changes_; }
+  // Sets (or with an empty function removes) the classifier of derived event
+  // kinds. Events ingested before are not counted under the kinds.
+  void set_event_classifier(EventClassifier classifier) { classifier_ = std::move(classifier); }
+  // Whether any customer has events of `type` counted (a scan of its counts).
+  bool HasEventsOf(absl::string_view type) const;
+  // The code of an event type or kind name; nullopt if it was never counted
+  // nor read by a window.
+  std::optional<int32_t> FindEventType(absl::string_view type) const;
+  absl::string_view EventTypeName(int32_t code) const { return event_types_.Get(code); }
+  // Rows whose account_id is one of `account_ids`, ascending.
+  std::vector<uint32_t> RowsOfAccounts(absl::Span<const std::string> account_ids) const;
 
   // --- Behaviour windows ---
   // Keeps day (or hour) buckets of `type` for `window` from now on, and a
@@ -278,6 +334,10 @@ class CustomerStore {
   bool IsDuplicate(absl::string_view event_id) const;
   // The code of an event type, creating its (empty) columns if it is new.
   int32_t EventTypeCode(absl::string_view type);
+  // Counts one event under one type (its own or a derived kind).
+  void CountEvent(int32_t type, uint32_t row, Micros at, double value, bool created);
+  // Records, when tracking, which fields a customer record wrote.
+  void RecordWrite(uint32_t row, bool created, const v1::Customer& c);
   Micros DedupCutoff() const;
   void PruneSeenEvents();
 
@@ -315,6 +375,9 @@ class CustomerStore {
   size_t seen_prune_at_ = 1024;
 
   std::unique_ptr<Journal> journal_;  // set while a customer or event batch applies
+  bool track_changes_ = false;
+  StoreChanges changes_;
+  EventClassifier classifier_;
 
   absl::btree_map<std::string, v1::Account> accounts_;
   absl::flat_hash_map<std::string, AttrType> account_attr_types_;

@@ -1,0 +1,685 @@
+#include "saleskit/segment/segments.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "saleskit/cel/ast.h"
+#include "saleskit/status_macros.h"
+
+namespace saleskit {
+
+struct SegmentCatalog::Segment {
+  v1::SegmentDef def;
+  std::shared_ptr<const cel::Program> program;
+  std::unique_ptr<cel::ColumnarCondition> columnar;
+  cel::Dependencies deps;
+  std::vector<int> dependents;      // segments whose condition reads this one
+  std::vector<int> window_columns;  // the store's window columns it reads
+  bool walker = false;              // its time dependence needs cel::NextChange (days_since, loops)
+  bool time_dependent = false;      // windows or days_since: timers
+  bool continuous = false;          // compares `now` directly
+  Bitmap members;
+  size_t count = 0;
+};
+
+namespace {
+
+// Whether any node of `e` satisfies `pred`.
+bool AnyNode(const cel::Expr& e, const std::function<bool(const cel::Expr&)>& pred) {
+  if (pred(e)) return true;
+  if (const auto* sel = e.As<cel::SelectExpr>()) return AnyNode(*sel->operand, pred);
+  if (const auto* call = e.As<cel::CallExpr>()) {
+    if (call->target && AnyNode(*call->target, pred)) return true;
+    for (const cel::ExprPtr& a : call->args) {
+      if (AnyNode(*a, pred)) return true;
+    }
+    return false;
+  }
+  if (const auto* list = e.As<cel::ListExpr>()) {
+    for (const cel::ExprPtr& el : list->elements) {
+      if (AnyNode(*el, pred)) return true;
+    }
+    return false;
+  }
+  if (const auto* map = e.As<cel::MapExpr>()) {
+    for (const auto& en : map->entries) {
+      if (AnyNode(*en.key, pred) || AnyNode(*en.value, pred)) return true;
+    }
+    return false;
+  }
+  if (const auto* st = e.As<cel::StructExpr>()) {
+    for (const auto& f : st->fields) {
+      if (AnyNode(*f.value, pred)) return true;
+    }
+    return false;
+  }
+  if (const auto* c = e.As<cel::ComprehensionExpr>()) {
+    for (const cel::Expr* sub : {c->iter_range.get(), c->accu_init.get(), c->loop_condition.get(),
+                                 c->loop_step.get(), c->result.get()}) {
+      if (AnyNode(*sub, pred)) return true;
+    }
+  }
+  return false;
+}
+
+// Grows a membership bitmap to cover `rows`, doubling so that customers
+// added one at a time do not copy it each time.
+void Cover(Bitmap& b, size_t rows) {
+  const size_t have = b.words().size() * 64;
+  if (rows <= have) return;
+  b.Resize(std::max(rows, have * 2));
+}
+
+bool IsMemberBit(const Bitmap& b, uint32_t row) { return row < b.words().size() * 64 && b.Get(row); }
+
+// Memberships being computed by a batch evaluation, falling back to others.
+class ResultMembership : public cel::SegmentMembership {
+ public:
+  explicit ResultMembership(const cel::SegmentMembership* fallback) : fallback_(fallback) {}
+  void Add(const std::string& name, const Bitmap* bits) { bits_[name] = bits; }
+  const Bitmap* Members(absl::string_view segment) const override {
+    auto it = bits_.find(segment);
+    if (it != bits_.end()) return it->second;
+    return fallback_ == nullptr ? nullptr : fallback_->Members(segment);
+  }
+
+ private:
+  const cel::SegmentMembership* fallback_;
+  absl::flat_hash_map<std::string, const Bitmap*> bits_;
+};
+
+// ---------------------------------------------------------------- explain
+
+// Skips a string literal starting at `i` (its quote, after any r/b
+// prefixes); returns the offset after it.
+size_t SkipString(absl::string_view s, size_t i, bool raw) {
+  const char q = s[i];
+  const bool triple = i + 2 < s.size() && s[i + 1] == q && s[i + 2] == q;
+  i += triple ? 3 : 1;
+  while (i < s.size()) {
+    if (!raw && s[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (s[i] == q && (!triple || (i + 2 < s.size() && s[i + 1] == q && s[i + 2] == q))) return i + (triple ? 3 : 1);
+    ++i;
+  }
+  return s.size();
+}
+
+// Calls on_paren(offset, char) for each parenthesis of s[begin, end) outside string literals.
+template <typename F>
+void ForEachParen(absl::string_view s, size_t begin, size_t end, F on_paren) {
+  for (size_t i = begin; i < end;) {
+    const char c = s[i];
+    if (c == '"' || c == '\'') {
+      const bool raw = i > 0 && (s[i - 1] == 'r' || s[i - 1] == 'R');
+      i = SkipString(s, i, raw);
+      continue;
+    }
+    if (c == '(' || c == ')') on_paren(i, c);
+    ++i;
+  }
+}
+
+// s[begin, end) without surrounding blanks, parentheses opened or closed
+// outside it, and parentheses around all of it.
+std::pair<size_t, size_t> CleanSpan(absl::string_view s, size_t begin, size_t end) {
+  auto trim = [&] {
+    while (begin < end && absl::ascii_isspace(static_cast<unsigned char>(s[begin]))) ++begin;
+    while (end > begin && absl::ascii_isspace(static_cast<unsigned char>(s[end - 1]))) --end;
+  };
+  trim();
+  while (true) {
+    // Unmatched parentheses belong to the text around the clause.
+    int depth = 0, lowest = 0;
+    ForEachParen(s, begin, end, [&](size_t, char c) {
+      depth += c == '(' ? 1 : -1;
+      lowest = std::min(lowest, depth);
+    });
+    bool changed = false;
+    if (lowest < 0 && begin < end && s[end - 1] == ')') {  // more ')' than '(' somewhere: close of an outer group
+      --end;
+      changed = true;
+    } else if (depth > 0 && begin < end && s[begin] == '(') {
+      ++begin;
+      changed = true;
+    } else if (begin < end && s[begin] == '(' && s[end - 1] == ')') {
+      // (clause): strip when the first '(' closes at the end.
+      int d = 0;
+      size_t closes = std::string::npos;
+      ForEachParen(s, begin, end, [&](size_t at, char c) {
+        d += c == '(' ? 1 : -1;
+        if (d == 0 && closes == std::string::npos) closes = at;
+      });
+      if (closes == end - 1) {
+        ++begin;
+        --end;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    trim();
+  }
+  return {begin, end};
+}
+
+class Explainer {
+ public:
+  Explainer(const cel::Program& p, const cel::Activation& act, std::vector<ClauseValue>* out)
+      : p_(p), act_(act), out_(out) {}
+
+  void Visit(const cel::Expr& e, size_t begin, size_t end, int depth) {
+    const auto* call = e.As<cel::CallExpr>();
+    if (call == nullptr || call->target != nullptr) return;
+    if ((call->function == "_&&_" || call->function == "_||_") && call->args.size() == 2) {
+      std::vector<const cel::Expr*> operands;
+      std::vector<size_t> ops;
+      Flatten(e, call->function, &operands, &ops);
+      std::sort(ops.begin(), ops.end());
+      for (size_t i = 0; i < operands.size(); ++i) {
+        const size_t b = i == 0 ? begin : ops[i - 1] + 2;
+        const size_t en = i + 1 == operands.size() ? end : ops[i];
+        Clause(*operands[i], b, std::max(b, en), depth);
+      }
+    } else if (call->function == "!_" && call->args.size() == 1) {
+      size_t b = Position(e);
+      b = b < end && p_.source()[b] == '!' ? b + 1 : begin;
+      Clause(*call->args[0], std::max(b, begin), end, depth);
+    }
+  }
+
+ private:
+  void Clause(const cel::Expr& e, size_t begin, size_t end, int depth) {
+    const auto [b, en] = CleanSpan(p_.source(), begin, end);
+    out_->push_back({depth, std::string(p_.source().substr(b, en - b)), p_.EvaluateSubexpression(e.id, act_)});
+    Visit(e, b, en, depth + 1);
+  }
+
+  void Flatten(const cel::Expr& e, const std::string& fn, std::vector<const cel::Expr*>* operands,
+               std::vector<size_t>* ops) {
+    const auto* call = e.As<cel::CallExpr>();
+    if (call != nullptr && call->target == nullptr && call->function == fn && call->args.size() == 2) {
+      ops->push_back(Position(e));
+      Flatten(*call->args[0], fn, operands, ops);
+      Flatten(*call->args[1], fn, operands, ops);
+      return;
+    }
+    operands->push_back(&e);
+  }
+
+  size_t Position(const cel::Expr& e) const {
+    auto it = p_.source_info().positions.find(e.id);
+    return it == p_.source_info().positions.end() ? 0 : static_cast<size_t>(it->second);
+  }
+
+  const cel::Program& p_;
+  const cel::Activation& act_;
+  std::vector<ClauseValue>* out_;
+};
+
+}  // namespace
+
+absl::string_view SegmentChangeKindName(SegmentChange::Kind kind) {
+  return kind == SegmentChange::Kind::kEnter ? "enter" : "exit";
+}
+
+absl::Status ValidateDefinitionName(absl::string_view name, absl::string_view what) {
+  if (name.empty()) return absl::InvalidArgumentError(absl::StrCat("a ", what, " needs a name"));
+  if (name.size() > 128) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " name \"", name.substr(0, 32), "...\" is longer than 128 bytes"));
+  }
+  if (!absl::ascii_isalpha(static_cast<unsigned char>(name[0]))) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " name \"", name, "\" must start with a letter"));
+  }
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " name \"", name, "\" may hold only letters, digits, '_', '-' and '.'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+SegmentCatalog::SegmentCatalog() = default;
+SegmentCatalog::~SegmentCatalog() = default;
+
+// ---------------------------------------------------------------- definitions
+
+absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, CustomerStore& store, absl::Time now) {
+  std::vector<std::unique_ptr<Segment>> fresh;
+  absl::flat_hash_map<std::string, int> batch;  // name -> position in fresh
+  for (const v1::SegmentDef& def : defs) {
+    SALESKIT_RETURN_IF_ERROR(ValidateDefinitionName(def.name(), "segment"));
+    const std::string where = absl::StrCat("segment \"", def.name(), "\": ");
+    if (names_.contains(def.name())) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "a segment with this name already exists"));
+    }
+    if (!batch.emplace(def.name(), static_cast<int>(fresh.size())).second) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "defined twice"));
+    }
+    auto s = std::make_unique<Segment>();
+    s->def = def;
+    absl::StatusOr<std::unique_ptr<cel::Program>> program = cel::CompileCustomerExpression(def.condition());
+    if (!program.ok()) return absl::Status(program.status().code(), absl::StrCat(where, program.status().message()));
+    const cel::Type::Kind kind = (*program)->result_type().kind;
+    if (kind != cel::Type::Kind::kBool && kind != cel::Type::Kind::kDyn) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "the condition must be bool, not ",
+                                                     (*program)->result_type().DebugString()));
+    }
+    s->program = std::move(*program);
+    absl::StatusOr<cel::Dependencies> deps = cel::ExtractDependencies(*s->program);
+    if (!deps.ok()) return absl::Status(deps.status().code(), absl::StrCat(where, deps.status().message()));
+    s->deps = std::move(*deps);
+    fresh.push_back(std::move(s));
+  }
+  // References: to existing segments or to segments of this batch, without cycles.
+  for (const auto& s : fresh) {
+    for (const std::string& ref : s->deps.segments) {
+      if (!names_.contains(ref) && !batch.contains(ref)) {
+        return absl::InvalidArgumentError(absl::StrCat("segment \"", s->def.name(), "\": in_segment(\"", ref,
+                                                       "\"): there is no segment named \"", ref, "\""));
+      }
+    }
+  }
+  std::vector<int> topo;  // positions in fresh, referenced first
+  std::vector<uint8_t> state(fresh.size(), 0);  // 0 new, 1 on the path, 2 done
+  std::vector<int> path;
+  std::function<absl::Status(int)> visit = [&](int i) -> absl::Status {
+    if (state[i] == 2) return absl::OkStatus();
+    if (state[i] == 1) {
+      std::vector<std::string> cycle;
+      auto from = std::find(path.begin(), path.end(), i);
+      for (auto it = from; it != path.end(); ++it) cycle.push_back(fresh[*it]->def.name());
+      cycle.push_back(fresh[i]->def.name());
+      return absl::InvalidArgumentError(
+          absl::StrCat("segments refer to each other in a cycle: ", absl::StrJoin(cycle, " -> ")));
+    }
+    state[i] = 1;
+    path.push_back(i);
+    for (const std::string& ref : fresh[i]->deps.segments) {
+      auto it = batch.find(ref);
+      if (it != batch.end()) SALESKIT_RETURN_IF_ERROR(visit(it->second));
+    }
+    path.pop_back();
+    state[i] = 2;
+    topo.push_back(i);
+    return absl::OkStatus();
+  };
+  for (size_t i = 0; i < fresh.size(); ++i) SALESKIT_RETURN_IF_ERROR(visit(static_cast<int>(i)));
+
+  // Valid: from here on nothing fails.
+  for (const auto& s : fresh) {
+    for (const auto& w : s->deps.windows) s->window_columns.push_back(store.RequireWindow(w.event_type, w.window));
+    s->columnar = cel::ColumnarCondition::Plan(s->program);
+    const cel::Expr& root = s->program->expr();
+    const bool loops = AnyNode(root, [](const cel::Expr& e) { return e.As<cel::ComprehensionExpr>() != nullptr; });
+    const bool days_since = AnyNode(root, [](const cel::Expr& e) {
+      const auto* c = e.As<cel::CallExpr>();
+      return c != nullptr && c->function == "days_since";
+    });
+    s->continuous = s->deps.reads_now_directly || (loops && s->deps.reads_now);
+    s->time_dependent = !s->continuous && (days_since || !s->deps.windows.empty());
+    s->walker = days_since;
+  }
+  std::vector<const cel::ColumnarCondition*> conditions;
+  for (int i : topo) conditions.push_back(fresh[i]->columnar.get());
+  std::vector<cel::ColumnarCondition::Result> results(topo.size());
+  ResultMembership resolver(this);
+  for (size_t k = 0; k < topo.size(); ++k) resolver.Add(fresh[topo[k]]->def.name(), &results[k].matched);
+  cel::ColumnarCondition::EvaluateAll(conditions, store, now, &resolver, &results);
+
+  const int base = static_cast<int>(segments_.size());
+  std::vector<int> added;
+  for (size_t k = 0; k < topo.size(); ++k) {
+    const int index = base + static_cast<int>(k);
+    std::unique_ptr<Segment> s = std::move(fresh[topo[k]]);
+    s->members = std::move(results[k].matched);
+    Cover(s->members, store.row_capacity());
+    names_[s->def.name()] = index;
+    slot_names_.push_back(s->def.name());
+    order_.push_back(index);
+    segments_.push_back(std::move(s));
+    added.push_back(index);
+  }
+  Reindex();
+  if (timer_of_row_.size() < store.row_capacity()) timer_of_row_.resize(store.row_capacity(), INT64_MAX);
+  for (int index : added) {
+    Segment& s = *segments_[index];
+    const std::vector<uint64_t>& words = s.members.words();
+    for (size_t w = 0; w < words.size(); ++w) {
+      for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+        const uint32_t row = static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits));
+        ++s.count;
+        log_.push_back({next_seq_++, ToMicros(now), row, static_cast<uint32_t>(index), SegmentChange::Kind::kEnter});
+      }
+    }
+    if (!s.time_dependent) continue;
+    for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+      if (!store.live().Get(row)) continue;
+      const Micros next = NextChange(s, store, row, now);
+      if (next < timer_of_row_[row]) Schedule(row, next);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SegmentCatalog::Remove(absl::string_view name) {
+  SALESKIT_ASSIGN_OR_RETURN(int index, Find(name));
+  Segment& s = *segments_[index];
+  for (int d : s.dependents) {
+    return absl::FailedPreconditionError(absl::StrCat("segment \"", name, "\" is read by segment \"",
+                                                      segments_[d]->def.name(), "\" (in_segment); remove that first"));
+  }
+  names_.erase(std::string(name));
+  order_.erase(std::find(order_.begin(), order_.end(), index));
+  segments_[index].reset();
+  Reindex();
+  return absl::OkStatus();
+}
+
+std::vector<v1::SegmentDef> SegmentCatalog::Definitions() const {
+  std::vector<v1::SegmentDef> out;
+  for (int i : order_) out.push_back(segments_[i]->def);
+  return out;
+}
+
+absl::StatusOr<int> SegmentCatalog::Find(absl::string_view name) const {
+  auto it = names_.find(name);
+  if (it == names_.end()) return absl::NotFoundError(absl::StrCat("no segment named \"", name, "\""));
+  return it->second;
+}
+
+void SegmentCatalog::Reindex() {
+  by_field_.assign(static_cast<size_t>(v1::Customer::descriptor()->field_count()), {});
+  by_attr_.clear();
+  any_attr_.clear();
+  whole_record_.clear();
+  by_event_type_.clear();
+  account_readers_.clear();
+  time_dependent_.clear();
+  continuous_.clear();
+  for (int i : order_) segments_[i]->dependents.clear();
+  const google::protobuf::Descriptor* d = v1::Customer::descriptor();
+  for (int i : order_) {
+    Segment& s = *segments_[i];
+    for (const std::string& ref : s.deps.segments) segments_[names_.at(ref)]->dependents.push_back(i);
+    for (const std::string& f : s.deps.customer_fields) {
+      if (f == "*") {
+        whole_record_.push_back(i);
+      } else if (f == "attrs") {
+        any_attr_.push_back(i);
+      } else if (absl::StartsWith(f, "attrs.")) {
+        by_attr_[f.substr(6)].push_back(i);
+      } else if (const google::protobuf::FieldDescriptor* fd = d->FindFieldByName(f)) {
+        by_field_[fd->index()].push_back(i);
+      }
+    }
+    if (!s.deps.account_fields.empty()) account_readers_.push_back(i);
+    for (const auto& w : s.deps.windows) by_event_type_[w.event_type].push_back(i);
+    for (const std::string& t : s.deps.last_event_types) by_event_type_[t].push_back(i);
+    if (s.time_dependent) time_dependent_.push_back(i);
+    if (s.continuous) continuous_.push_back(i);
+  }
+  // A segment reading the account also depends on which account the customer has.
+  const int account_id = d->FindFieldByNumber(v1::Customer::kAccountIdFieldNumber)->index();
+  for (int i : account_readers_) by_field_[account_id].push_back(i);
+  for (auto* list : {&by_field_[account_id]}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  for (auto& [type, list] : by_event_type_) {
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+  }
+  dirty_.assign(segments_.size(), 0);
+}
+
+// ---------------------------------------------------------------- incremental
+
+void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& store, absl::Time now) {
+  if (names_.empty() || changes.empty()) return;
+  const size_t rows = store.row_capacity();
+  if (timer_of_row_.size() < rows) timer_of_row_.resize(std::max(rows, timer_of_row_.size() * 2), INT64_MAX);
+  for (int i : order_) Cover(segments_[i]->members, rows);
+
+  // (row, segment) pairs to evaluate; segment -1: all of them (a new customer).
+  std::vector<std::pair<uint32_t, int>> work;
+  auto add = [&](uint32_t row, const std::vector<int>& segments) {
+    for (int s : segments) work.emplace_back(row, s);
+  };
+  for (const StoreChanges::CustomerWrite& w : changes.customers) {
+    if (w.created) {
+      work.emplace_back(w.row, -1);
+      continue;
+    }
+    for (uint64_t bits = w.fields; bits != 0; bits &= bits - 1) {
+      const size_t f = static_cast<size_t>(__builtin_ctzll(bits));
+      if (f < by_field_.size()) add(w.row, by_field_[f]);
+    }
+    for (uint32_t a = w.attrs_begin; a < w.attrs_end; ++a) {
+      auto it = by_attr_.find(changes.attrs[a]);
+      if (it != by_attr_.end()) add(w.row, it->second);
+    }
+    if (w.attrs_end > w.attrs_begin) add(w.row, any_attr_);
+    if (w.fields != 0 || w.attrs_end > w.attrs_begin) add(w.row, whole_record_);
+  }
+  int32_t cached_type = -1;
+  const std::vector<int>* cached = nullptr;
+  for (const StoreChanges::EventCount& e : changes.events) {
+    if (e.created) {
+      work.emplace_back(e.row, -1);
+      continue;
+    }
+    if (e.type != cached_type) {
+      cached_type = e.type;
+      auto it = by_event_type_.find(store.EventTypeName(e.type));
+      cached = it == by_event_type_.end() ? nullptr : &it->second;
+    }
+    if (cached != nullptr) add(e.row, *cached);
+  }
+  if (!changes.accounts.empty() && !account_readers_.empty()) {
+    for (uint32_t row : store.RowsOfAccounts(changes.accounts)) add(row, account_readers_);
+  }
+  if (work.empty()) return;
+  // Customers in the order the batch first touched them, so that change
+  // records follow the input.
+  absl::flat_hash_map<uint32_t, uint32_t> first_touch;
+  for (const auto& [row, segment] : work) first_touch.emplace(row, static_cast<uint32_t>(first_touch.size()));
+  std::sort(work.begin(), work.end(), [&](const auto& x, const auto& y) {
+    const uint32_t fx = first_touch.at(x.first), fy = first_touch.at(y.first);
+    return fx != fy ? fx < fy : x.second < y.second;
+  });
+  work.erase(std::unique(work.begin(), work.end()), work.end());
+  for (size_t i = 0; i < work.size();) {
+    const uint32_t row = work[i].first;
+    for (; i < work.size() && work[i].first == row; ++i) {
+      if (work[i].second < 0) {
+        for (int s : order_) dirty_[s] = 1;
+      } else {
+        dirty_[work[i].second] = 1;
+      }
+    }
+    EvaluateRow(store, row, now, /*full_timer=*/false);
+  }
+}
+
+void SegmentCatalog::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now, bool full_timer) {
+  const bool live = store.live().Get(row);
+  Micros next = full_timer ? INT64_MAX : timer_of_row_[row];
+  bool timed = false;
+  for (int i : order_) {
+    if (!dirty_[i]) continue;
+    dirty_[i] = 0;
+    Segment& s = *segments_[i];
+    const bool member = live && s.columnar->EvaluateRow(store, row, now, this).value_or(false);
+    if (member != IsMemberBit(s.members, row)) {
+      SetMember(i, row, member, now);
+      for (int d : s.dependents) dirty_[d] = 1;
+    }
+    if (s.time_dependent && live) {
+      next = std::min(next, NextChange(s, store, row, now));
+      timed = true;
+    }
+  }
+  if (timed || full_timer) Schedule(row, next);
+}
+
+void SegmentCatalog::SetMember(int segment, uint32_t row, bool member, absl::Time now) {
+  Segment& s = *segments_[segment];
+  s.members.Assign(row, member);
+  member ? ++s.count : --s.count;
+  log_.push_back({next_seq_++, ToMicros(now), row, static_cast<uint32_t>(segment),
+                  member ? SegmentChange::Kind::kEnter : SegmentChange::Kind::kExit});
+}
+
+void SegmentCatalog::Schedule(uint32_t row, Micros at) {
+  Micros& current = timer_of_row_[row];
+  if (current == at) return;
+  if (current != INT64_MAX) timers_.erase({current, row});
+  current = at;
+  if (at != INT64_MAX) timers_.insert({at, row});
+}
+
+Micros SegmentCatalog::NextChange(const Segment& s, const CustomerStore& store, uint32_t row, absl::Time now) const {
+  Micros next = INT64_MAX;
+  if (s.walker) {
+    cel::StoreCustomerActivation act(store, row, now, this);
+    const absl::Time t = cel::NextChange(*s.program, act, now);
+    if (t != absl::InfiniteFuture()) next = ToMicros(t);
+  } else {
+    for (int col : s.window_columns) next = std::min(next, store.windows().NextChange(col, row));
+  }
+  // Strictly later than now, so that firing timers always makes progress.
+  return next == INT64_MAX ? next : std::max(next, ToMicros(now) + 1);
+}
+
+void SegmentCatalog::Erase(uint32_t row) {
+  for (int i : order_) {
+    Segment& s = *segments_[i];
+    if (IsMemberBit(s.members, row)) {
+      s.members.Clear(row);
+      --s.count;
+    }
+  }
+  if (row < timer_of_row_.size()) Schedule(row, INT64_MAX);
+  log_.erase(std::remove_if(log_.begin(), log_.end(), [row](const LogEntry& e) { return e.row == row; }), log_.end());
+}
+
+absl::Time SegmentCatalog::next_due() const {
+  return timers_.empty() ? absl::InfiniteFuture() : ToTime(timers_.begin()->first);
+}
+
+void SegmentCatalog::FireDue(const CustomerStore& store, absl::Time at) {
+  const Micros t = ToMicros(at);
+  while (!timers_.empty() && timers_.begin()->first <= t) {
+    const uint32_t row = timers_.begin()->second;
+    Schedule(row, INT64_MAX);
+    for (int i : time_dependent_) dirty_[i] = 1;
+    EvaluateRow(store, row, at, /*full_timer=*/true);
+  }
+}
+
+void SegmentCatalog::ClockMoved(const CustomerStore& store, absl::Time now) {
+  if (continuous_.empty()) return;
+  std::vector<const cel::ColumnarCondition*> conditions;
+  for (int i : continuous_) conditions.push_back(segments_[i]->columnar.get());
+  std::vector<cel::ColumnarCondition::Result> results(conditions.size());
+  cel::ColumnarCondition::EvaluateAll(conditions, store, now, this, &results);
+  std::vector<std::pair<uint32_t, int>> work;
+  for (size_t k = 0; k < continuous_.size(); ++k) {
+    const std::vector<uint64_t>& fresh = results[k].matched.words();
+    const std::vector<uint64_t>& held = segments_[continuous_[k]]->members.words();
+    for (size_t w = 0; w < std::max(fresh.size(), held.size()); ++w) {
+      const uint64_t diff = (w < fresh.size() ? fresh[w] : 0) ^ (w < held.size() ? held[w] : 0);
+      for (uint64_t bits = diff; bits != 0; bits &= bits - 1) {
+        work.emplace_back(static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits)), continuous_[k]);
+      }
+    }
+  }
+  std::sort(work.begin(), work.end());
+  for (size_t i = 0; i < work.size();) {
+    const uint32_t row = work[i].first;
+    for (; i < work.size() && work[i].first == row; ++i) dirty_[work[i].second] = 1;
+    EvaluateRow(store, row, now, /*full_timer=*/false);
+  }
+}
+
+// ---------------------------------------------------------------- reading
+
+const Bitmap* SegmentCatalog::Members(absl::string_view segment) const {
+  auto it = names_.find(segment);
+  return it == names_.end() ? nullptr : &segments_[it->second]->members;
+}
+
+absl::StatusOr<size_t> SegmentCatalog::Count(absl::string_view segment) const {
+  SALESKIT_ASSIGN_OR_RETURN(int index, Find(segment));
+  return segments_[index]->count;
+}
+
+absl::StatusOr<bool> SegmentCatalog::IsMember(absl::string_view segment, uint32_t row) const {
+  SALESKIT_ASSIGN_OR_RETURN(int index, Find(segment));
+  return IsMemberBit(segments_[index]->members, row);
+}
+
+std::vector<std::pair<std::string, Bitmap>> SegmentCatalog::EvaluateAll(const CustomerStore& store,
+                                                                        absl::Time now) const {
+  std::vector<const cel::ColumnarCondition*> conditions;
+  for (int i : order_) conditions.push_back(segments_[i]->columnar.get());
+  std::vector<cel::ColumnarCondition::Result> results(conditions.size());
+  ResultMembership resolver(nullptr);
+  for (size_t k = 0; k < order_.size(); ++k) resolver.Add(segments_[order_[k]]->def.name(), &results[k].matched);
+  cel::ColumnarCondition::EvaluateAll(conditions, store, now, &resolver, &results);
+  std::vector<std::pair<std::string, Bitmap>> out;
+  for (size_t k = 0; k < order_.size(); ++k) out.emplace_back(segments_[order_[k]]->def.name(), std::move(results[k].matched));
+  return out;
+}
+
+std::vector<SegmentChange> SegmentCatalog::ChangesSince(uint64_t after, size_t limit,
+                                                        const CustomerStore& store) const {
+  auto it = std::upper_bound(log_.begin(), log_.end(), after,
+                             [](uint64_t seq, const LogEntry& e) { return seq < e.seq; });
+  std::vector<SegmentChange> out;
+  for (; it != log_.end() && out.size() < limit; ++it) {
+    out.push_back({it->seq, ToTime(it->at), slot_names_[it->segment], std::string(store.IdOf(it->row)), it->kind});
+  }
+  return out;
+}
+
+void SegmentCatalog::TrimChanges(uint64_t through) {
+  auto it = std::upper_bound(log_.begin(), log_.end(), through,
+                             [](uint64_t seq, const LogEntry& e) { return seq < e.seq; });
+  log_.erase(log_.begin(), it);
+}
+
+absl::StatusOr<SegmentExplanation> SegmentCatalog::Explain(absl::string_view segment, uint32_t row,
+                                                           const CustomerStore& store, absl::Time now) const {
+  SALESKIT_ASSIGN_OR_RETURN(int index, Find(segment));
+  const Segment& s = *segments_[index];
+  SegmentExplanation out;
+  out.segment = s.def.name();
+  out.condition = s.def.condition();
+  out.customer_id = std::string(store.IdOf(row));
+  out.member = IsMemberBit(s.members, row);
+  cel::StoreCustomerActivation act(store, row, now, this);
+  Explainer(*s.program, act, &out.clauses).Visit(s.program->expr(), 0, s.program->source().size(), 0);
+  if (out.clauses.empty()) {  // a single clause: the whole condition
+    const auto [b, e] = CleanSpan(s.program->source(), 0, s.program->source().size());
+    out.clauses.push_back({0, s.program->source().substr(b, e - b), s.program->Evaluate(act)});
+  }
+  return out;
+}
+
+size_t SegmentCatalog::MemoryBytes() const {
+  size_t n = log_.capacity() * sizeof(LogEntry) + timer_of_row_.capacity() * sizeof(Micros) +
+             timers_.size() * (sizeof(std::pair<Micros, uint32_t>) + 8);
+  for (int i : order_) n += segments_[i]->members.MemoryBytes();
+  return n;
+}
+
+}  // namespace saleskit
