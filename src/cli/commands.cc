@@ -26,7 +26,8 @@ namespace {
 
 // A command's parsed arguments: --name value, --switch, and positionals.
 struct Args {
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;       // the last value of each flag
+  std::map<std::string, std::vector<std::string>> repeated;  // every value, in order
   std::vector<std::string> switches;
   std::vector<std::string> positional;
 
@@ -66,6 +67,7 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args, const std::
         value = args[++i];
       }
       out.values[name] = value;
+      out.repeated[name].push_back(value);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
     }
@@ -554,6 +556,120 @@ int RunEval(const std::vector<std::string>& raw, std::ostream& out, std::ostream
       return 1;
     }
     out << id << "\t" << render(*value) << "\n";
+  }
+  return failed ? 1 : 0;
+}
+
+int RunSegment(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit segment --customers FILE [--accounts FILE] [--events FILE] --expr CEL\n"
+      "                        [--event-kind NAME=CEL ...] [--now TIME] [--format ids|count|changes]\n"
+      "                        [--explain ID] [--create-unknown] [--skip-invalid]\n"
+      "  Defines the segment CEL (a condition about customers, docs/segments.md), loads the files,\n"
+      "  moves the clock to --now (default: the latest event time) and prints its members:\n"
+      "  ids   one member id per line, sorted (default); their count on stderr\n"
+      "  count the number of members\n"
+      "  changes  every enter/exit record as CSV seq,at,kind,customer_id at the engine clock:\n"
+      "        without --now the clock starts at the Unix epoch and moves to the latest event\n"
+      "        time after loading, so time-driven enters and exits show at their own instants\n"
+      "  --explain ID prints the value of each clause of the condition for customer ID instead.\n"
+      "  --event-kind NAME=CEL derives an event kind from each event's type and properties.\n";
+  auto args = ParseArgs(raw, {"customers", "accounts", "events", "expr", "event-kind", "now", "format", "explain"},
+                        {"create-unknown", "skip-invalid", "help"});
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  if (!args->positional.empty()) {
+    return Usage(err, absl::InvalidArgumentError("unexpected argument \"" + args->positional.front() + "\""), kUsage);
+  }
+  auto expr = args->Get("expr");
+  if (!expr) return Usage(err, absl::InvalidArgumentError("--expr is required"), kUsage);
+  if (!args->Get("customers")) return Usage(err, absl::InvalidArgumentError("--customers is required"), kUsage);
+  const std::string format = args->Get("format").value_or("ids");
+  if (format != "ids" && format != "count" && format != "changes") {
+    return Usage(err, absl::InvalidArgumentError("--format: expected ids, count or changes, not \"" + format + "\""),
+                 kUsage);
+  }
+  std::optional<absl::Time> now;
+  if (auto v = args->Get("now")) {
+    auto t = ParseTimestamp(*v);
+    if (!t.ok()) return Usage(err, absl::InvalidArgumentError(absl::StrCat("--now: ", t.status().message())), kUsage);
+    now = absl::FromUnixMicros(*t);
+  }
+  std::vector<v1::EventKindDef> kinds;
+  for (const std::string& spec : args->repeated["event-kind"]) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos) {
+      return Usage(err, absl::InvalidArgumentError("--event-kind: expected NAME=CEL, not \"" + spec + "\""), kUsage);
+    }
+    kinds.emplace_back();
+    kinds.back().set_name(spec.substr(0, eq));
+    kinds.back().set_condition(spec.substr(eq + 1));
+  }
+  EngineOptions options;
+  if (now) options.start = *now;
+  auto engine = *Engine::Create(options);
+  if (absl::Status s = engine->DefineEventKinds(kinds); !s.ok()) {
+    err << "saleskit: " << s.message() << "\n";
+    return 1;
+  }
+  if (absl::Status s = engine->DefineSegment("segment", *expr); !s.ok()) {
+    err << "saleskit: " << s.message() << "\n";
+    return 1;
+  }
+  bool failed = false;
+  for (const char* kind : {"accounts", "customers", "events"}) {
+    auto path = args->Get(kind);
+    if (!path) continue;
+    Args file = *args;
+    file.values["kind"] = kind;
+    file.values.erase("format");  // the output format here, not the files'
+    file.positional = {*path};
+    std::ostringstream import_log;
+    const ImportTotals totals = ImportFiles(*engine, file, import_log, err);
+    if (totals.usage) return 2;
+    failed |= totals.failed;
+  }
+  if (!now) {
+    const std::optional<Micros> latest = engine->Read().store().latest_event_time();
+    if (latest && absl::FromUnixMicros(*latest) > engine->now()) (void)engine->AdvanceTo(absl::FromUnixMicros(*latest));
+  }
+  if (auto id = args->Get("explain")) {
+    auto x = engine->ExplainSegment("segment", *id);
+    if (!x.ok()) {
+      err << "saleskit: " << x.status().message() << "\n";
+      return 1;
+    }
+    out << (x->member ? "member" : "not a member") << " at " << absl::FormatTime(engine->now(), absl::UTCTimeZone())
+        << "\n";
+    for (const ClauseValue& c : x->clauses) {
+      out << std::string(2 * static_cast<size_t>(c.depth + 1), ' ') << c.text << "  =>  "
+          << (c.value.is_error() ? absl::StrCat("error: ", c.value.error_value().message()) : c.value.DebugString()) << "\n";
+    }
+    return failed ? 1 : 0;
+  }
+  if (format == "changes") {
+    out << "seq,at,kind,customer_id\n";
+    for (const SegmentChange& c : engine->SegmentChangesSince(0)) {
+      std::string line = absl::StrCat(c.seq, ",", FormatTimestamp(ToMicros(c.at)), ",", SegmentChangeKindName(c.kind), ",");
+      AppendCsvCell(c.customer_id, &line);
+      out << line << "\n";
+    }
+    return failed ? 1 : 0;
+  }
+  auto members = engine->SegmentMembers("segment");
+  if (!members.ok()) {
+    err << "saleskit: " << members.status().message() << "\n";
+    return 1;
+  }
+  if (format == "count") {
+    out << members->size() << "\n";
+  } else {
+    for (const std::string& id : *members) out << id << "\n";
+    err << absl::StrFormat("%d of %d customers are members at %s\n", members->size(), engine->customer_count(),
+                           absl::FormatTime(engine->now(), absl::UTCTimeZone()));
   }
   return failed ? 1 : 0;
 }

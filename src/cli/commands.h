@@ -16,6 +16,7 @@ int RunShow(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 int RunStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunGen(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunEval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunSegment(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace saleskit::cli
