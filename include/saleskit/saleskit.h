@@ -291,6 +291,89 @@ SALESKIT_API saleskit_status saleskit_expression_evaluate(saleskit_engine* engin
 SALESKIT_API saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleskit_expression* expression,
                                                        char** json, size_t* json_size, uint64_t* count);
 
+/* ------------------------------------------------------------------ segments */
+
+/* Live segments (docs/segments.md): named CEL conditions about customers
+ * whose membership the engine keeps current on every load, erasure and clock
+ * move, with an enter/exit record for each change. Names are 1-128 bytes of
+ * letters, digits, '_', '-' and '.', starting with a letter. All strings are
+ * NUL-terminated UTF-8, borrowed for the call. Definitions are writes
+ * (serialised with loads); the rest are reads. */
+
+/* Defines one segment (description may be NULL) and evaluates it for every
+ * customer at the engine clock; each member gets an enter record.
+ * SALESKIT_INVALID_ARGUMENT, with saleskit_last_error() naming the segment,
+ * for: a bad or already defined name, a condition that does not compile
+ * ("segment \"x\": ERROR: 1:9: ...") or is not bool ("segment \"x\": the
+ * condition must be bool, not int"), and in_segment() of an unknown
+ * segment. From this call on the engine keeps the condition's event windows. */
+SALESKIT_API saleskit_status saleskit_segment_define(saleskit_engine* engine, const char* name, const char* condition,
+                                                     const char* description);
+
+/* Defines a saleskit.v1.Playbook (proto/saleskit/v1/playbook.proto) from
+ * `data` (`size` bytes, borrowed) as JSON or protobuf bytes, all or nothing:
+ * its event kinds, then its segments, which may refer to each other in any
+ * order:
+ *   {"event_kinds": [{"name": "pricing_view",
+ *                     "condition": "event.type == \"page_view\" && event.properties.url.startsWith(\"/pricing\")"}],
+ *    "segments": [{"name": "hot", "condition": "in_segment(\"de\") && events.count(\"pricing_view\", days(30)) >= 2"},
+ *                 {"name": "de", "condition": "customer.country == \"DE\""}]}
+ * Errors as saleskit_segment_define, and: a cycle of in_segment() references
+ * ("segments refer to each other in a cycle: a -> b -> a"), a name defined
+ * twice, an event kind whose name is an ingested event type, and malformed
+ * JSON or bytes. */
+SALESKIT_API saleskit_status saleskit_playbook_define(saleskit_engine* engine, saleskit_format format, const void* data,
+                                                      size_t size);
+
+/* Removes a segment and its memberships (its change records stay).
+ * SALESKIT_NOT_FOUND if unknown; SALESKIT_FAILED_PRECONDITION while another
+ * segment reads it. */
+SALESKIT_API saleskit_status saleskit_segment_remove(saleskit_engine* engine, const char* name);
+
+/* The segments as a saleskit.v1.Playbook in JSON (segments in dependency
+ * order, then the event kinds), NUL-terminated in *json, to free with
+ * saleskit_free(); *json_size (may be NULL) its length. */
+SALESKIT_API saleskit_status saleskit_playbook_get(saleskit_engine* engine, char** json, size_t* json_size);
+
+/* The members' ids, sorted, as a JSON array of strings in *json (free with
+ * saleskit_free()); *json_size and *count may be NULL. SALESKIT_NOT_FOUND
+ * for an unknown segment. */
+SALESKIT_API saleskit_status saleskit_segment_members(saleskit_engine* engine, const char* name, char** json,
+                                                      size_t* json_size, uint64_t* count);
+/* The number of members. SALESKIT_NOT_FOUND for an unknown segment. */
+SALESKIT_API saleskit_status saleskit_segment_count(saleskit_engine* engine, const char* name, uint64_t* count);
+/* *member = 1 if the customer is a member, else 0. SALESKIT_NOT_FOUND for
+ * an unknown segment or customer. */
+SALESKIT_API saleskit_status saleskit_segment_is_member(saleskit_engine* engine, const char* name,
+                                                        const char* customer_id, int* member);
+
+/* The enter/exit records with seq > `after`, oldest first, at most `limit`
+ * (0: all), as a JSON array in *json (free with saleskit_free()):
+ *   [{"seq":1,"at":"2026-03-15T00:00:00Z","segment":"engaged","customer_id":"c1","kind":"exit"}]
+ * seq starts at 1 and increases by 1 (erasing a customer removes their
+ * records). *last_seq (may be NULL) receives the newest seq in the log, so
+ * that a host can poll with after = the last seq it processed. */
+SALESKIT_API saleskit_status saleskit_segment_changes(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                                      char** json, size_t* json_size, uint64_t* last_seq);
+/* Forgets the change records with seq <= `through` (consumed by the host). */
+SALESKIT_API saleskit_status saleskit_segment_trim_changes(saleskit_engine* engine, uint64_t through);
+
+/* The value of each clause of the segment's condition for one customer at
+ * the engine clock: the operands of its &&, || and ! at any depth, in source
+ * order, as JSON in *json (free with saleskit_free()):
+ *   {"segment":"x","customer_id":"c1","member":false,"at":"2026-03-01T00:00:00Z",
+ *    "clauses":[{"depth":0,"text":"customer.country == \"DE\"","result":{"type":"bool","value":true}},
+ *               {"depth":0,"text":"customer.employee_count >= 50","result":{"error":"no such overload: ..."}}]}
+ * SALESKIT_NOT_FOUND for an unknown segment or customer. */
+SALESKIT_API saleskit_status saleskit_segment_explain(saleskit_engine* engine, const char* name,
+                                                      const char* customer_id, char** json, size_t* json_size);
+
+/* Every segment evaluated from scratch by the columnar evaluator at the
+ * engine clock (what the live memberships equal), as JSON in *json (free
+ * with saleskit_free()): [{"segment":"de","count":2,"members":["c1","c2"]},...]
+ * in dependency order, members sorted. */
+SALESKIT_API saleskit_status saleskit_segments_evaluate(saleskit_engine* engine, char** json, size_t* json_size);
+
 /* ------------------------------------------------------------------ cohorts and RFM */
 
 /* Pure functions over an events file: no engine is needed and nothing is

@@ -9,10 +9,13 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "internal/json.h"
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
@@ -87,6 +90,16 @@ char* CopyOut(const std::string& s) {
   std::memcpy(out, s.data(), s.size());
   out[s.size()] = '\0';
   return out;
+}
+
+// ["c1","c2"]
+std::string IdsJson(const std::vector<std::string>& ids) {
+  std::string text = "[";
+  for (const std::string& id : ids) {
+    if (text.size() > 1) text += ",";
+    saleskit::internal::AppendJsonString(id, &text);
+  }
+  return text + "]";
 }
 
 std::string RejectedJson(const std::vector<saleskit::RecordError>& errors) {
@@ -405,15 +418,213 @@ saleskit_status saleskit_expression_match(saleskit_engine* engine, const saleski
     if (saleskit_status s = CheckExpression(engine, expression); s != SALESKIT_OK) return s;
     auto ids = engine->engine->Match(*expression->expression);
     if (!ids.ok()) return FromStatus(ids.status());
+    const std::string text = IdsJson(*ids);
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    if (count != nullptr) *count = ids->size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+// ---------------------------------------------------------------- segments
+
+saleskit_status saleskit_segment_define(saleskit_engine* engine, const char* name, const char* condition,
+                                        const char* description) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    SALESKIT_REQUIRE(condition, "condition");
+    return FromStatus(engine->engine->DefineSegment(name, condition, description == nullptr ? "" : description));
+  });
+}
+
+saleskit_status saleskit_playbook_define(saleskit_engine* engine, saleskit_format format, const void* data,
+                                         size_t size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    if (data == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "data must not be NULL");
+    saleskit::v1::Playbook playbook;
+    const char* bytes = static_cast<const char*>(data);
+    if (format == SALESKIT_FORMAT_JSON) {
+      google::protobuf::util::JsonParseOptions options;
+      const auto st = google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(bytes == nullptr ? "" : bytes, size), &playbook, options);
+      if (!st.ok()) return Fail(SALESKIT_INVALID_ARGUMENT, "playbook JSON: " + std::string(st.message()));
+    } else if (format == SALESKIT_FORMAT_PROTOBUF) {
+      if (!playbook.ParseFromArray(bytes, static_cast<int>(size))) {
+        return Fail(SALESKIT_INVALID_ARGUMENT, "playbook: not a serialized saleskit.v1.Playbook");
+      }
+    } else {
+      return Fail(SALESKIT_INVALID_ARGUMENT, "a playbook is JSON or protobuf");
+    }
+    return FromStatus(engine->engine->DefinePlaybook(playbook));
+  });
+}
+
+saleskit_status saleskit_segment_remove(saleskit_engine* engine, const char* name) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    return FromStatus(engine->engine->RemoveSegment(name));
+  });
+}
+
+saleskit_status saleskit_playbook_get(saleskit_engine* engine, char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    SALESKIT_REQUIRE(engine, "engine");
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    std::string text;
+    const auto st = google::protobuf::util::MessageToJsonString(engine->engine->GetPlaybook(), &text, options);
+    if (!st.ok()) return Fail(SALESKIT_INTERNAL, std::string(st.message()));
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segment_members(saleskit_engine* engine, const char* name, char** json, size_t* json_size,
+                                         uint64_t* count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (count != nullptr) *count = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    auto ids = engine->engine->SegmentMembers(name);
+    if (!ids.ok()) return FromStatus(ids.status());
+    const std::string text = IdsJson(*ids);
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    if (count != nullptr) *count = ids->size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segment_count(saleskit_engine* engine, const char* name, uint64_t* count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(count, "count");
+    *count = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    auto n = engine->engine->SegmentCount(name);
+    if (!n.ok()) return FromStatus(n.status());
+    *count = *n;
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segment_is_member(saleskit_engine* engine, const char* name, const char* customer_id,
+                                           int* member) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(member, "member");
+    *member = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    SALESKIT_REQUIRE(customer_id, "customer_id");
+    auto m = engine->engine->IsMember(name, customer_id);
+    if (!m.ok()) return FromStatus(m.status());
+    *member = *m ? 1 : 0;
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segment_changes(saleskit_engine* engine, uint64_t after, uint64_t limit, char** json,
+                                         size_t* json_size, uint64_t* last_seq) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    const std::vector<saleskit::SegmentChange> changes =
+        engine->engine->SegmentChangesSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
+    if (last_seq != nullptr) *last_seq = engine->engine->LastSegmentChange();
     std::string text = "[";
-    for (const std::string& id : *ids) {
+    for (const saleskit::SegmentChange& c : changes) {
       if (text.size() > 1) text += ",";
-      saleskit::internal::AppendJsonString(id, &text);
+      absl::StrAppend(&text, "{\"seq\":", c.seq, ",\"at\":\"", saleskit::FormatTimestamp(saleskit::ToMicros(c.at)),
+                      "\",\"segment\":");
+      saleskit::internal::AppendJsonString(c.segment, &text);
+      text += ",\"customer_id\":";
+      saleskit::internal::AppendJsonString(c.customer_id, &text);
+      absl::StrAppend(&text, ",\"kind\":\"", saleskit::SegmentChangeKindName(c.kind), "\"}");
     }
     text += "]";
     *json = CopyOut(text);
     if (json_size != nullptr) *json_size = text.size();
-    if (count != nullptr) *count = ids->size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segment_trim_changes(saleskit_engine* engine, uint64_t through) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    engine->engine->TrimSegmentChanges(through);
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segment_explain(saleskit_engine* engine, const char* name, const char* customer_id,
+                                         char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    SALESKIT_REQUIRE(customer_id, "customer_id");
+    auto x = engine->engine->ExplainSegment(name, customer_id);
+    if (!x.ok()) return FromStatus(x.status());
+    std::string text = "{\"segment\":";
+    saleskit::internal::AppendJsonString(x->segment, &text);
+    text += ",\"customer_id\":";
+    saleskit::internal::AppendJsonString(x->customer_id, &text);
+    absl::StrAppend(&text, ",\"member\":", x->member ? "true" : "false", ",\"at\":\"",
+                    saleskit::FormatTimestamp(saleskit::ToMicros(engine->engine->now())), "\",\"clauses\":[");
+    for (size_t i = 0; i < x->clauses.size(); ++i) {
+      const saleskit::ClauseValue& c = x->clauses[i];
+      absl::StrAppend(&text, i == 0 ? "" : ",", "{\"depth\":", c.depth, ",\"text\":");
+      saleskit::internal::AppendJsonString(c.text, &text);
+      absl::StrAppend(&text, ",\"result\":", saleskit::cel::ResultToJson(c.value), "}");
+    }
+    text += "]}";
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_segments_evaluate(saleskit_engine* engine, char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    std::string text = "[";
+    {
+      // One snapshot: the evaluation and the ids it names agree.
+      saleskit::Engine::Snapshot snap = engine->engine->Read();
+      for (const auto& [segment, bits] : snap.segments().EvaluateAll(snap.store(), snap.now())) {
+        std::vector<std::string> ids;
+        const std::vector<uint64_t>& words = bits.words();
+        for (size_t w = 0; w < words.size(); ++w) {
+          for (uint64_t b = words[w]; b != 0; b &= b - 1) {
+            ids.emplace_back(snap.store().IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(b))));
+          }
+        }
+        std::sort(ids.begin(), ids.end());
+        if (text.size() > 1) text += ",";
+        text += "{\"segment\":";
+        saleskit::internal::AppendJsonString(segment, &text);
+        absl::StrAppend(&text, ",\"count\":", ids.size(), ",\"members\":", IdsJson(ids), "}");
+      }
+    }
+    text += "]";
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
     return FromStatus(absl::OkStatus());
   });
 }

@@ -365,6 +365,96 @@ static int clusters(void) {
   return failed - failed_before;
 }
 
+/* Live segments: a playbook with a derived kind and segments that read each
+ * other; membership follows loads and the clock; changes, explain, removal. */
+static int segments(void) {
+  const int failed_before = failed;
+  saleskit_engine_options options;
+  saleskit_engine* engine = NULL;
+  char* json = NULL;
+  size_t json_size = 0;
+  uint64_t count = 0, last = 0;
+  int member = -1;
+  const char* playbook =
+      "{\"event_kinds\": [{\"name\": \"pricing_view\", \"condition\": "
+      "\"event.type == 'page_view' && event.properties.url.startsWith('/pricing')\"}],"
+      " \"segments\": [{\"name\": \"hot\", \"condition\": "
+      "\"in_segment('saas') && events.count('pricing_view', days(14)) >= 2\"},"
+      " {\"name\": \"saas\", \"condition\": \"customer.industry == 'SaaS'\"}]}";
+  const char* cycle =
+      "{\"segments\": [{\"name\": \"a\", \"condition\": \"in_segment('b')\"},"
+      " {\"name\": \"b\", \"condition\": \"in_segment('a')\"}]}";
+  const char* customers = "id,industry\nc1,SaaS\nc2,Retail\n";
+  const char* events =
+      "customer_id,type,occurred_at,properties.url\n"
+      "c1,page_view,2026-03-01T09:00:00Z,/pricing\n"
+      "c1,page_view,2026-03-02T09:00:00Z,/pricing/team\n"
+      "c2,page_view,2026-03-02T09:00:00Z,/pricing\n";
+
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = 1772409600LL * 1000000; /* 2026-03-02T00:00:00Z */
+  CHECK(saleskit_engine_open(&options, &engine) == SALESKIT_OK);
+  CHECK(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, cycle, strlen(cycle)) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "segments refer to each other in a cycle: a -> b -> a") == 0);
+  CHECK(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, "{\"segments\": 5}", 15) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "playbook JSON") != NULL);
+  CHECK(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, playbook, strlen(playbook)) == SALESKIT_OK);
+  CHECK(saleskit_segment_define(engine, "count", "customer.employee_count + 1", NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "segment \"count\": the condition must be bool, not int") == 0);
+  CHECK(saleskit_segment_define(engine, "saas", "true", NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "segment \"saas\": a segment with this name already exists") == 0);
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, NULL) ==
+        SALESKIT_OK);
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, events, strlen(events), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_segment_members(engine, "hot", &json, &json_size, &count) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json, "[\"c1\"]") == 0 && count == 1 && json_size == 6);
+  saleskit_free(json);
+  CHECK(saleskit_segment_is_member(engine, "hot", "c2", &member) == SALESKIT_OK && member == 0);
+  CHECK(saleskit_segment_is_member(engine, "hot", "nobody", &member) == SALESKIT_NOT_FOUND);
+  CHECK(saleskit_segment_count(engine, "nope", &count) == SALESKIT_NOT_FOUND);
+  CHECK(strcmp(saleskit_last_error(), "no segment named \"nope\"") == 0);
+
+  /* March 15: the first pricing view leaves the 14-day window. */
+  CHECK(saleskit_advance_to(engine, 1774569600LL * 1000000) == SALESKIT_OK); /* 2026-03-27 */
+  CHECK(saleskit_segment_count(engine, "hot", &count) == SALESKIT_OK && count == 0);
+  CHECK(saleskit_segment_changes(engine, 1, 0, &json, NULL, &last) == SALESKIT_OK);
+  CHECK(json != NULL &&
+        strcmp(json,
+               "[{\"seq\":2,\"at\":\"2026-03-02T00:00:00Z\",\"segment\":\"hot\",\"customer_id\":\"c1\",\"kind\":\"enter\"},"
+               "{\"seq\":3,\"at\":\"2026-03-15T00:00:00Z\",\"segment\":\"hot\",\"customer_id\":\"c1\",\"kind\":\"exit\"}]") ==
+            0);
+  CHECK(last == 3);
+  saleskit_free(json);
+  CHECK(saleskit_segment_trim_changes(engine, 2) == SALESKIT_OK);
+  CHECK(saleskit_segment_changes(engine, 0, 1, &json, NULL, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"seq\":3") != NULL && strstr(json, "\"seq\":2") == NULL);
+  saleskit_free(json);
+
+  CHECK(saleskit_segment_explain(engine, "hot", "c1", &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL &&
+        strcmp(json,
+               "{\"segment\":\"hot\",\"customer_id\":\"c1\",\"member\":false,\"at\":\"2026-03-27T00:00:00Z\","
+               "\"clauses\":[{\"depth\":0,\"text\":\"in_segment('saas')\",\"result\":{\"type\":\"bool\",\"value\":true}},"
+               "{\"depth\":0,\"text\":\"events.count('pricing_view', days(14)) >= 2\","
+               "\"result\":{\"type\":\"bool\",\"value\":false}}]}") == 0);
+  saleskit_free(json);
+  CHECK(saleskit_segments_evaluate(engine, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strcmp(json,
+                               "[{\"segment\":\"saas\",\"count\":1,\"members\":[\"c1\"]},"
+                               "{\"segment\":\"hot\",\"count\":0,\"members\":[]}]") == 0);
+  saleskit_free(json);
+  CHECK(saleskit_playbook_get(engine, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"segments\":[{\"name\":\"saas\"") != NULL &&
+        strstr(json, "\"event_kinds\":[{\"name\":\"pricing_view\"") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_segment_remove(engine, "saas") == SALESKIT_FAILED_PRECONDITION);
+  CHECK(saleskit_segment_remove(engine, "hot") == SALESKIT_OK);
+  CHECK(saleskit_segment_remove(engine, "hot") == SALESKIT_NOT_FOUND);
+  CHECK(saleskit_segment_members(engine, NULL, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  saleskit_engine_close(engine);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -492,6 +582,7 @@ int main(void) {
   CHECK(cel_expressions() == 0);
   CHECK(cohorts_and_rfm() == 0);
   CHECK(clusters() == 0);
+  CHECK(segments() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);
