@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <tuple>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -448,61 +449,64 @@ void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& sto
   if (timer_of_row_.size() < rows) timer_of_row_.resize(std::max(rows, timer_of_row_.size() * 2), INT64_MAX);
   for (int i : order_) Cover(segments_[i]->members, rows);
 
-  // (row, segment) pairs to evaluate; segment -1: all of them (a new customer).
-  std::vector<std::pair<uint32_t, int>> work;
-  auto add = [&](uint32_t row, const std::vector<int>& segments) {
-    for (int s : segments) work.emplace_back(row, s);
+  // What touched each customer: one entry per changed item, not per segment,
+  // so that a bulk load stays linear. Items number the customer writes, then
+  // the events, then (one shared item) the customers of changed accounts.
+  struct Touch {
+    uint32_t position;  // the customer's place in first-touch order
+    uint32_t item;
+    uint32_t row;
+    bool operator<(const Touch& o) const { return std::tie(position, item) < std::tie(o.position, o.item); }
   };
-  for (const StoreChanges::CustomerWrite& w : changes.customers) {
-    if (w.created) {
-      work.emplace_back(w.row, -1);
-      continue;
-    }
-    for (uint64_t bits = w.fields; bits != 0; bits &= bits - 1) {
-      const size_t f = static_cast<size_t>(__builtin_ctzll(bits));
-      if (f < by_field_.size()) add(w.row, by_field_[f]);
-    }
-    for (uint32_t a = w.attrs_begin; a < w.attrs_end; ++a) {
-      auto it = by_attr_.find(changes.attrs[a]);
-      if (it != by_attr_.end()) add(w.row, it->second);
-    }
-    if (w.attrs_end > w.attrs_begin) add(w.row, any_attr_);
-    if (w.fields != 0 || w.attrs_end > w.attrs_begin) add(w.row, whole_record_);
-  }
-  int32_t cached_type = -1;
-  const std::vector<int>* cached = nullptr;
-  for (const StoreChanges::EventCount& e : changes.events) {
-    if (e.created) {
-      work.emplace_back(e.row, -1);
-      continue;
-    }
-    if (e.type != cached_type) {
-      cached_type = e.type;
-      auto it = by_event_type_.find(store.EventTypeName(e.type));
-      cached = it == by_event_type_.end() ? nullptr : &it->second;
-    }
-    if (cached != nullptr) add(e.row, *cached);
-  }
+  std::vector<Touch> work;
+  const uint32_t events_at = static_cast<uint32_t>(changes.customers.size());
+  const uint32_t accounts_at = events_at + static_cast<uint32_t>(changes.events.size());
+  for (uint32_t i = 0; i < changes.customers.size(); ++i) work.push_back({0, i, changes.customers[i].row});
+  for (uint32_t i = 0; i < changes.events.size(); ++i) work.push_back({0, events_at + i, changes.events[i].row});
   if (!changes.accounts.empty() && !account_readers_.empty()) {
-    for (uint32_t row : store.RowsOfAccounts(changes.accounts)) add(row, account_readers_);
+    for (uint32_t row : store.RowsOfAccounts(changes.accounts)) work.push_back({0, accounts_at, row});
   }
   if (work.empty()) return;
   // Customers in the order the batch first touched them, so that change
   // records follow the input.
   absl::flat_hash_map<uint32_t, uint32_t> first_touch;
-  for (const auto& [row, segment] : work) first_touch.emplace(row, static_cast<uint32_t>(first_touch.size()));
-  std::sort(work.begin(), work.end(), [&](const auto& x, const auto& y) {
-    const uint32_t fx = first_touch.at(x.first), fy = first_touch.at(y.first);
-    return fx != fy ? fx < fy : x.second < y.second;
-  });
-  work.erase(std::unique(work.begin(), work.end()), work.end());
+  first_touch.reserve(work.size());
+  for (Touch& t : work) t.position = first_touch.emplace(t.row, static_cast<uint32_t>(first_touch.size())).first->second;
+  std::sort(work.begin(), work.end());
+
+  auto mark = [&](const std::vector<int>& segments) {
+    for (int s : segments) dirty_[s] = 1;
+  };
+  int32_t cached_type = -1;
+  const std::vector<int>* cached = nullptr;
   for (size_t i = 0; i < work.size();) {
-    const uint32_t row = work[i].first;
-    for (; i < work.size() && work[i].first == row; ++i) {
-      if (work[i].second < 0) {
-        for (int s : order_) dirty_[s] = 1;
+    const uint32_t row = work[i].row;
+    for (const uint32_t position = work[i].position; i < work.size() && work[i].position == position; ++i) {
+      const uint32_t item = work[i].item;
+      if (item < events_at) {
+        const StoreChanges::CustomerWrite& w = changes.customers[item];
+        if (w.created) mark(order_);
+        for (uint64_t bits = w.fields; bits != 0; bits &= bits - 1) {
+          const size_t f = static_cast<size_t>(__builtin_ctzll(bits));
+          if (f < by_field_.size()) mark(by_field_[f]);
+        }
+        for (uint32_t a = w.attrs_begin; a < w.attrs_end; ++a) {
+          auto it = by_attr_.find(changes.attrs[a]);
+          if (it != by_attr_.end()) mark(it->second);
+        }
+        if (w.attrs_end > w.attrs_begin) mark(any_attr_);
+        if (w.fields != 0 || w.attrs_end > w.attrs_begin) mark(whole_record_);
+      } else if (item < accounts_at) {
+        const StoreChanges::EventCount& e = changes.events[item - events_at];
+        if (e.created) mark(order_);
+        if (e.type != cached_type) {
+          cached_type = e.type;
+          auto it = by_event_type_.find(store.EventTypeName(e.type));
+          cached = it == by_event_type_.end() ? nullptr : &it->second;
+        }
+        if (cached != nullptr) mark(*cached);
       } else {
-        dirty_[work[i].second] = 1;
+        mark(account_readers_);
       }
     }
     EvaluateRow(store, row, now, /*full_timer=*/false);
