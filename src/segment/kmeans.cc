@@ -45,30 +45,69 @@ void DistancesTo(const RowMap& x, const Eigen::RowVectorXd& c, bool keep_min, Ei
   }
 }
 
-RowMajorMatrixXd SeedPlusPlus(const RowMap& x, int k, std::mt19937_64& rng, Eigen::VectorXd& d2) {
+double SquaredDistance(const double* a, const double* b, Eigen::Index d) {
+  double s = 0;
+  for (Eigen::Index j = 0; j < d; ++j) s += (a[j] - b[j]) * (a[j] - b[j]);
+  return s;
+}
+
+// k-means++ seeding: each centre after the first is drawn with probability
+// proportional to D² (the squared distance to the nearest centre so far).
+// With trials > 1 it is greedy k-means++: the candidate of `trials` D² draws
+// that leaves the least potential (sum of D²) wins, as scikit-learn does.
+// `d2`, `cumulative` (n) and `trial_d2` (n x trials) are scratch; d2 ends as
+// each row's D².
+RowMajorMatrixXd SeedPlusPlus(const RowMap& x, const Eigen::VectorXd& x2, int k, int trials, std::mt19937_64& rng,
+                              Eigen::VectorXd& d2, Eigen::VectorXd& cumulative, RowMajorMatrixXd& trial_d2) {
   const Eigen::Index n = x.rows();
   RowMajorMatrixXd c(k, x.cols());
   c.row(0) = x.row(UniformIndex(rng, n));
   DistancesTo(x, c.row(0), /*keep_min=*/false, d2);
+  double total = 0;
+  for (Eigen::Index i = 0; i < n; ++i) cumulative[i] = total += d2[i];
+  RowMajorMatrixXd candidates(trials, x.cols());
+  Eigen::RowVectorXd candidate_norms(trials);
+  RowMajorMatrixXd block(kBlock, trials);
+  std::vector<double> potentials(trials);
   for (int j = 1; j < k; ++j) {
-    const double total = d2.sum();
-    Eigen::Index pick = 0;
-    if (total > 0) {
+    if (!(total > 0)) {
+      c.row(j) = x.row(UniformIndex(rng, n));  // every point is already a centre
+      continue;
+    }
+    // The first row whose running total exceeds r: one with d2 > 0.
+    for (int t = 0; t < trials; ++t) {
       const double r = Uniform01(rng) * total;
-      double acc = 0;
-      pick = n - 1;
-      for (Eigen::Index i = 0; i < n; ++i) {
-        acc += d2[i];
-        if (acc > r && d2[i] > 0) {
-          pick = i;
-          break;
+      const double* at = std::upper_bound(cumulative.data(), cumulative.data() + n, r);
+      candidates.row(t) = x.row(std::min<Eigen::Index>(at - cumulative.data(), n - 1));
+    }
+    if (trials == 1) {
+      c.row(j) = candidates.row(0);
+      DistancesTo(x, c.row(j), /*keep_min=*/true, d2);
+      total = 0;
+      for (Eigen::Index i = 0; i < n; ++i) cumulative[i] = total += d2[i];
+      continue;
+    }
+    // Every candidate's D² and potential in one blocked pass, ||x||² − 2x·c + ||c||²
+    // (one matrix product per block); the winner's D² is kept, not recomputed.
+    candidate_norms = candidates.rowwise().squaredNorm().transpose();
+    std::fill(potentials.begin(), potentials.end(), 0.0);
+    for (Eigen::Index start = 0; start < n; start += kBlock) {
+      const Eigen::Index m = std::min(kBlock, n - start);
+      block.topRows(m).noalias() = x.middleRows(start, m) * candidates.transpose();
+      for (Eigen::Index r = 0; r < m; ++r) {
+        const Eigen::Index i = start + r;
+        double* out = trial_d2.data() + i * trials;
+        for (int t = 0; t < trials; ++t) {
+          const double v = std::min(d2[i], std::max(0.0, x2[i] - 2.0 * block(r, t) + candidate_norms[t]));
+          out[t] = v;
+          potentials[t] += v;
         }
       }
-    } else {
-      pick = UniformIndex(rng, n);  // every point is already a centre
     }
-    c.row(j) = x.row(pick);
-    DistancesTo(x, c.row(j), /*keep_min=*/true, d2);
+    const int best = static_cast<int>(std::min_element(potentials.begin(), potentials.end()) - potentials.begin());
+    c.row(j) = candidates.row(best);
+    total = 0;
+    for (Eigen::Index i = 0; i < n; ++i) cumulative[i] = total += (d2[i] = trial_d2(i, best));
   }
   return c;
 }
@@ -88,66 +127,163 @@ RowMajorMatrixXd SeedRandom(const RowMap& x, int k, std::mt19937_64& rng) {
 // Buffers of one Lloyd run, allocated once per KMeans call: no allocation
 // inside the iterations.
 struct LloydState {
-  LloydState(Eigen::Index n, Eigen::Index d, int k)
-      : labels(n), dist(n), sums(k, d), counts(k), block(kBlock, k), c2(k) {}
+  LloydState(Eigen::Index n, Eigen::Index d, int k, int trials)
+      : labels(n),
+        upper(n),
+        lower(n),
+        dist(n),
+        cumulative(n),
+        trial_d2(n, trials),
+        sums(k, d),
+        counts(k),
+        block(kBlock, k),
+        c2(k),
+        shift(k),
+        half_gap(k) {}
   std::vector<int> labels;
-  Eigen::VectorXd dist;     // each row's squared distance to its centroid
-  RowMajorMatrixXd sums;    // per cluster, the sum of its rows
+  // Hamerly's bounds: each row's distance to its centroid is at most upper,
+  // and to every other centroid at least lower.
+  Eigen::VectorXd upper;
+  Eigen::VectorXd lower;
+  Eigen::VectorXd dist;        // squared distances to the centroids (seeding, refilling)
+  Eigen::VectorXd cumulative;  // seeding's running sums of D²
+  RowMajorMatrixXd trial_d2;   // seeding's D² per candidate
+  RowMajorMatrixXd sums;       // per cluster, the sum of its rows
   std::vector<int64_t> counts;
-  RowMajorMatrixXd block;   // x_block * c^T
-  Eigen::RowVectorXd c2;    // ||c||^2 per centroid
+  RowMajorMatrixXd block;      // x_block * c^T
+  Eigen::RowVectorXd c2;       // ||c||^2 per centroid
+  Eigen::VectorXd shift;       // how far each centroid moved in the last update
+  Eigen::VectorXd half_gap;    // half the distance from each centroid to its nearest other
 };
 
-// One pass over the rows: assigns each to its nearest centroid by
-// ||x||^2 - 2 x.c + ||c||^2 (one matrix product per block of rows), records
-// its squared distance, and sums each cluster's rows for the next means.
-// Returns whether any label changed.
-bool AssignAndSum(const RowMap& x, const Eigen::VectorXd& x2, const RowMajorMatrixXd& c, LloydState& s) {
+// The first pass of a run: every row against every centroid by
+// ||x||^2 - 2 x.c + ||c||^2 (one matrix product per block of rows), which
+// sets the labels and both bounds.
+void AssignAll(const RowMap& x, const Eigen::VectorXd& x2, const RowMajorMatrixXd& c, LloydState& s) {
   const Eigen::Index n = x.rows();
-  const Eigen::Index d = x.cols();
   const int k = static_cast<int>(c.rows());
   s.c2 = c.rowwise().squaredNorm().transpose();
-  s.sums.setZero();
-  std::fill(s.counts.begin(), s.counts.end(), 0);
-  bool changed = false;
+  const double inf = std::numeric_limits<double>::infinity();
   for (Eigen::Index start = 0; start < n; start += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - start);
     s.block.topRows(m).noalias() = x.middleRows(start, m) * c.transpose();
     for (Eigen::Index r = 0; r < m; ++r) {
       const double* dots = s.block.row(r).data();
       int best = 0;
-      double best_value = s.c2[0] - 2.0 * dots[0];
+      double best_value = s.c2[0] - 2.0 * dots[0], second_value = inf;
       for (int j = 1; j < k; ++j) {
         const double v = s.c2[j] - 2.0 * dots[j];
         if (v < best_value) {
+          second_value = best_value;
           best_value = v;
           best = j;
+        } else if (v < second_value) {
+          second_value = v;
         }
       }
       const Eigen::Index i = start + r;
-      s.dist[i] = std::max(0.0, x2[i] + best_value);
-      if (s.labels[i] != best) {
-        s.labels[i] = best;
-        changed = true;
-      }
-      // Raw pointers: a short loop the compiler vectorises, without Eigen's per-row setup.
-      double* sum = s.sums.data() + best * d;
-      const double* row = x.data() + i * d;
-      for (Eigen::Index j = 0; j < d; ++j) sum[j] += row[j];
-      ++s.counts[best];
+      s.labels[i] = best;
+      s.upper[i] = std::sqrt(std::max(0.0, x2[i] + best_value));
+      s.lower[i] = k > 1 ? std::sqrt(std::max(0.0, x2[i] + second_value)) : inf;
     }
+  }
+}
+
+// One Lloyd assignment over the rows, then each cluster's sum for the next
+// means. Exact Lloyd, pruned as Hamerly (2010): a row whose distance to its
+// centroid (upper bound, grown by that centroid's shift) is within the
+// distance to any other (lower bound, shrunk by the largest other shift) or
+// within half the gap to its centroid's nearest neighbour keeps its label
+// without computing distances; most rows do after the first iterations.
+// Returns whether any label changed.
+bool AssignAndSum(const RowMap& x, const Eigen::VectorXd& x2, const RowMajorMatrixXd& c, bool first, LloydState& s) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index d = x.cols();
+  const int k = static_cast<int>(c.rows());
+  bool changed = false;
+  if (first) {
+    AssignAll(x, x2, c, s);
+    changed = true;
+  } else {
+    // Half the distance from each centroid to its nearest other: a row
+    // closer than that to its centroid cannot be closer to another.
+    for (int a = 0; a < k; ++a) {
+      double nearest = std::numeric_limits<double>::infinity();
+      for (int b = 0; b < k; ++b) {
+        if (b != a) nearest = std::min(nearest, SquaredDistance(c.row(a).data(), c.row(b).data(), d));
+      }
+      s.half_gap[a] = 0.5 * std::sqrt(nearest);
+    }
+    Eigen::Index far = 0;
+    s.shift.maxCoeff(&far);
+    double second_shift = 0;
+    for (int j = 0; j < k; ++j) {
+      if (j != far) second_shift = std::max(second_shift, s.shift[j]);
+    }
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double* row = x.data() + i * d;
+      const int a = s.labels[i];
+      double u = s.upper[i] + s.shift[a];
+      double l = s.lower[i] - (a == far ? second_shift : s.shift[far]);
+      const double z = std::max(l, s.half_gap[a]);
+      if (u > z) {
+        u = std::sqrt(SquaredDistance(row, c.row(a).data(), d));
+        if (u > z) {
+          // Every centroid, directly; ties keep the lowest index as the first pass does.
+          int best = 0;
+          double best_d2 = SquaredDistance(row, c.data(), d);
+          double second_d2 = std::numeric_limits<double>::infinity();
+          for (int j = 1; j < k; ++j) {
+            const double v = SquaredDistance(row, c.row(j).data(), d);
+            if (v < best_d2) {
+              second_d2 = best_d2;
+              best_d2 = v;
+              best = j;
+            } else if (v < second_d2) {
+              second_d2 = v;
+            }
+          }
+          u = std::sqrt(best_d2);
+          l = std::sqrt(second_d2);
+          if (best != a) {
+            s.labels[i] = best;
+            changed = true;
+          }
+        }
+      }
+      s.upper[i] = u;
+      s.lower[i] = l;
+    }
+  }
+  s.sums.setZero();
+  std::fill(s.counts.begin(), s.counts.end(), 0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    // Raw pointers: a short loop the compiler vectorises, without Eigen's per-row setup.
+    double* sum = s.sums.data() + s.labels[i] * d;
+    const double* row = x.data() + i * d;
+    for (Eigen::Index j = 0; j < d; ++j) sum[j] += row[j];
+    ++s.counts[s.labels[i]];
   }
   return changed;
 }
 
-// The means from AssignAndSum's sums. An empty cluster keeps its centroid
-// from `previous` unless `refill`, when it takes the row farthest from its
-// centroid (which then is not taken again).
+// The means from AssignAndSum's sums, into `out`, and each centroid's shift
+// from `previous`. An empty cluster keeps its centroid from `previous` unless
+// `refill`, when it takes the row farthest from its centroid (which then is
+// not taken again).
 void Means(const RowMap& x, const RowMajorMatrixXd& previous, bool refill, LloydState& s, RowMajorMatrixXd& out) {
+  const Eigen::Index d = x.cols();
+  bool distances = false;
   for (Eigen::Index j = 0; j < previous.rows(); ++j) {
     if (s.counts[j] > 0) {
       out.row(j) = s.sums.row(j) / static_cast<double>(s.counts[j]);
     } else if (refill) {
+      if (!distances) {  // rare: every row's squared distance to its centroid
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+          s.dist[i] = SquaredDistance(x.data() + i * d, previous.row(s.labels[i]).data(), d);
+        }
+        distances = true;
+      }
       Eigen::Index far;
       s.dist.maxCoeff(&far);
       out.row(j) = x.row(far);
@@ -155,6 +291,7 @@ void Means(const RowMap& x, const RowMajorMatrixXd& previous, bool refill, Lloyd
     } else {
       out.row(j) = previous.row(j);
     }
+    s.shift[j] = std::sqrt(SquaredDistance(out.row(j).data(), previous.row(j).data(), d));
   }
 }
 
@@ -168,28 +305,53 @@ absl::StatusOr<KMeansResult> RunKMeans(const RowMap& x, const KMeansOptions& opt
   }
   if (options.restarts < 1) return absl::InvalidArgumentError("k-means: restarts must be at least 1");
   if (options.max_iterations < 0) return absl::InvalidArgumentError("k-means: max_iterations must be >= 0");
-  if (!x.allFinite()) return absl::InvalidArgumentError("k-means: a value is NaN or infinite");
+  if (options.local_trials < 0) return absl::InvalidArgumentError("k-means: local_trials must be >= 0");
 
+  // Row by row over the contiguous rows (a column-wise Eigen reduction on a
+  // row-major map would stride through memory once per column): squared
+  // norms, column means, then the variance the tolerance is relative to.
   const int k = options.k;
-  const Eigen::VectorXd x2 = x.rowwise().squaredNorm();
-  const Eigen::RowVectorXd col_mean = x.colwise().mean();
+  const int trials = options.local_trials > 0 ? options.local_trials : 2 + static_cast<int>(std::log(k));
+  const Eigen::Index d = x.cols();
+  Eigen::VectorXd x2(n);
+  std::vector<double> col_mean(d, 0.0);
+  bool finite = true;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double* row = x.data() + i * d;
+    double norm = 0;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      norm += row[j] * row[j];
+      col_mean[j] += row[j];
+    }
+    x2[i] = norm;
+    finite = finite && std::isfinite(norm);  // NaN and infinities propagate to the norm
+  }
+  // A norm that overflowed is not yet a value that is not finite.
+  if (!finite && !x.allFinite()) return absl::InvalidArgumentError("k-means: a value is NaN or infinite");
+  for (double& m : col_mean) m /= static_cast<double>(n);
   double ss = 0;
-  for (Eigen::Index i = 0; i < n; ++i) ss += (x.row(i) - col_mean).squaredNorm();
-  const double mean_variance = ss / (static_cast<double>(n) * x.cols());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double* row = x.data() + i * d;
+    for (Eigen::Index j = 0; j < d; ++j) ss += (row[j] - col_mean[j]) * (row[j] - col_mean[j]);
+  }
+  const double mean_variance = ss / (static_cast<double>(n) * d);
   const double tol = options.tolerance * mean_variance;
 
   KMeansResult best;
   best.inertia = std::numeric_limits<double>::infinity();
-  LloydState s(n, x.cols(), k);
+  const bool greedy = options.init == KMeansInit::kKMeansPlusPlus && trials > 1;
+  LloydState s(n, x.cols(), k, greedy ? trials : 0);
   RowMajorMatrixXd next(k, x.cols());
   for (int run = 0; run < options.restarts; ++run) {
     std::mt19937_64 rng(RunSeed(options.seed, run));
-    RowMajorMatrixXd c = options.init == KMeansInit::kRandom ? SeedRandom(x, k, rng) : SeedPlusPlus(x, k, rng, s.dist);
+    RowMajorMatrixXd c = options.init == KMeansInit::kRandom
+                             ? SeedRandom(x, k, rng)
+                             : SeedPlusPlus(x, x2, k, trials, rng, s.dist, s.cumulative, s.trial_d2);
     std::fill(s.labels.begin(), s.labels.end(), -1);
     int iterations = 0;
     bool converged = false;  // labels and sums agree with `c`'s assignment
     for (int it = 0; it < options.max_iterations; ++it) {
-      const bool changed = AssignAndSum(x, x2, c, s);
+      const bool changed = AssignAndSum(x, x2, c, /*first=*/it == 0, s);
       iterations = it + 1;
       if (!changed) {
         converged = true;
@@ -201,7 +363,7 @@ absl::StatusOr<KMeansResult> RunKMeans(const RowMap& x, const KMeansOptions& opt
       if (shift <= tol) break;
     }
     // Final labels against the last centroids, and centroids as their means.
-    if (!converged) AssignAndSum(x, x2, c, s);
+    if (!converged) AssignAndSum(x, x2, c, /*first=*/iterations == 0, s);
     Means(x, c, /*refill=*/false, s, next);
     c.swap(next);
     double inertia = 0;

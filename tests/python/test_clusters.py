@@ -215,6 +215,9 @@ def test_kmeans_deterministic_and_close_to_sklearn():
     # The inertia is the sum of squared distances to the returned centroids.
     assert a.inertia == pytest.approx(((x - a.centroids[a.labels]) ** 2).sum(), rel=1e-12)
     assert a.inertia == pytest.approx(1000 * 4, rel=0.1)  # unit variance per dimension
+    # Plain k-means++ (one candidate per centre) finds the same well-separated clusters.
+    plain = saleskit.kmeans(x, 5, seed=11, restarts=4, local_trials=1)
+    assert plain.inertia == pytest.approx(a.inertia, rel=1e-9)
     sklearn = pytest.importorskip("sklearn.cluster")
     km = sklearn.KMeans(n_clusters=5, n_init=4, algorithm="lloyd", random_state=0).fit(x)
     assert a.inertia == pytest.approx(km.inertia_, rel=1e-9)
@@ -236,3 +239,5 @@ def test_kmeans_errors():
         saleskit.kmeans(x, 2)
     with pytest.raises(saleskit.InvalidArgumentError, match="init must be"):
         saleskit.kmeans(np.ones((3, 1)), 1, init="forgy")
+    with pytest.raises(saleskit.InvalidArgumentError, match="local_trials must be at least 1"):
+        saleskit.kmeans(np.ones((3, 1)), 1, local_trials=0)

@@ -175,6 +175,40 @@ TEST_CASE("KMeans on a row-major buffer equals KMeans on the matrix", "[kmeans]"
   CHECK(seeded->inertia >= a->inertia);
 }
 
+TEST_CASE("Pruned Lloyd iterations end where plain Lloyd does: every point at its nearest centroid", "[kmeans]") {
+  // Overlapping blobs and more clusters than blobs: many iterations, many
+  // points near a boundary, for Hamerly's bounds to get wrong if they could.
+  std::vector<int> truth;
+  const Eigen::MatrixXd x = Blobs({{0, 0, 0}, {2, 0, 0}, {0, 2, 0}, {1, 1, 2}, {2, 2, 2}}, 300, 1.0, 5, &truth);
+  for (int trials : {1, 0}) {
+    KMeansOptions options;
+    options.k = 7;
+    options.restarts = 2;
+    options.tolerance = 0;  // run until no label changes
+    options.local_trials = trials;
+    auto r = KMeans(x, options);
+    REQUIRE(r.ok());
+    CHECK(r->iterations > 3);
+    for (int i = 0; i < x.rows(); ++i) {
+      Eigen::Index nearest;
+      (r->centroids.rowwise() - x.row(i)).rowwise().squaredNorm().minCoeff(&nearest);
+      CHECK(r->labels[i] == static_cast<int>(nearest));
+    }
+    for (int c = 0; c < 7; ++c) {
+      Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(3);
+      int count = 0;
+      for (int i = 0; i < x.rows(); ++i) {
+        if (r->labels[i] == c) sum += x.row(i), ++count;
+      }
+      REQUIRE(count > 0);
+      CHECK((sum / count - r->centroids.row(c)).norm() < 1e-9);
+    }
+  }
+  KMeansOptions bad;
+  bad.local_trials = -1;
+  CHECK(std::string(KMeans(x, bad).status().message()) == "k-means: local_trials must be >= 0");
+}
+
 TEST_CASE("SampledSilhouette scores clear clusters near 1 and is deterministic", "[kmeans]") {
   std::vector<int> truth;
   const Eigen::MatrixXd x = Blobs({{0, 0}, {50, 0}}, 600, 1.0, 4, &truth);

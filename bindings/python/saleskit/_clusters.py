@@ -194,11 +194,12 @@ def cluster(customers: Table, features: Union[str, Sequence[str]], *, events: Op
 
 
 def kmeans(X: Any, k: int, *, seed: int = 42, restarts: int = 10, max_iterations: int = 300, tol: float = 1e-4,
-           init: str = "k-means++") -> KMeansResult:
+           init: str = "k-means++", local_trials: Optional[int] = None) -> KMeansResult:
     """k-means on the rows of a matrix: the Eigen core of :func:`cluster`, without CEL or scaling.
 
-    k-means++ seeding (D² sampling; ``init="random"`` for k distinct rows),
-    Lloyd iterations until no row changes cluster, the centroids move by at
+    Greedy k-means++ seeding as scikit-learn's (each centre the best of
+    ``local_trials`` D²-sampled candidates; ``init="random"`` for k distinct rows),
+    Lloyd iterations (pruned with Hamerly's bounds, same result) until no row changes cluster, the centroids move by at
     most ``tol`` x the mean column variance (summed squared movement, as
     scikit-learn's ``tol``), or ``max_iterations``; the best of ``restarts``
     runs by inertia. Runs on one thread with the GIL released.
@@ -212,6 +213,8 @@ def kmeans(X: Any, k: int, *, seed: int = 42, restarts: int = 10, max_iterations
         max_iterations: per run (scikit-learn's max_iter).
         tol: the convergence tolerance relative to the data's variance.
         init: "k-means++" or "random".
+        local_trials: k-means++ candidates per centre; None: 2 + floor(ln k),
+            as scikit-learn; 1: plain k-means++.
 
     Returns:
         A :class:`KMeansResult` (labels, centroids, inertia, iterations).
@@ -233,9 +236,10 @@ def kmeans(X: Any, k: int, *, seed: int = 42, restarts: int = 10, max_iterations
     max_iterations = _whole("max_iterations", max_iterations, 0)
     if not isinstance(init, str):
         raise InvalidArgumentError("init must be \"k-means++\" or \"random\"")
+    trials = 0 if local_trials is None else _whole("local_trials", local_trials, 1)
     with translated():
         labels, centroids, inertia, iterations = _native.kmeans_matrix(
-            x, k, _seed(seed), restarts, max_iterations, float(tol), init)
+            x, k, _seed(seed), restarts, max_iterations, float(tol), init, trials)
     return KMeansResult(
         labels=np.frombuffer(labels, dtype="i4").copy(),
         centroids=np.frombuffer(centroids, dtype="f8").reshape(k, x.shape[1]).copy(),

@@ -134,7 +134,8 @@ def cluster_columns(customers: bytes, schema_json: Optional[str], events: Option
     numeric feature and per category, in feature order), distinguishing). Raises StatusError."""
 
 def kmeans_matrix(x: Any, k: int, seed: int, restarts: int, max_iterations: int, tolerance: float,
-                  init: str) -> Tuple[bytes, bytes, float, int]:
+                  init: str, local_trials: int) -> Tuple[bytes, bytes, float, int]:
     """KMeans on the rows of a C-contiguous float64 2-D numpy array, read in place, GIL released:
     (native int32 labels bytes, native float64 centroids bytes k x d row-major, inertia,
-    iterations). init: "k-means++" or "random". Raises StatusError."""
+    iterations). init: "k-means++" or "random"; local_trials: k-means++ candidates per centre,
+    0 for 2 + floor(ln k). Raises StatusError."""

@@ -629,8 +629,10 @@ nb::tuple ClusterColumns(nb::bytes customers, std::optional<std::string> schema_
 // the GIL released: (int32 labels bytes, float64 centroids bytes k x d
 // row-major, inertia, iterations).
 nb::tuple KMeansMatrix(nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::device::cpu> x, int k, uint64_t seed,
-                       int restarts, int max_iterations, double tolerance, const std::string& init) {
+                       int restarts, int max_iterations, double tolerance, const std::string& init,
+                       int local_trials) {
   KMeansOptions options;
+  options.local_trials = local_trials;
   options.k = k;
   options.seed = seed;
   options.restarts = restarts;
@@ -751,5 +753,6 @@ NB_MODULE(_saleskit, m) {
         "k-means clusters of a customers CSV on CEL features (ClusterRecords), as columns and bytes.");
   m.def("kmeans_matrix", &saleskit::python::KMeansMatrix, nb::arg("x"), nb::arg("k"), nb::arg("seed"),
         nb::arg("restarts"), nb::arg("max_iterations"), nb::arg("tolerance"), nb::arg("init"),
+        nb::arg("local_trials"),
         "k-means on the rows of a C-contiguous float64 matrix: (labels, centroids, inertia, iterations).");
 }

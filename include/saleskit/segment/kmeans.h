@@ -4,7 +4,8 @@
 //
 // Three layers, each usable alone:
 // 1. KMeans: the numeric core on an n x d Eigen matrix (one row per point):
-//    k-means++ seeding, Lloyd iterations, the best of several restarts by
+//    greedy k-means++ seeding, Lloyd iterations (pruned by Hamerly's bounds,
+//    with plain Lloyd's result), the best of several restarts by
 //    inertia. SampledSilhouette scores a labelling.
 // 2. BuildFeatureMatrix: CEL values per feature per customer -> a numeric
 //    matrix. Numeric features (int, uint, double, duration in seconds,
@@ -44,8 +45,9 @@ namespace saleskit {
 // ------------------------------------------------------------------ core
 
 enum class KMeansInit {
-  kKMeansPlusPlus,  // D^2 sampling (Arthur & Vassilvitskii 2007)
-  kRandom,          // k distinct points chosen uniformly (for comparison)
+  // D^2 sampling (Arthur & Vassilvitskii 2007), greedy by default (see local_trials).
+  kKMeansPlusPlus,
+  kRandom,  // k distinct points chosen uniformly (for comparison)
 };
 
 struct KMeansOptions {
@@ -59,6 +61,10 @@ struct KMeansOptions {
   double tolerance = 1e-4;
   uint64_t seed = 42;
   KMeansInit init = KMeansInit::kKMeansPlusPlus;
+  // k-means++ candidates drawn per centre; the one leaving the least sum of
+  // squared distances wins (greedy k-means++, scikit-learn's default). 0:
+  // 2 + floor(ln k), as scikit-learn; 1: plain k-means++.
+  int local_trials = 0;
 };
 
 struct KMeansResult {
@@ -69,10 +75,10 @@ struct KMeansResult {
 };
 
 // Clusters the rows of `x` (n points x d dimensions). InvalidArgument when x
-// is empty, k < 1 or k > n, restarts < 1, max_iterations < 0, or x holds a
+// is empty, k < 1 or k > n, restarts < 1, max_iterations < 0, local_trials < 0, or x holds a
 // value that is not finite. Each run seeds a std::mt19937_64 from `seed` and
 // the run's index. A cluster left empty during an iteration takes the point
-// farthest from its centroid. O(restarts x iterations x n x k x d) time.
+// farthest from its centroid. O(restarts x (iterations + local_trials) x n x k x d) time.
 absl::StatusOr<KMeansResult> KMeans(const Eigen::MatrixXd& x, const KMeansOptions& options);
 
 // Points as rows of a row-major buffer (numpy's default layout).
