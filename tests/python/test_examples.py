@@ -24,3 +24,12 @@ def test_conditions_runs():
     assert "frame: {'r1': True, 'r2': False, 'r3': False}" in out
     assert "engaged: ['a']" in out
     assert "clicks of a: 2" in out
+
+
+def test_segments_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "segments.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert "hot_saas: ['c1']" in out
+    assert "4 2026-03-15 00:00:00+00:00 hot_saas          c1  exit" in out
+    assert "c1 in hot_saas: False" in out
+    assert 'in_segment("shopping") => False' in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import json
 import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -379,6 +380,144 @@ class Engine:
         e = self._bound(condition, True)
         with translated():
             return list(self._native.match(e._native))
+
+    # ------------------------------------------------------------ segments
+
+    def define_segment(self, name: str, condition: str, description: str = "") -> None:
+        """Defines a live segment: a named CEL condition about customers (docs/segments.md).
+
+        It is evaluated for every customer at ``now`` (each member gets an
+        ``enter`` record), and from then on kept current on every load,
+        erasure and clock move. Define segments before ingesting the events
+        their windows count.
+
+        Raises:
+            InvalidArgumentError: naming the segment, for a bad or already
+                defined name, a condition that does not compile (with
+                line:column) or is not bool, and in_segment() of an unknown
+                segment.
+        """
+        self.define_playbook({"segments": [{"name": name, "condition": condition, "description": description}]})
+
+    def define_segments(self, segments: Sequence[Mapping[str, str]]) -> None:
+        """Defines several segments, all or none: dicts with ``name``,
+        ``condition`` and optionally ``description``. They may read each other
+        through in_segment() in any order; a cycle raises InvalidArgumentError
+        naming it (``a -> b -> a``)."""
+        self.define_playbook({"segments": list(segments)})
+
+    def define_event_kinds(self, kinds: Sequence[Mapping[str, str]]) -> None:
+        """Defines derived event kinds, all or none: dicts with ``name`` and a
+        CEL ``condition`` over ``event`` (its type, value, occurred_at and
+        properties). Events ingested from then on that satisfy a kind also
+        count under its name, e.g. in ``events.count("pricing_view", days(30))``."""
+        self.define_playbook({"event_kinds": list(kinds)})
+
+    def define_playbook(self, playbook: Union[Mapping[str, Any], str]) -> None:
+        """Defines a saleskit.v1.Playbook (a dict, or its JSON text) as one unit:
+        ``{"event_kinds": [...], "segments": [...]}``, all or nothing."""
+        if isinstance(playbook, str):
+            text = playbook
+        elif isinstance(playbook, Mapping):
+            text = json.dumps(playbook)
+        else:
+            raise InvalidArgumentError("define_playbook takes a dict or JSON text, got %s" % type(playbook).__name__)
+        with translated():
+            self._native.define_playbook(text)
+
+    def playbook(self) -> Dict[str, Any]:
+        """The defined event kinds and segments (segments in dependency order)."""
+        with translated():
+            out = json.loads(self._native.playbook_json())
+        out.setdefault("event_kinds", [])
+        out.setdefault("segments", [])
+        return out
+
+    def remove_segment(self, name: str) -> None:
+        """Removes a segment and its memberships (its change records stay).
+
+        Raises:
+            NotFoundError: no such segment.
+            FailedPreconditionError: another segment reads it.
+        """
+        with translated():
+            self._native.remove_segment(name)
+
+    def segment_members(self, name: str) -> Any:
+        """The member ids of a segment, sorted, as a numpy array of str objects."""
+        import numpy as np
+
+        with translated():
+            ids = self._native.segment_members(name)
+        return np.array(ids, dtype=object)
+
+    def segment_count(self, name: str) -> int:
+        """The number of members of a segment."""
+        with translated():
+            return int(self._native.segment_count(name))
+
+    def is_member(self, name: str, id: str) -> bool:
+        """Whether customer ``id`` is a member of segment ``name``.
+
+        Raises:
+            NotFoundError: no such segment or customer.
+        """
+        with translated():
+            return bool(self._native.is_member(name, id))
+
+    def segment_changes(self, after: int = 0, limit: Optional[int] = None) -> Any:
+        """The enter/exit records with ``seq > after``, oldest first, as a pandas
+        DataFrame with columns seq, at (UTC), segment, customer_id, kind
+        ("enter" or "exit"). Poll with ``after`` = the last seq handled."""
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        with translated():
+            seq, at_us, segment, customer, kind = self._native.segment_changes(int(after), int(limit or 0))
+        return pd.DataFrame({
+            "seq": pd.array(seq, dtype="int64"),
+            "at": pd.to_datetime(pd.array(at_us, dtype="int64"), unit="us", utc=True),
+            "segment": pd.array(segment, dtype=object),
+            "customer_id": pd.array(customer, dtype=object),
+            "kind": pd.array(kind, dtype=object),
+        })
+
+    @property
+    def last_segment_change(self) -> int:
+        """The seq of the newest change record (0 before the first)."""
+        return int(self._native.last_segment_change())
+
+    def trim_segment_changes(self, through: int) -> None:
+        """Forgets the change records with ``seq <= through`` (handled by the host)."""
+        with translated():
+            self._native.trim_segment_changes(int(through))
+
+    def explain_segment(self, name: str, id: str) -> Dict[str, Any]:
+        """The value of each clause of a segment's condition for customer ``id``.
+
+        Returns ``{"segment", "customer_id", "member", "clauses"}`` where each
+        clause is ``{"depth", "text", "value", "error"}``: the operands of the
+        condition's ``&&``, ``||`` and ``!`` at any depth, in source order;
+        ``error`` is the message when the clause evaluated to an error
+        (``value`` is then None).
+        """
+        with translated():
+            member, clauses = self._native.explain_segment(name, id)
+        return {
+            "segment": name,
+            "customer_id": id,
+            "member": bool(member),
+            "clauses": [{"depth": d, "text": t, "value": v, "error": e} for d, t, v, e in clauses],
+        }
+
+    def evaluate_segments(self) -> Dict[str, Any]:
+        """Every segment evaluated from scratch by the columnar evaluator at
+        ``now``: {name: sorted member ids as a numpy array}. What the live
+        memberships equal; for checking and benchmarks."""
+        import numpy as np
+
+        with translated():
+            pairs = self._native.evaluate_segments()
+        return {name: np.array(ids, dtype=object) for name, ids in pairs}
 
     # ------------------------------------------------------------ stats
 

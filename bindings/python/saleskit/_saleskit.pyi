@@ -100,6 +100,22 @@ class Engine:
     def match(self, expression: Expression) -> List[str]:
         """Engine::Match (columnar) for a bool condition; row by row for a dyn-typed one.
         Ids in order. FAILED_PRECONDITION for a non-condition or another engine's expression."""
+    def define_playbook(self, json: str) -> None:
+        """Engine::DefinePlaybook from saleskit.v1.Playbook JSON: all or nothing."""
+    def playbook_json(self) -> str: ...
+    def remove_segment(self, name: str) -> None: ...
+    def segment_members(self, name: str) -> List[str]:
+        """Sorted member ids. NOT_FOUND for an unknown segment."""
+    def segment_count(self, name: str) -> int: ...
+    def is_member(self, name: str, id: str) -> bool: ...
+    def segment_changes(self, after: int, limit: int) -> Tuple[List[int], List[int], List[str], List[str], List[str]]:
+        """Columns seq, at (µs since the epoch), segment, customer_id, kind of the records with seq > after (limit 0: all)."""
+    def last_segment_change(self) -> int: ...
+    def trim_segment_changes(self, through: int) -> None: ...
+    def explain_segment(self, name: str, id: str) -> Tuple[bool, List[Tuple[int, str, Any, Optional[str]]]]:
+        """(member, [(depth, clause text, value or None, error message or None)])."""
+    def evaluate_segments(self) -> List[Tuple[str, List[str]]]:
+        """Every segment from scratch (columnar): [(name, sorted member ids)] in dependency order."""
 
 def format_from_path(path: str) -> str:
     """The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies."""

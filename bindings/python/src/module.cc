@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/cel/program.h"
 #include "saleskit/cel/value.h"
@@ -425,7 +426,8 @@ class PyEngine {
         const CustomerStore& store = snapshot.store();
         for (size_t row = 0; row < store.row_capacity(); ++row) {
           if (!store.live().Get(row)) continue;
-          cel::StoreCustomerActivation activation(store, static_cast<uint32_t>(row), snapshot.now());
+          cel::StoreCustomerActivation activation(store, static_cast<uint32_t>(row), snapshot.now(),
+                                                   &snapshot.segments());
           const cel::Value v = e.program().Evaluate(activation);
           if (v.kind() == cel::Value::Kind::kBool && v.bool_value()) {
             out.emplace_back(store.IdOf(static_cast<uint32_t>(row)));
@@ -436,6 +438,95 @@ class PyEngine {
       }
     }
     return ValueOrThrow(std::move(ids));
+  }
+
+  // --- Segments ---
+  void DefinePlaybook(const std::string& json) {
+    v1::Playbook playbook;
+    const auto parsed = google::protobuf::util::JsonStringToMessage(json, &playbook);
+    if (!parsed.ok()) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("playbook: ", parsed.message().ToString())));
+    absl::Status status;
+    {
+      nb::gil_scoped_release release;
+      status = engine_->DefinePlaybook(playbook);
+    }
+    ThrowIfError(status);
+  }
+  std::string PlaybookJson() const {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    std::string out;
+    (void)google::protobuf::util::MessageToJsonString(engine_->GetPlaybook(), &out, options);
+    return out;
+  }
+  void RemoveSegment(const std::string& name) { ThrowIfError(engine_->RemoveSegment(name)); }
+  std::vector<std::string> SegmentMembers(const std::string& name) const {
+    absl::StatusOr<std::vector<std::string>> ids;
+    {
+      nb::gil_scoped_release release;
+      ids = engine_->SegmentMembers(name);
+    }
+    return ValueOrThrow(std::move(ids));
+  }
+  size_t SegmentCount(const std::string& name) const { return ValueOrThrow(engine_->SegmentCount(name)); }
+  bool IsMember(const std::string& name, const std::string& id) const {
+    return ValueOrThrow(engine_->IsMember(name, id));
+  }
+  // Column lists: seq, at (µs), segment, customer_id, kind.
+  nb::tuple SegmentChanges(uint64_t after, uint64_t limit) const {
+    std::vector<SegmentChange> changes;
+    {
+      nb::gil_scoped_release release;
+      changes = engine_->SegmentChangesSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
+    }
+    std::vector<uint64_t> seq;
+    std::vector<int64_t> at;
+    std::vector<std::string> segment, customer, kind;
+    for (SegmentChange& c : changes) {
+      seq.push_back(c.seq);
+      at.push_back(absl::ToUnixMicros(c.at));
+      segment.push_back(std::move(c.segment));
+      customer.push_back(std::move(c.customer_id));
+      kind.emplace_back(SegmentChangeKindName(c.kind));
+    }
+    return nb::make_tuple(seq, at, segment, customer, kind);
+  }
+  uint64_t LastSegmentChange() const { return engine_->LastSegmentChange(); }
+  void TrimSegmentChanges(uint64_t through) { engine_->TrimSegmentChanges(through); }
+  // (member, [(depth, text, value or None, error message or None)])
+  nb::tuple ExplainSegment(const std::string& name, const std::string& id) const {
+    SegmentExplanation x = ValueOrThrow(engine_->ExplainSegment(name, id));
+    nb::list clauses;
+    for (const ClauseValue& c : x.clauses) {
+      if (c.value.is_error()) {
+        clauses.append(nb::make_tuple(c.depth, c.text, nb::none(), std::string(c.value.error_value().message())));
+      } else {
+        clauses.append(nb::make_tuple(c.depth, c.text, ToPython()(c.value), nb::none()));
+      }
+    }
+    return nb::make_tuple(x.member, clauses);
+  }
+  // [(name, sorted member ids)] from a batch evaluation.
+  nb::list EvaluateSegments() const {
+    std::vector<std::pair<std::string, std::vector<std::string>>> out;
+    {
+      nb::gil_scoped_release release;
+      const Engine::Snapshot snapshot = engine_->Read();
+      for (auto& [name, bits] : snapshot.segments().EvaluateAll(snapshot.store(), snapshot.now())) {
+        std::vector<std::string> ids;
+        const std::vector<uint64_t>& words = bits.words();
+        for (size_t w = 0; w < words.size(); ++w) {
+          for (uint64_t b = words[w]; b != 0; b &= b - 1) {
+            ids.emplace_back(snapshot.store().IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(b))));
+          }
+        }
+        std::sort(ids.begin(), ids.end());
+        out.emplace_back(name, std::move(ids));
+      }
+    }
+    nb::list result;
+    for (auto& [name, ids] : out) result.append(nb::make_tuple(name, ids));
+    return result;
   }
 
   nb::dict Stats() const {
@@ -734,7 +825,18 @@ NB_MODULE(_saleskit, m) {
       .def("stats", &PyEngine::Stats)
       .def("compile", &PyEngine::Compile, nb::arg("source"), nb::arg("condition"))
       .def("evaluate", &PyEngine::Evaluate, nb::arg("expression"), nb::arg("id"))
-      .def("match", &PyEngine::Match, nb::arg("expression"));
+      .def("match", &PyEngine::Match, nb::arg("expression"))
+      .def("define_playbook", &PyEngine::DefinePlaybook, nb::arg("json"))
+      .def("playbook_json", &PyEngine::PlaybookJson)
+      .def("remove_segment", &PyEngine::RemoveSegment, nb::arg("name"))
+      .def("segment_members", &PyEngine::SegmentMembers, nb::arg("name"))
+      .def("segment_count", &PyEngine::SegmentCount, nb::arg("name"))
+      .def("is_member", &PyEngine::IsMember, nb::arg("name"), nb::arg("id"))
+      .def("segment_changes", &PyEngine::SegmentChanges, nb::arg("after"), nb::arg("limit"))
+      .def("last_segment_change", &PyEngine::LastSegmentChange)
+      .def("trim_segment_changes", &PyEngine::TrimSegmentChanges, nb::arg("through"))
+      .def("explain_segment", &PyEngine::ExplainSegment, nb::arg("name"), nb::arg("id"))
+      .def("evaluate_segments", &PyEngine::EvaluateSegments);
 
   m.def("format_from_path", &saleskit::python::FormatFromPathName, nb::arg("path"),
         "The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies.");
