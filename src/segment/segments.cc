@@ -372,10 +372,11 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
 
 absl::Status SegmentCatalog::Remove(absl::string_view name) {
   SALESKIT_ASSIGN_OR_RETURN(int index, Find(name));
-  Segment& s = *segments_[index];
-  for (int d : s.dependents) {
+  const std::vector<int>& readers = segments_[index]->dependents;
+  if (!readers.empty()) {
     return absl::FailedPreconditionError(absl::StrCat("segment \"", name, "\" is read by segment \"",
-                                                      segments_[d]->def.name(), "\" (in_segment); remove that first"));
+                                                      segments_[readers.front()]->def.name(),
+                                                      "\" (in_segment); remove that first"));
   }
   names_.erase(std::string(name));
   order_.erase(std::find(order_.begin(), order_.end(), index));
@@ -430,14 +431,12 @@ void SegmentCatalog::Reindex() {
   // A segment reading the account also depends on which account the customer has.
   const int account_id = d->FindFieldByNumber(v1::Customer::kAccountIdFieldNumber)->index();
   for (int i : account_readers_) by_field_[account_id].push_back(i);
-  for (auto* list : {&by_field_[account_id]}) {
-    std::sort(list->begin(), list->end());
-    list->erase(std::unique(list->begin(), list->end()), list->end());
-  }
-  for (auto& [type, list] : by_event_type_) {
+  auto dedupe = [](std::vector<int>& list) {
     std::sort(list.begin(), list.end());
     list.erase(std::unique(list.begin(), list.end()), list.end());
-  }
+  };
+  dedupe(by_field_[account_id]);
+  for (auto& [type, list] : by_event_type_) dedupe(list);
   dirty_.assign(segments_.size(), 0);
 }
 
