@@ -102,9 +102,11 @@ class Engine {
   // --- Conditions (CEL) ---
   // Compiles a CEL expression about customers; with `condition` it must be
   // bool. InvalidArgument with line:column for syntax, name and type errors
-  // and windows that are not whole days or hours; ResourceExhausted over the
-  // size or nesting limits. The store keeps the expression's event windows
-  // from now on (events ingested earlier are in no window).
+  // and windows that are not whole days or hours, and for in_segment() of a
+  // segment not defined (the expression then reads its live membership);
+  // ResourceExhausted over the size or nesting limits. The store keeps the
+  // expression's event windows from now on (events ingested earlier are in
+  // no window).
   absl::StatusOr<std::shared_ptr<const Expression>> Compile(absl::string_view source, bool condition = true);
   // Evaluates for one customer with the row evaluator. NotFound for an
   // unknown id. A failed evaluation (e.g. comparing a never-set field) is an
