@@ -1,12 +1,10 @@
 #include "cli/cluster.h"
 
-#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
-#include <sstream>
 
-#include "absl/strings/match.h"
+#include "cli/args.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "saleskit/engine.h"
@@ -28,50 +26,23 @@ constexpr char kUsage[] =
     "  (see docs/clusters.md).\n";
 
 int UsageError(std::ostream& err, absl::string_view message) {
-  err << "saleskit: " << message << "\n" << kUsage;
-  return 2;
-}
-
-bool ReadWholeFile(const std::string& path, std::string* data) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *data = buffer.str();
-  return true;
+  return Usage(err, absl::InvalidArgumentError(message), kUsage);
 }
 
 }  // namespace
 
 int RunCluster(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::map<std::string, std::string> values;
-  std::vector<std::string> features;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      out << kUsage;
-      return 0;
-    }
-    if (!absl::StartsWith(a, "--")) return UsageError(err, absl::StrCat("unexpected argument \"", a, "\""));
-    std::string name = a.substr(2), value;
-    const size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    } else {
-      if (i + 1 >= args.size()) return UsageError(err, absl::StrCat("--", name, " needs a value"));
-      value = args[++i];
-    }
-    if (name == "feature") {
-      features.push_back(value);
-      continue;
-    }
-    if (name != "customers" && name != "events" && name != "k" && name != "seed" && name != "format" &&
-        name != "now") {
-      return UsageError(err, absl::StrCat("unknown option --", name));
-    }
-    values[name] = value;
+  auto parsed = ParseArgs(args, {"customers", "events", "feature", "k", "seed", "format", "now"}, {"help"});
+  if (!parsed.ok()) return UsageError(err, parsed.status().message());
+  if (parsed->Has("help")) {
+    out << kUsage;
+    return 0;
   }
+  if (!parsed->positional.empty()) {
+    return UsageError(err, absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
+  }
+  std::map<std::string, std::string> values = parsed->values;
+  const std::vector<std::string> features = parsed->GetAll("feature");
   if (!values.count("customers")) return UsageError(err, "--customers is required");
   if (features.empty()) return UsageError(err, "at least one --feature is required");
   const std::string format = values.count("format") ? values["format"] : "csv";
@@ -106,13 +77,13 @@ int RunCluster(const std::vector<std::string>& args, std::ostream& out, std::ost
                                    std::pair<const char*, RecordKind>{"events", RecordKind::kEvents}}) {
     if (!values.count(flag)) continue;
     const std::string& path = values[flag];
-    std::string data;
-    if (!ReadWholeFile(path, &data)) {
-      err << "saleskit: cannot open \"" << path << "\"\n";
+    const absl::StatusOr<std::string> data = ReadFile(path);
+    if (!data.ok()) {
+      err << "saleskit: " << data.status().message() << "\n";
       return 1;
     }
     auto format_of = FormatFromPath(path);
-    auto report = format_of.ok() ? engine->Load(kind, data, *format_of) : format_of.status();
+    auto report = format_of.ok() ? engine->Load(kind, *data, *format_of) : format_of.status();
     if (!report.ok()) {
       err << "saleskit: " << path << ": " << report.status().message() << "\n";
       return 1;

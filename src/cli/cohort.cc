@@ -1,14 +1,11 @@
 #include "cli/cohort.h"
 
-#include <algorithm>
-#include <fstream>
 #include <map>
 #include <ostream>
-#include <sstream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "cli/args.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/segment/cohort.h"
 
@@ -29,68 +26,49 @@ constexpr char kCohortUsage[] =
     "  FILE is a CSV of events: customer_id,occurred_at,type,value[,id][,properties.NAME].\n"
     "  A cell whose period starts after the period of the last event is empty (JSON null).\n";
 
-int Usage(std::ostream& err, const std::string& message) {
-  err << "saleskit: " << message << "\n" << kCohortUsage;
-  return 2;
+int UsageError(std::ostream& err, absl::string_view message) {
+  return Usage(err, absl::InvalidArgumentError(message), kCohortUsage);
 }
 
 }  // namespace
 
 int RunCohort(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  static const char* const kWithValue[] = {"events",       "period",         "periods",   "metric", "format",
-                                           "cohort-event", "activity-event", "convert-to"};
-  std::map<std::string, std::string> values;
-  bool cumulative = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (!absl::StartsWith(a, "--")) return Usage(err, absl::StrCat("unexpected argument \"", a, "\""));
-    std::string name = a.substr(2), value;
-    const size_t eq = name.find('=');
-    const bool inline_value = eq != std::string::npos;
-    if (inline_value) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    if (name == "help" && !inline_value) {
-      out << kCohortUsage;
-      return 0;
-    }
-    if (name == "cumulative" && !inline_value) {
-      cumulative = true;
-      continue;
-    }
-    if (std::find(std::begin(kWithValue), std::end(kWithValue), name) == std::end(kWithValue)) {
-      return Usage(err, absl::StrCat("unknown option --", name));
-    }
-    if (!inline_value) {
-      if (i + 1 >= args.size()) return Usage(err, absl::StrCat("--", name, " needs a value"));
-      value = args[++i];
-    }
-    values[name] = value;
+  auto parsed = ParseArgs(args, {"events", "period", "periods", "metric", "format", "cohort-event", "activity-event",
+                                  "convert-to"},
+                          {"cumulative", "help"});
+  if (!parsed.ok()) return UsageError(err, parsed.status().message());
+  if (parsed->Has("help")) {
+    out << kCohortUsage;
+    return 0;
   }
+  if (!parsed->positional.empty()) {
+    return UsageError(err, absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
+  }
+  const bool cumulative = parsed->Has("cumulative");
+  const std::map<std::string, std::string>& values = parsed->values;
   auto get = [&](const char* name) -> const std::string* {
     auto it = values.find(name);
     return it == values.end() ? nullptr : &it->second;
   };
   for (const char* required : {"events", "period", "periods", "metric"}) {
-    if (get(required) == nullptr) return Usage(err, absl::StrCat("missing --", required));
+    if (get(required) == nullptr) return UsageError(err, absl::StrCat("missing --", required));
   }
 
   CohortOptions options;
   auto period = ParseCohortPeriod(*get("period"));
-  if (!period.ok()) return Usage(err, absl::StrCat("--period: ", period.status().message()));
+  if (!period.ok()) return UsageError(err, absl::StrCat("--period: ", period.status().message()));
   options.period = *period;
   auto metric = ParseCohortMetric(*get("metric"));
-  if (!metric.ok()) return Usage(err, absl::StrCat("--metric: ", metric.status().message()));
+  if (!metric.ok()) return UsageError(err, absl::StrCat("--metric: ", metric.status().message()));
   options.metric = *metric;
   if (!absl::SimpleAtoi(*get("periods"), &options.periods) || options.periods < 1 || options.periods > 100000) {
-    return Usage(err, absl::StrCat("--periods: expected a whole number from 1 to 100000, got \"", *get("periods"),
+    return UsageError(err, absl::StrCat("--periods: expected a whole number from 1 to 100000, got \"", *get("periods"),
                                    "\""));
   }
   bool json = false;
   if (const std::string* format = get("format")) {
     if (*format != "csv" && *format != "json") {
-      return Usage(err, absl::StrCat("--format: expected csv or json, got \"", *format, "\""));
+      return UsageError(err, absl::StrCat("--format: expected csv or json, got \"", *format, "\""));
     }
     json = *format == "json";
   }
@@ -100,30 +78,27 @@ int RunCohort(const std::vector<std::string>& args, std::ostream& out, std::ostr
   options.cumulative = cumulative;
   const std::string metric_name(CohortMetricName(options.metric));
   if (options.metric == CohortMetric::kConversion && options.convert_to.empty()) {
-    return Usage(err, "--metric conversion needs --convert-to TYPE, the event type that counts as converting");
+    return UsageError(err, "--metric conversion needs --convert-to TYPE, the event type that counts as converting");
   }
   if (options.metric != CohortMetric::kConversion && get("convert-to") != nullptr) {
-    return Usage(err, absl::StrCat("--convert-to applies only to --metric conversion, not ", metric_name));
+    return UsageError(err, absl::StrCat("--convert-to applies only to --metric conversion, not ", metric_name));
   }
   if (options.metric == CohortMetric::kConversion && get("activity-event") != nullptr) {
-    return Usage(err, "--activity-event applies only to --metric retention or revenue");
+    return UsageError(err, "--activity-event applies only to --metric retention or revenue");
   }
   if (options.metric != CohortMetric::kRevenue && cumulative) {
-    return Usage(err, absl::StrCat("--cumulative applies only to --metric revenue, not ", metric_name,
+    return UsageError(err, absl::StrCat("--cumulative applies only to --metric revenue, not ", metric_name,
                                    options.metric == CohortMetric::kConversion ? " (conversion is always cumulative)"
                                                                                 : ""));
   }
 
   const std::string& path = *get("events");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "saleskit: cannot open \"" << path << "\"\n";
+  const absl::StatusOr<std::string> data = ReadFile(path);
+  if (!data.ok()) {
+    err << "saleskit: " << data.status().message() << "\n";
     return 1;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
-  auto source = OpenSource<v1::Event>(data, Format::kCsv);
+  auto source = OpenSource<v1::Event>(*data, Format::kCsv);
   absl::StatusOr<CohortTable> table = source.ok() ? BuildCohortTable(**source, options) : source.status();
   if (!table.ok()) {
     err << "saleskit: " << path << ": " << table.status().message() << "\n";

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "cli/args.h"
 #include "cli/gen.h"
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
@@ -21,67 +22,6 @@
 
 namespace saleskit::cli {
 namespace {
-
-// ------------------------------------------------------------------ flags
-
-// A command's parsed arguments: --name value, --switch, and positionals.
-struct Args {
-  std::map<std::string, std::string> values;       // the last value of each flag
-  std::map<std::string, std::vector<std::string>> repeated;  // every value, in order
-  std::vector<std::string> switches;
-  std::vector<std::string> positional;
-
-  bool Has(const std::string& name) const {
-    return std::find(switches.begin(), switches.end(), name) != switches.end();
-  }
-  std::optional<std::string> Get(const std::string& name) const {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
-// Parses `args`; `with_value` lists flags that take a value, `switches` those
-// that do not. Unknown flags are errors.
-absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
-                               const std::vector<std::string>& switches) {
-  Args out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (!absl::StartsWith(a, "--")) {
-      out.positional.push_back(a);
-      continue;
-    }
-    std::string name = a.substr(2), value;
-    const size_t eq = name.find('=');
-    const bool inline_value = eq != std::string::npos;
-    if (inline_value) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    if (std::find(switches.begin(), switches.end(), name) != switches.end() && !inline_value) {
-      out.switches.push_back(name);
-    } else if (std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
-      if (!inline_value) {
-        if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
-        value = args[++i];
-      }
-      out.values[name] = value;
-      out.repeated[name].push_back(value);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
-    }
-  }
-  return out;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open \"", path, "\""));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::string BaseName(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -125,10 +65,6 @@ absl::StatusOr<RecordKind> KindOf(const std::string& path, absl::string_view dat
       "cannot tell what \"", path, "\" holds from its name: use --kind customers|events|accounts|deals"));
 }
 
-int Usage(std::ostream& err, const absl::Status& status, absl::string_view usage) {
-  err << "saleskit: " << status.message() << "\n" << usage;
-  return 2;
-}
 
 // ------------------------------------------------------------------ import
 
@@ -599,7 +535,7 @@ int RunSegment(const std::vector<std::string>& raw, std::ostream& out, std::ostr
     now = absl::FromUnixMicros(*t);
   }
   std::vector<v1::EventKindDef> kinds;
-  for (const std::string& spec : args->repeated["event-kind"]) {
+  for (const std::string& spec : args->GetAll("event-kind")) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos) {
       return Usage(err, absl::InvalidArgumentError("--event-kind: expected NAME=CEL, not \"" + spec + "\""), kUsage);

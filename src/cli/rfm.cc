@@ -1,11 +1,9 @@
 #include "cli/rfm.h"
 
-#include <fstream>
 #include <map>
 #include <ostream>
-#include <sstream>
 
-#include "absl/strings/match.h"
+#include "cli/args.h"
 #include "absl/strings/str_cat.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/segment/rfm.h"
@@ -22,8 +20,7 @@ constexpr char kUsage[] =
     "  names another type (\"*\": every event). A DATE cutoff includes that whole UTC day.\n";
 
 int UsageError(std::ostream& err, absl::string_view message) {
-  err << "saleskit: " << message << "\n" << kUsage;
-  return 2;
+  return Usage(err, absl::InvalidArgumentError(message), kUsage);
 }
 
 constexpr int kMaxErrorsShown = 10;
@@ -31,28 +28,16 @@ constexpr int kMaxErrorsShown = 10;
 }  // namespace
 
 int RunRfm(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::map<std::string, std::string> values;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      out << kUsage;
-      return 0;
-    }
-    if (!absl::StartsWith(a, "--")) return UsageError(err, absl::StrCat("unexpected argument \"", a, "\""));
-    std::string name = a.substr(2), value;
-    const size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    } else {
-      if (i + 1 >= args.size()) return UsageError(err, absl::StrCat("--", name, " needs a value"));
-      value = args[++i];
-    }
-    if (name != "events" && name != "cutoff" && name != "format" && name != "purchase-event") {
-      return UsageError(err, absl::StrCat("unknown option --", name));
-    }
-    values[name] = value;
+  auto parsed = ParseArgs(args, {"events", "cutoff", "format", "purchase-event"}, {"help"});
+  if (!parsed.ok()) return UsageError(err, parsed.status().message());
+  if (parsed->Has("help")) {
+    out << kUsage;
+    return 0;
   }
+  if (!parsed->positional.empty()) {
+    return UsageError(err, absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
+  }
+  std::map<std::string, std::string> values = parsed->values;
   if (!values.count("events")) return UsageError(err, "--events is required");
   if (!values.count("cutoff")) return UsageError(err, "--cutoff is required");
   const std::string format = values.count("format") ? values["format"] : "csv";
@@ -71,15 +56,12 @@ int RunRfm(const std::vector<std::string>& args, std::ostream& out, std::ostream
   }
 
   const std::string& path = values["events"];
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "saleskit: cannot open \"" << path << "\"\n";
+  const absl::StatusOr<std::string> data = ReadFile(path);
+  if (!data.ok()) {
+    err << "saleskit: " << data.status().message() << "\n";
     return 1;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
-  auto read = ReadRecords<v1::Event>(data, Format::kCsv);
+  auto read = ReadRecords<v1::Event>(*data, Format::kCsv);
   if (!read.ok()) {
     err << "saleskit: " << path << ": " << read.status().message() << "\n";
     return 1;
