@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -31,9 +32,51 @@ uint64_t RunSeed(uint64_t seed, int run) {
 
 using RowMap = Eigen::Map<const RowMajorMatrixXd>;
 
-// Rows per block of the fused assign-and-accumulate pass: the block's
-// distances (kBlock x k) stay in cache between the product and the argmin.
-constexpr Eigen::Index kBlock = 256;
+// Centres transposed (d x k, padded to an even k with zero columns), so that
+// one row's dot products with every centre are SIMD lanes.
+struct TransposedCentres {
+  void Set(const RowMajorMatrixXd& c) {
+    lanes = (c.rows() + 1) / 2 * 2;
+    values.assign(static_cast<size_t>(c.cols() * lanes), 0.0);
+    for (Eigen::Index a = 0; a < c.rows(); ++a) {
+      for (Eigen::Index j = 0; j < c.cols(); ++j) values[j * lanes + a] = c(a, j);
+    }
+  }
+  Eigen::Index lanes = 0;
+  std::vector<double> values;
+};
+
+using Lanes = double __attribute__((vector_size(16)));  // two doubles: SSE2, on every x86-64
+
+// out[0..2G) = dots of `row` with centres [2G) of `ct` (d x lanes), summed in j order.
+template <int G>
+void DotGroup(const double* row, Eigen::Index d, const double* ct, Eigen::Index lanes, double* out) {
+  Lanes acc[G];
+  for (int g = 0; g < G; ++g) acc[g] = Lanes{0, 0};
+  for (Eigen::Index j = 0; j < d; ++j) {
+    const Lanes xj = {row[j], row[j]};
+    const double* cj = ct + j * lanes;
+    for (int g = 0; g < G; ++g) {
+      Lanes cv;
+      std::memcpy(&cv, cj + 2 * g, sizeof(cv));
+      acc[g] += xj * cv;
+    }
+  }
+  std::memcpy(out, acc, sizeof(acc));
+}
+
+// out[0..lanes) = the dot products of `row` with every centre: for k and d
+// this small, registers beat a matrix product (which packs its operands).
+void RowDots(const double* row, Eigen::Index d, const TransposedCentres& ct, double* out) {
+  Eigen::Index a = 0;
+  for (; a + 8 <= ct.lanes; a += 8) DotGroup<4>(row, d, ct.values.data() + a, ct.lanes, out + a);
+  switch ((ct.lanes - a) / 2) {
+    case 3: DotGroup<3>(row, d, ct.values.data() + a, ct.lanes, out + a); break;
+    case 2: DotGroup<2>(row, d, ct.values.data() + a, ct.lanes, out + a); break;
+    case 1: DotGroup<1>(row, d, ct.values.data() + a, ct.lanes, out + a); break;
+    default: break;
+  }
+}
 
 // The squared distance of every row to centre `c`, into `d2` (or the minimum
 // with what it holds). Computed directly, not as ||x||^2 - 2 x.c + ||c||^2:
@@ -67,7 +110,8 @@ RowMajorMatrixXd SeedPlusPlus(const RowMap& x, const Eigen::VectorXd& x2, int k,
   for (Eigen::Index i = 0; i < n; ++i) cumulative[i] = total += d2[i];
   RowMajorMatrixXd candidates(trials, x.cols());
   Eigen::RowVectorXd candidate_norms(trials);
-  RowMajorMatrixXd block(kBlock, trials);
+  TransposedCentres transposed;
+  std::vector<double> dots(trials + 1);
   std::vector<double> potentials(trials);
   for (int j = 1; j < k; ++j) {
     if (!(total > 0)) {
@@ -87,21 +131,18 @@ RowMajorMatrixXd SeedPlusPlus(const RowMap& x, const Eigen::VectorXd& x2, int k,
       for (Eigen::Index i = 0; i < n; ++i) cumulative[i] = total += d2[i];
       continue;
     }
-    // Every candidate's D² and potential in one blocked pass, ||x||² − 2x·c + ||c||²
-    // (one matrix product per block); the winner's D² is kept, not recomputed.
+    // Every candidate's D² and potential in one pass, ||x||² − 2x·c + ||c||²;
+    // the winner's D² is kept, not recomputed.
     candidate_norms = candidates.rowwise().squaredNorm().transpose();
+    transposed.Set(candidates);
     std::fill(potentials.begin(), potentials.end(), 0.0);
-    for (Eigen::Index start = 0; start < n; start += kBlock) {
-      const Eigen::Index m = std::min(kBlock, n - start);
-      block.topRows(m).noalias() = x.middleRows(start, m) * candidates.transpose();
-      for (Eigen::Index r = 0; r < m; ++r) {
-        const Eigen::Index i = start + r;
-        double* out = trial_d2.data() + i * trials;
-        for (int t = 0; t < trials; ++t) {
-          const double v = std::min(d2[i], std::max(0.0, x2[i] - 2.0 * block(r, t) + candidate_norms[t]));
-          out[t] = v;
-          potentials[t] += v;
-        }
+    for (Eigen::Index i = 0; i < n; ++i) {
+      RowDots(x.data() + i * x.cols(), x.cols(), transposed, dots.data());
+      double* out = trial_d2.data() + i * trials;
+      for (int t = 0; t < trials; ++t) {
+        const double v = std::min(d2[i], std::max(0.0, x2[i] - 2.0 * dots[t] + candidate_norms[t]));
+        out[t] = v;
+        potentials[t] += v;
       }
     }
     const int best = static_cast<int>(std::min_element(potentials.begin(), potentials.end()) - potentials.begin());
@@ -136,7 +177,7 @@ struct LloydState {
         trial_d2(n, trials),
         sums(k, d),
         counts(k),
-        block(kBlock, k),
+        dots(k + 1),
         c2(k),
         shift(k),
         half_gap(k) {}
@@ -150,42 +191,39 @@ struct LloydState {
   RowMajorMatrixXd trial_d2;   // seeding's D² per candidate
   RowMajorMatrixXd sums;       // per cluster, the sum of its rows
   std::vector<int64_t> counts;
-  RowMajorMatrixXd block;      // x_block * c^T
+  TransposedCentres transposed;
+  std::vector<double> dots;    // one row's dot products with the centroids
   Eigen::RowVectorXd c2;       // ||c||^2 per centroid
   Eigen::VectorXd shift;       // how far each centroid moved in the last update
   Eigen::VectorXd half_gap;    // half the distance from each centroid to its nearest other
 };
 
 // The first pass of a run: every row against every centroid by
-// ||x||^2 - 2 x.c + ||c||^2 (one matrix product per block of rows), which
-// sets the labels and both bounds.
+// ||x||^2 - 2 x.c + ||c||^2, which sets the labels and both bounds.
 void AssignAll(const RowMap& x, const Eigen::VectorXd& x2, const RowMajorMatrixXd& c, LloydState& s) {
   const Eigen::Index n = x.rows();
+  const Eigen::Index d = x.cols();
   const int k = static_cast<int>(c.rows());
   s.c2 = c.rowwise().squaredNorm().transpose();
+  s.transposed.Set(c);
   const double inf = std::numeric_limits<double>::infinity();
-  for (Eigen::Index start = 0; start < n; start += kBlock) {
-    const Eigen::Index m = std::min(kBlock, n - start);
-    s.block.topRows(m).noalias() = x.middleRows(start, m) * c.transpose();
-    for (Eigen::Index r = 0; r < m; ++r) {
-      const double* dots = s.block.row(r).data();
-      int best = 0;
-      double best_value = s.c2[0] - 2.0 * dots[0], second_value = inf;
-      for (int j = 1; j < k; ++j) {
-        const double v = s.c2[j] - 2.0 * dots[j];
-        if (v < best_value) {
-          second_value = best_value;
-          best_value = v;
-          best = j;
-        } else if (v < second_value) {
-          second_value = v;
-        }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    RowDots(x.data() + i * d, d, s.transposed, s.dots.data());
+    int best = 0;
+    double best_value = s.c2[0] - 2.0 * s.dots[0], second_value = inf;
+    for (int j = 1; j < k; ++j) {
+      const double v = s.c2[j] - 2.0 * s.dots[j];
+      if (v < best_value) {
+        second_value = best_value;
+        best_value = v;
+        best = j;
+      } else if (v < second_value) {
+        second_value = v;
       }
-      const Eigen::Index i = start + r;
-      s.labels[i] = best;
-      s.upper[i] = std::sqrt(std::max(0.0, x2[i] + best_value));
-      s.lower[i] = k > 1 ? std::sqrt(std::max(0.0, x2[i] + second_value)) : inf;
     }
+    s.labels[i] = best;
+    s.upper[i] = std::sqrt(std::max(0.0, x2[i] + best_value));
+    s.lower[i] = k > 1 ? std::sqrt(std::max(0.0, x2[i] + second_value)) : inf;
   }
 }
 
