@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <tuple>
 #include <ostream>
 
 #include "cli/args.h"
@@ -56,44 +57,31 @@ int RunCluster(const std::vector<std::string>& args, std::ostream& out, std::ost
   if (values.count("seed") && !absl::SimpleAtoi(values["seed"], &options.seed)) {
     return UsageError(err, absl::StrCat("--seed: expected a whole number >= 0, got \"", values["seed"], "\""));
   }
-  EngineOptions engine_options;
+  // Files in any format the readers take (by extension); the same pipeline as the C API and Python.
+  ClusterRecordsInput input;
+  std::string customers, events;
+  for (const auto& [flag, text, format_out] :
+       {std::tuple<const char*, std::string*, Format*>{"customers", &customers, &input.customers_format},
+        std::tuple<const char*, std::string*, Format*>{"events", &events, &input.events_format}}) {
+    if (!values.count(flag)) continue;
+    const std::string& path = values[flag];
+    absl::StatusOr<std::string> data = ReadFile(path);
+    absl::StatusOr<Format> format_of = data.ok() ? FormatFromPath(path) : data.status();
+    if (!format_of.ok()) {
+      err << "saleskit: " << format_of.status().message() << "\n";
+      return 1;
+    }
+    *text = *std::move(data);
+    *format_out = *format_of;
+  }
+  input.customers = customers;
+  input.events = events;
   if (values.count("now")) {
     auto t = ParseTimestamp(values["now"]);
     if (!t.ok()) return UsageError(err, absl::StrCat("--now: ", t.status().message()));
-    engine_options.start = absl::FromUnixMicros(*t);
+    input.now = absl::FromUnixMicros(*t);
   }
-  auto engine = *Engine::Create(engine_options);
-  // Compile before loading: the store keeps an expression's event windows only from then on.
-  std::vector<std::shared_ptr<const Expression>> expressions;
-  for (size_t i = 0; i < features.size(); ++i) {
-    auto expression = engine->Compile(features[i], /*condition=*/false);
-    if (!expression.ok()) {
-      err << "saleskit: --feature \"" << features[i] << "\": " << expression.status().message() << "\n";
-      return 1;
-    }
-    expressions.push_back(*std::move(expression));
-  }
-  for (const auto& [flag, kind] : {std::pair<const char*, RecordKind>{"customers", RecordKind::kCustomers},
-                                   std::pair<const char*, RecordKind>{"events", RecordKind::kEvents}}) {
-    if (!values.count(flag)) continue;
-    const std::string& path = values[flag];
-    const absl::StatusOr<std::string> data = ReadFile(path);
-    if (!data.ok()) {
-      err << "saleskit: " << data.status().message() << "\n";
-      return 1;
-    }
-    auto format_of = FormatFromPath(path);
-    auto report = format_of.ok() ? engine->Load(kind, *data, *format_of) : format_of.status();
-    if (!report.ok()) {
-      err << "saleskit: " << path << ": " << report.status().message() << "\n";
-      return 1;
-    }
-  }
-  if (!values.count("now")) {
-    const Micros latest = engine->Read().store().latest_event_time().value_or(0);
-    if (latest > 0) (void)engine->AdvanceTo(absl::FromUnixMicros(latest));
-  }
-  auto result = ClusterCustomers(*engine, expressions, options);
+  auto result = ClusterRecords(features, input, options);
   if (!result.ok()) {
     err << "saleskit: " << result.status().message() << "\n";
     return 1;

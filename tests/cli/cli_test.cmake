@@ -214,7 +214,7 @@ expect_contains("${out}" "feature \"customer.attrs.flat\" has zero variance: eve
 run(1 out cluster ${cluster_files} --feature customer.attrs.spend --feature customer.attrs.maybe)
 expect_contains("${out}" "feature \"customer.attrs.maybe\" is null for every customer")
 run(1 out cluster ${cluster_files} --feature customer.attrs.spend --feature "customer.attrs.spend +")
-expect_contains("${out}" "saleskit: --feature \"customer.attrs.spend +\": Syntax error: 1:23: ")
+expect_contains("${out}" "saleskit: feature \"customer.attrs.spend +\": Syntax error: 1:23: ")
 run(2 out cluster ${cluster_files} --feature customer.attrs.spend --format xml)
 expect_contains("${out}" "--format: expected csv or json, got \"xml\"")
 run(2 out cluster ${cluster_files})
