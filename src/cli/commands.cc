@@ -375,6 +375,26 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   out << absl::StrFormat("saleskit demo: a synthetic B2B CRM, %d customers over %d days from %s (seed %d)\n\n",
                          options.customers, options.days, options.start, options.seed);
   auto engine = *Engine::Create();
+  // Live segments, defined before the events arrive so that their windows count them all.
+  v1::Playbook playbook;
+  auto* pricing = playbook.add_event_kinds();
+  pricing->set_name("pricing_view");
+  pricing->set_condition(R"(event.type == "page_view" && event.properties.url.startsWith("/pricing"))");
+  const std::pair<const char*, const char*> segments[] = {
+      {"engaged", R"(events.count("email_click", days(30)) >= 2)"},
+      {"shopping", R"(events.count("pricing_view", days(14)) >= 2)"},
+      {"hot_leads", R"(in_segment("engaged") && in_segment("shopping") &&
+                       customer.lifecycle_stage in ["lead", "marketing_qualified"])"},
+  };
+  for (const auto& [name, condition] : segments) {
+    auto* def = playbook.add_segments();
+    def->set_name(name);
+    def->set_condition(condition);
+  }
+  if (absl::Status s = engine->DefinePlaybook(playbook); !s.ok()) {
+    err << "saleskit: demo segments: " << s.message() << "\n";
+    return 1;
+  }
   const std::pair<const char*, RecordKind> order[] = {{"accounts.csv", RecordKind::kAccounts},
                                                       {"customers.csv", RecordKind::kCustomers},
                                                       {"deals.csv", RecordKind::kDeals},
@@ -396,7 +416,19 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   auto now = NowOf(*args, *engine);
   if (!now.ok()) return Usage(err, now.status(), kUsage);
   PrintStats(*engine, *now, out);
-  out << "\nNext: 'saleskit gen --out DIR' writes these files; 'saleskit import DIR/*.csv' loads them.\n";
+  // The clock moves to --now: timers replay every time-driven enter and exit on the way.
+  if (ToTime(*now) > engine->now()) (void)engine->AdvanceTo(ToTime(*now));
+  out << "segments (live; enter/exit records replayed as the clock moved to now)\n";
+  std::map<std::string, std::pair<int64_t, int64_t>> moves;
+  for (const SegmentChange& c : engine->SegmentChangesSince(0)) {
+    (c.kind == SegmentChange::Kind::kEnter ? moves[c.segment].first : moves[c.segment].second) += 1;
+  }
+  for (const v1::SegmentDef& def : engine->Segments()) {
+    out << absl::StrFormat("  %-20s %5d members  (%d entered, %d left)\n", def.name(), *engine->SegmentCount(def.name()),
+                           moves[def.name()].first, moves[def.name()].second);
+  }
+  out << "\nNext: 'saleskit gen --out DIR' writes these files; 'saleskit import DIR/*.csv' loads them;\n"
+         "'saleskit segment --customers DIR/customers.csv --events DIR/events.csv --expr CEL' keeps a segment.\n";
   return 0;
 }
 

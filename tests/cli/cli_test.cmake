@@ -158,6 +158,13 @@ expect_contains("${out}" "cannot open")
 run(0 out demo)
 expect_contains("${out}" "saleskit demo")
 expect_contains("${out}" "lifecycle stages")
+expect_contains("${out}" "segments (live; enter/exit records replayed as the clock moved to now)")
+string(REGEX MATCH "hot_leads +([0-9]+) members  \\(([0-9]+) entered, ([0-9]+) left\\)" hot "${out}")
+set(hot_members "${CMAKE_MATCH_1}")
+math(EXPR hot_net "${CMAKE_MATCH_2} - ${CMAKE_MATCH_3}")
+if(NOT hot OR NOT hot_members EQUAL hot_net)
+  message(FATAL_ERROR "demo: hot_leads members != entered - left:\n${out}")
+endif()
 
 # rfm: recency, frequency, monetary per customer at a cutoff (docs/rfm.md).
 file(WRITE ${WORK}/rfm/events.csv "customer_id,occurred_at,type,value\nc1,2024-01-01T09:00:00Z,purchase,10\nc1,2024-01-01T17:00:00Z,purchase,5\nc1,2024-03-01,purchase,20\nc2,2024-02-15,purchase,100\nc3,2024-03-10,email_open,\nc3,2024-04-01,purchase,50\n")
