@@ -663,6 +663,37 @@ class HasNode : public ColumnarNode {
   Valid valid_;
 };
 
+// has(customer.F) for a string field or the lifecycle stage: the code is set.
+class CodeHasNode : public ColumnarNode {
+ public:
+  static std::unique_ptr<CodeHasNode> String(StringField f) { return std::unique_ptr<CodeHasNode>(new CodeHasNode(f)); }
+  static std::unique_ptr<CodeHasNode> Lifecycle() { return std::unique_ptr<CodeHasNode>(new CodeHasNode(std::nullopt)); }
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    static constexpr uint8_t kAbsent[] = {0};
+    for (size_t i = 0; i < n; ++i) {
+      if (care[i] == 0) {
+        t[i] = f[i] = 0;
+        continue;
+      }
+      const uint64_t absent =
+          field_ ? EqualBits32(c.store.string_codes(*field_).data(), w0 + i, c.rows, StringDictionary::kNone)
+                 : AnyEqualBits8(c.store.lifecycle_stage().data(), w0 + i, c.rows, kAbsent, 1);
+      t[i] = care[i] & ~absent;
+      f[i] = care[i] & absent;
+    }
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const bool present = field_ ? c.store.string_codes(*field_)[row] != StringDictionary::kNone
+                                : c.store.lifecycle_stage()[row] != 0;
+    return present ? Tri::kTrue : Tri::kFalse;
+  }
+  int cost() const override { return field_ ? 4 : 1; }
+
+ private:
+  explicit CodeHasNode(std::optional<StringField> field) : field_(field) {}
+  std::optional<StringField> field_;  // nullopt: the lifecycle stage
+};
+
 // ------------------------------------------------------------------ planning
 
 constexpr struct {
@@ -923,6 +954,8 @@ class Planner {
   }
 
   static std::unique_ptr<ColumnarNode> Has(const std::string& field) {
+    if (std::optional<StringField> f = StringFieldNamed(field)) return CodeHasNode::String(*f);
+    if (field == "lifecycle_stage") return CodeHasNode::Lifecycle();
     if (field == "employee_count") {
       return std::make_unique<HasNode>(
           [](const CustomerStore& s, size_t w) { return s.employee_count().valid.words()[w] & s.live().words()[w]; });

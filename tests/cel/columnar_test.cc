@@ -84,7 +84,7 @@ class ExpressionGenerator {
 
   std::string Leaf() {
     const char* countries[] = {"'DE'", "'US'", "'XX'"};
-    switch (Pick(17)) {
+    switch (Pick(19)) {
       case 0: return std::string("customer.country == ") + countries[Pick(3)];
       case 1: return std::string("customer.country != ") + countries[Pick(3)];
       case 2: return "customer.country in ['DE', 'FR', 'ZZ']";
@@ -101,6 +101,8 @@ class ExpressionGenerator {
       case 13: return "customer.email.startsWith('a')";
       case 14: return "size(customer.tags) > 1";
       case 15: return "customer.employee_count / 0 == 1";  // always an error
+      case 16: return Pick(2) ? "has(customer.industry)" : "has(customer.email)";
+      case 17: return "has(customer.lifecycle_stage)";
       default: return Pick(2) ? "true" : "false";
     }
   }
