@@ -405,6 +405,8 @@ void SegmentCatalog::Reindex() {
   by_event_type_.clear();
   account_readers_.clear();
   time_dependent_.clear();
+  walkers_.clear();
+  timed_columns_.clear();
   continuous_.clear();
   for (int i : order_) segments_[i]->dependents.clear();
   const google::protobuf::Descriptor* d = v1::Customer::descriptor();
@@ -423,9 +425,17 @@ void SegmentCatalog::Reindex() {
       }
     }
     if (!s.deps.account_fields.empty()) account_readers_.push_back(i);
-    for (const auto& w : s.deps.windows) by_event_type_[w.event_type].push_back(i);
-    for (const std::string& t : s.deps.last_event_types) by_event_type_[t].push_back(i);
-    if (s.time_dependent) time_dependent_.push_back(i);
+    for (const auto& w : s.deps.windows) by_event_type_[w.event_type].segments.push_back(i);
+    for (const std::string& t : s.deps.last_event_types) by_event_type_[t].segments.push_back(i);
+    if (s.time_dependent) {
+      time_dependent_.push_back(i);
+      if (s.walker) walkers_.push_back(i);
+      size_t k = 0;
+      for (const auto& w : s.deps.windows) {
+        by_event_type_[w.event_type].timed_columns.push_back(s.window_columns[k]);
+        timed_columns_.push_back(s.window_columns[k++]);
+      }
+    }
     if (s.continuous) continuous_.push_back(i);
   }
   // A segment reading the account also depends on which account the customer has.
@@ -436,7 +446,11 @@ void SegmentCatalog::Reindex() {
     list.erase(std::unique(list.begin(), list.end()), list.end());
   };
   dedupe(by_field_[account_id]);
-  for (auto& [type, list] : by_event_type_) dedupe(list);
+  for (auto& [type, readers] : by_event_type_) {
+    dedupe(readers.segments);
+    dedupe(readers.timed_columns);
+  }
+  dedupe(timed_columns_);
   dirty_.assign(segments_.size(), 0);
 }
 
@@ -467,23 +481,33 @@ void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& sto
   }
   if (work.empty()) return;
   // Customers in the order the batch first touched them, so that change
-  // records follow the input.
-  absl::flat_hash_map<uint32_t, uint32_t> first_touch;
-  first_touch.reserve(work.size());
-  for (Touch& t : work) t.position = first_touch.emplace(t.row, static_cast<uint32_t>(first_touch.size())).first->second;
-  std::sort(work.begin(), work.end());
+  // records follow the input. (A batch about one customer is in order.)
+  const bool one_customer =
+      std::all_of(work.begin(), work.end(), [&](const Touch& t) { return t.row == work.front().row; });
+  if (!one_customer) {
+    absl::flat_hash_map<uint32_t, uint32_t> first_touch;
+    first_touch.reserve(work.size());
+    for (Touch& t : work) {
+      t.position = first_touch.emplace(t.row, static_cast<uint32_t>(first_touch.size())).first->second;
+    }
+    std::sort(work.begin(), work.end());
+  }
 
   auto mark = [&](const std::vector<int>& segments) {
     for (int s : segments) dirty_[s] = 1;
   };
   int32_t cached_type = -1;
-  const std::vector<int>* cached = nullptr;
+  const TypeReaders* cached = nullptr;
+  std::vector<const TypeReaders*> types;  // of the events a customer had
   for (size_t i = 0; i < work.size();) {
     const uint32_t row = work[i].row;
+    bool created = false;
+    types.clear();
     for (const uint32_t position = work[i].position; i < work.size() && work[i].position == position; ++i) {
       const uint32_t item = work[i].item;
       if (item < events_at) {
         const StoreChanges::CustomerWrite& w = changes.customers[item];
+        created |= w.created;
         if (w.created) mark(order_);
         for (uint64_t bits = w.fields; bits != 0; bits &= bits - 1) {
           const size_t f = static_cast<size_t>(__builtin_ctzll(bits));
@@ -497,25 +521,53 @@ void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& sto
         if (w.fields != 0 || w.attrs_end > w.attrs_begin) mark(whole_record_);
       } else if (item < accounts_at) {
         const StoreChanges::EventCount& e = changes.events[item - events_at];
+        created |= e.created;
         if (e.created) mark(order_);
         if (e.type != cached_type) {
           cached_type = e.type;
           auto it = by_event_type_.find(store.EventTypeName(e.type));
           cached = it == by_event_type_.end() ? nullptr : &it->second;
         }
-        if (cached != nullptr) mark(*cached);
+        if (cached != nullptr) {
+          mark(cached->segments);
+          if (std::find(types.begin(), types.end(), cached) == types.end()) types.push_back(cached);
+        }
       } else {
         mark(account_readers_);
       }
     }
-    EvaluateRow(store, row, now, /*full_timer=*/false);
+    // Timers: only the windows of the event types the customer just had can
+    // have moved, and the days_since of the segments just evaluated; every
+    // other part of the timer is still the earliest of what it was.
+    Micros next = EvaluateRow(store, row, now);
+    if (created) {
+      next = std::min(next, TimedNextChange(store, row, now));
+    } else {
+      next = std::min(next, timer_of_row_[row]);
+      for (const TypeReaders* t : types) {
+        for (int col : t->timed_columns) next = std::min(next, WindowNextChange(store, col, row, now));
+      }
+    }
+    Schedule(row, next);
   }
 }
 
-void SegmentCatalog::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now, bool full_timer) {
+Micros SegmentCatalog::WindowNextChange(const CustomerStore& store, int column, uint32_t row, absl::Time now) {
+  const Micros next = store.windows().NextChange(column, row);
+  // Strictly later than now, so that firing timers always makes progress.
+  return next == INT64_MAX ? next : std::max(next, ToMicros(now) + 1);
+}
+
+Micros SegmentCatalog::TimedNextChange(const CustomerStore& store, uint32_t row, absl::Time now) const {
+  Micros next = INT64_MAX;
+  for (int col : timed_columns_) next = std::min(next, WindowNextChange(store, col, row, now));
+  for (int i : walkers_) next = std::min(next, NextChange(*segments_[i], store, row, now));
+  return next;
+}
+
+Micros SegmentCatalog::EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now) {
   const bool live = store.live().Get(row);
-  Micros next = full_timer ? INT64_MAX : timer_of_row_[row];
-  bool timed = false;
+  Micros next = INT64_MAX;
   for (int i : order_) {
     if (!dirty_[i]) continue;
     dirty_[i] = 0;
@@ -525,12 +577,9 @@ void SegmentCatalog::EvaluateRow(const CustomerStore& store, uint32_t row, absl:
       SetMember(i, row, member, now);
       for (int d : s.dependents) dirty_[d] = 1;
     }
-    if (s.time_dependent && live) {
-      next = std::min(next, NextChange(s, store, row, now));
-      timed = true;
-    }
+    if (s.walker && live) next = std::min(next, NextChange(s, store, row, now));
   }
-  if (timed || full_timer) Schedule(row, next);
+  return next;
 }
 
 void SegmentCatalog::SetMember(int segment, uint32_t row, bool member, absl::Time now) {
@@ -556,7 +605,8 @@ Micros SegmentCatalog::NextChange(const Segment& s, const CustomerStore& store, 
     const absl::Time t = cel::NextChange(*s.program, act, now);
     if (t != absl::InfiniteFuture()) next = ToMicros(t);
   } else {
-    for (int col : s.window_columns) next = std::min(next, store.windows().NextChange(col, row));
+    for (int col : s.window_columns) next = std::min(next, WindowNextChange(store, col, row, now));
+    return next;
   }
   // Strictly later than now, so that firing timers always makes progress.
   return next == INT64_MAX ? next : std::max(next, ToMicros(now) + 1);
@@ -584,7 +634,8 @@ void SegmentCatalog::FireDue(const CustomerStore& store, absl::Time at) {
     const uint32_t row = timers_.begin()->second;
     Schedule(row, INT64_MAX);
     for (int i : time_dependent_) dirty_[i] = 1;
-    EvaluateRow(store, row, at, /*full_timer=*/true);
+    EvaluateRow(store, row, at);
+    Schedule(row, TimedNextChange(store, row, at));
   }
 }
 
@@ -609,7 +660,7 @@ void SegmentCatalog::ClockMoved(const CustomerStore& store, absl::Time now) {
   for (size_t i = 0; i < work.size();) {
     const uint32_t row = work[i].first;
     for (; i < work.size() && work[i].first == row; ++i) dirty_[work[i].second] = 1;
-    EvaluateRow(store, row, now, /*full_timer=*/false);
+    Schedule(row, std::min(timer_of_row_[row], EvaluateRow(store, row, now)));
   }
 }
 

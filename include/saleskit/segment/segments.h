@@ -153,12 +153,16 @@ class SegmentCatalog final : public cel::SegmentMembership {
 
   absl::StatusOr<int> Find(absl::string_view name) const;
   // Evaluates the segments marked in dirty_ for one row, in dependency order,
-  // propagating changes to dependents; records changes at `now`.
-  void EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now, bool full_timer);
+  // propagating changes to dependents; records changes at `now`. Returns the
+  // earliest next change of the days_since segments it evaluated.
+  Micros EvaluateRow(const CustomerStore& store, uint32_t row, absl::Time now);
   void SetMember(int segment, uint32_t row, bool member, absl::Time now);
   void Schedule(uint32_t row, Micros at);
   // The earliest time-driven change of one segment for one row.
   Micros NextChange(const Segment& s, const CustomerStore& store, uint32_t row, absl::Time now) const;
+  // ... of one window column, and of every time-dependent segment (a full timer).
+  static Micros WindowNextChange(const CustomerStore& store, int column, uint32_t row, absl::Time now);
+  Micros TimedNextChange(const CustomerStore& store, uint32_t row, absl::Time now) const;
   void Reindex();
 
   std::vector<std::unique_ptr<Segment>> segments_;  // by index; removed ones stay as null
@@ -171,9 +175,15 @@ class SegmentCatalog final : public cel::SegmentMembership {
   absl::flat_hash_map<std::string, std::vector<int>> by_attr_;
   std::vector<int> any_attr_;                       // read attributes by computed name
   std::vector<int> whole_record_;                   // read `customer` as a whole
-  absl::flat_hash_map<std::string, std::vector<int>> by_event_type_;
+  struct TypeReaders {
+    std::vector<int> segments;       // read the type's windows or last event
+    std::vector<int> timed_columns;  // its window columns that time-dependent segments read
+  };
+  absl::flat_hash_map<std::string, TypeReaders> by_event_type_;
   std::vector<int> account_readers_;
   std::vector<int> time_dependent_;                 // timers (windows, days_since)
+  std::vector<int> walkers_;                        // of those, the ones with days_since
+  std::vector<int> timed_columns_;                  // window columns time-dependent segments read
   std::vector<int> continuous_;                     // compare `now` directly
 
   std::vector<uint8_t> dirty_;                      // by segment index, scratch
