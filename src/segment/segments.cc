@@ -360,12 +360,25 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
         log_.push_back({next_seq_++, ToMicros(now), row, static_cast<uint32_t>(index), SegmentChange::Kind::kEnter});
       }
     }
+  }
+  // Timers for the new time-dependent segments: each window once, however
+  // many segments read it.
+  std::vector<int> columns, walkers;
+  for (int index : added) {
+    const Segment& s = *segments_[index];
     if (!s.time_dependent) continue;
-    for (uint32_t row = 0; row < store.row_capacity(); ++row) {
-      if (!store.live().Get(row)) continue;
-      const Micros next = NextChange(s, store, row, now);
-      if (next < timer_of_row_[row]) Schedule(row, next);
-    }
+    if (s.walker) walkers.push_back(index);
+    columns.insert(columns.end(), s.window_columns.begin(), s.window_columns.end());
+  }
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  if (columns.empty() && walkers.empty()) return absl::OkStatus();
+  for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+    if (!store.live().Get(row)) continue;
+    Micros next = timer_of_row_[row];
+    for (int col : columns) next = std::min(next, WindowNextChange(store, col, row, now));
+    for (int i : walkers) next = std::min(next, NextChange(*segments_[i], store, row, now));
+    Schedule(row, next);
   }
   return absl::OkStatus();
 }

@@ -157,6 +157,18 @@ absl::Status CheckMessageUtf8(const google::protobuf::Message& m, absl::string_v
   return absl::OkStatus();
 }
 
+// CheckMessageUtf8 for an Event, without reflection: events are the hot path.
+absl::Status CheckEventUtf8(const v1::Event& e, std::string* field) {
+  if (e.has_id()) SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "id", e.id()));
+  SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "customer_id", e.customer_id()));
+  SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "type", e.type()));
+  for (const auto& [key, value] : e.properties()) {
+    SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "properties.key", key));
+    SALESKIT_RETURN_IF_ERROR(CheckUtf8(field, "properties.value", value));
+  }
+  return absl::OkStatus();
+}
+
 // Checks every Timestamp in a message is in the representable range.
 absl::Status CheckMessageTimestamps(const google::protobuf::Message& m, std::string* field) {
   const auto* refl = m.GetReflection();
@@ -676,7 +688,7 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
   absl::flat_hash_set<std::string> created;  // unknown customers this batch will create
   size_t skipped = 0;
   auto validate = [&](const v1::Event& e, std::string* field, bool* skip) -> absl::Status {
-    SALESKIT_RETURN_IF_ERROR(CheckMessageUtf8(e, "", field));
+    SALESKIT_RETURN_IF_ERROR(CheckEventUtf8(e, field));
     if (e.customer_id().empty()) return Invalid(field, "customer_id", "the customer id is empty");
     if (e.type().empty()) return Invalid(field, "type", "the event type is empty");
     if (e.has_id() && e.id().empty()) return Invalid(field, "id", "the event id is empty");
@@ -942,7 +954,7 @@ const v1::Deal* CustomerStore::FindDeal(absl::string_view id) const {
 
 void CustomerStore::BeginBatch() {
   changes_.Clear();
-  journal_ = std::make_unique<Journal>();
+  journal_ = spare_journal_ ? std::move(spare_journal_) : std::make_unique<Journal>();
   journal_->attr_columns = attrs_.size();
   journal_->event_columns = events_.size();
   journal_->watermark = event_watermark_;
@@ -1083,6 +1095,23 @@ void CustomerStore::RollbackBatch() {
     event_types_.Release(static_cast<int32_t>(events_.size() - 1));
     events_.pop_back();
   }
+  EndBatch();
+}
+
+void CustomerStore::EndBatch() {
+  // A small journal is kept for the next batch: one-event batches then
+  // allocate nothing for it.
+  Journal& j = *journal_;
+  if (j.images.capacity() + j.new_rows.capacity() + j.events.capacity() + j.seen.capacity() + j.windows.capacity() <=
+      1024) {
+    j.images.clear();
+    j.imaged.clear();
+    j.new_rows.clear();
+    j.events.clear();
+    j.seen.clear();
+    j.windows.clear();
+    spare_journal_ = std::move(journal_);
+  }
   journal_.reset();
 }
 
@@ -1097,7 +1126,7 @@ void CustomerStore::CommitBatch() {
       for (int32_t code : v.list) a.dict->Release(code);
     }
   }
-  journal_.reset();
+  EndBatch();
   if (seen_events_.size() >= seen_prune_at_) PruneSeenEvents();
 }
 

@@ -269,12 +269,17 @@ TEST_CASE("Invalid events are rejected with their field", "[store][bad-input]") 
   v1::Event no_type = Ev("c1", "", kDay);
   v1::Event bad_value = Ev("c1", "purchase", kDay);
   bad_value.set_value(std::numeric_limits<double>::quiet_NaN());
-  auto r = store.IngestEvents(BatchOf({no_time, no_type, bad_value}));
+  v1::Event bad_type = Ev("c1", std::string("cl\xC3", 3), kDay);
+  v1::Event bad_property = Ev("c1", "page_view", kDay);
+  (*bad_property.mutable_properties())["url"] = std::string("/\xFF", 2);
+  auto r = store.IngestEvents(BatchOf({no_time, no_type, bad_value, bad_type, bad_property}));
   REQUIRE_FALSE(r.ok());
   const std::string msg(r.status().message());
   CHECK(msg.find("record 1, field \"occurred_at\": required") != std::string::npos);
   CHECK(msg.find("record 2, field \"type\"") != std::string::npos);
   CHECK(msg.find("record 3, field \"value\"") != std::string::npos);
+  CHECK(msg.find("record 4, field \"type\": invalid UTF-8 at byte 3") != std::string::npos);
+  CHECK(msg.find("record 5, field \"properties.value\": invalid UTF-8 at byte 2") != std::string::npos);
 }
 
 TEST_CASE("Erase leaves no trace of the customer", "[store]") {

@@ -315,6 +315,8 @@ class CustomerStore {
   void BeginBatch();
   void CommitBatch();
   void RollbackBatch();
+  // Ends a batch's journal (keeping a small one for the next batch).
+  void EndBatch();
   // Records row's values in the journal before the batch first changes them.
   void Touch(uint32_t row);
   // Releases every dictionary reference of a row's fields and clears them (not the id).
@@ -375,6 +377,7 @@ class CustomerStore {
   size_t seen_prune_at_ = 1024;
 
   std::unique_ptr<Journal> journal_;  // set while a customer or event batch applies
+  std::unique_ptr<Journal> spare_journal_;
   bool track_changes_ = false;
   StoreChanges changes_;
   EventClassifier classifier_;
