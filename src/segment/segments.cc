@@ -350,6 +350,8 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
   }
   Reindex();
   if (timer_of_row_.size() < store.row_capacity()) timer_of_row_.resize(store.row_capacity(), INT64_MAX);
+  covered_rows_ = store.row_capacity();  // every segment's bitmap, old and new, covers the rows
+  RebuildRowWords();
   for (int index : added) {
     Segment& s = *segments_[index];
     const std::vector<uint64_t>& words = s.members.words();
@@ -472,8 +474,14 @@ void SegmentCatalog::Reindex() {
 void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& store, absl::Time now) {
   if (names_.empty() || changes.empty()) return;
   const size_t rows = store.row_capacity();
-  if (timer_of_row_.size() < rows) timer_of_row_.resize(std::max(rows, timer_of_row_.size() * 2), INT64_MAX);
-  for (int i : order_) Cover(segments_[i]->members, rows);
+  if (rows > covered_rows_) {
+    if (timer_of_row_.size() < rows) timer_of_row_.resize(std::max(rows, timer_of_row_.size() * 2), INT64_MAX);
+    for (int i : order_) Cover(segments_[i]->members, rows);
+    if (row_words_.size() < rows * words_per_row_) {
+      row_words_.resize(std::max(rows, row_words_.size() / words_per_row_ * 2) * words_per_row_, 0);
+    }
+    covered_rows_ = rows;
+  }
 
   // What touched each customer: one entry per changed item, not per segment,
   // so that a bulk load stays linear. Items number the customer writes, then
@@ -586,7 +594,7 @@ Micros SegmentCatalog::EvaluateRow(const CustomerStore& store, uint32_t row, abs
     dirty_[i] = 0;
     Segment& s = *segments_[i];
     const bool member = live && s.columnar->EvaluateRow(store, row, now, this).value_or(false);
-    if (member != IsMemberBit(s.members, row)) {
+    if (member != RowBit(i, row)) {
       SetMember(i, row, member, now);
       for (int d : s.dependents) dirty_[d] = 1;
     }
@@ -595,9 +603,26 @@ Micros SegmentCatalog::EvaluateRow(const CustomerStore& store, uint32_t row, abs
   return next;
 }
 
+void SegmentCatalog::RebuildRowWords() {
+  words_per_row_ = std::max<size_t>(1, (segments_.size() + 63) / 64);
+  row_words_.assign(covered_rows_ * words_per_row_, 0);
+  for (int i : order_) {
+    const std::vector<uint64_t>& words = segments_[i]->members.words();
+    for (size_t w = 0; w < words.size(); ++w) {
+      for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+        const size_t row = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+        if (row < covered_rows_) row_words_[row * words_per_row_ + static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
+      }
+    }
+  }
+}
+
 void SegmentCatalog::SetMember(int segment, uint32_t row, bool member, absl::Time now) {
   Segment& s = *segments_[segment];
   s.members.Assign(row, member);
+  uint64_t& word = row_words_[row * words_per_row_ + static_cast<size_t>(segment) / 64];
+  const uint64_t bit = uint64_t{1} << (segment % 64);
+  word = member ? word | bit : word & ~bit;
   member ? ++s.count : --s.count;
   log_.push_back({next_seq_++, ToMicros(now), row, static_cast<uint32_t>(segment),
                   member ? SegmentChange::Kind::kEnter : SegmentChange::Kind::kExit});
@@ -634,6 +659,9 @@ void SegmentCatalog::Erase(uint32_t row) {
     }
   }
   if (row < timer_of_row_.size()) Schedule(row, INT64_MAX);
+  if ((row + 1) * words_per_row_ <= row_words_.size()) {
+    std::fill_n(row_words_.begin() + static_cast<std::ptrdiff_t>(row * words_per_row_), words_per_row_, 0);
+  }
   log_.erase(std::remove_if(log_.begin(), log_.end(), [row](const LogEntry& e) { return e.row == row; }), log_.end());
 }
 

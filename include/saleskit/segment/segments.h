@@ -187,6 +187,16 @@ class SegmentCatalog final : public cel::SegmentMembership {
   std::vector<int> continuous_;                     // compare `now` directly
 
   std::vector<uint8_t> dirty_;                      // by segment index, scratch
+  size_t covered_rows_ = 0;                         // rows every membership bitmap and timer_of_row_ cover
+  // The memberships again, row-major (words_per_row_ words per row, bit =
+  // segment index), so that re-evaluating one customer reads one cache line
+  // instead of one per segment.
+  std::vector<uint64_t> row_words_;
+  size_t words_per_row_ = 1;
+  bool RowBit(int segment, uint32_t row) const {
+    return (row_words_[row * words_per_row_ + static_cast<size_t>(segment) / 64] >> (segment % 64)) & 1;
+  }
+  void RebuildRowWords();
   absl::btree_set<std::pair<Micros, uint32_t>> timers_;
   std::vector<Micros> timer_of_row_;                // INT64_MAX: none
   std::vector<LogEntry> log_;
