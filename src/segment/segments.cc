@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
@@ -492,7 +493,7 @@ void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& sto
     uint32_t row;
     bool operator<(const Touch& o) const { return std::tie(position, item) < std::tie(o.position, o.item); }
   };
-  std::vector<Touch> work;
+  absl::InlinedVector<Touch, 4> work;  // one-event batches: no allocation
   const uint32_t events_at = static_cast<uint32_t>(changes.customers.size());
   const uint32_t accounts_at = events_at + static_cast<uint32_t>(changes.events.size());
   for (uint32_t i = 0; i < changes.customers.size(); ++i) work.push_back({0, i, changes.customers[i].row});
@@ -519,7 +520,7 @@ void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& sto
   };
   int32_t cached_type = -1;
   const TypeReaders* cached = nullptr;
-  std::vector<const TypeReaders*> types;  // of the events a customer had
+  absl::InlinedVector<const TypeReaders*, 4> types;  // of the events a customer had
   for (size_t i = 0; i < work.size();) {
     const uint32_t row = work[i].row;
     bool created = false;
