@@ -687,7 +687,10 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
                                                        const LoadOptions& options) {
   absl::flat_hash_set<std::string> created;  // unknown customers this batch will create
   size_t skipped = 0;
+  // The row validation found, for the apply that follows it (one lookup per event).
+  std::optional<uint32_t> validated_row;
   auto validate = [&](const v1::Event& e, std::string* field, bool* skip) -> absl::Status {
+    validated_row.reset();
     SALESKIT_RETURN_IF_ERROR(CheckEventUtf8(e, field));
     if (e.customer_id().empty()) return Invalid(field, "customer_id", "the customer id is empty");
     if (e.type().empty()) return Invalid(field, "type", "the event type is empty");
@@ -697,7 +700,8 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
       return Invalid(field, "occurred_at", "timestamp out of range (years 0001-9999)");
     }
     if (e.has_value() && !std::isfinite(e.value())) return Invalid(field, "value", "not a finite number");
-    if (FindRow(e.customer_id()) || created.contains(e.customer_id())) return absl::OkStatus();
+    validated_row = FindRow(e.customer_id());
+    if (validated_row || created.contains(e.customer_id())) return absl::OkStatus();
     switch (options.unknown_customer) {
       case UnknownCustomer::kError:
         return Invalid(field, "customer_id", absl::StrCat("unknown customer \"", e.customer_id(), "\""));
@@ -721,8 +725,8 @@ absl::StatusOr<LoadReport> CustomerStore::IngestEvents(RecordSource<v1::Event>& 
         return;
       }
     }
-    bool added;
-    const uint32_t row = FindOrAppendRow(e.customer_id(), &added);
+    bool added = false;
+    const uint32_t row = validated_row ? *validated_row : FindOrAppendRow(e.customer_id(), &added);
     if (added) ++report->created_customers;
     if (e.has_id()) {
       auto [it, inserted] = seen_events_.try_emplace(e.id(), SeenEvent{at, row});
