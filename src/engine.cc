@@ -236,16 +236,7 @@ absl::StatusOr<std::vector<std::string>> Engine::Match(const Expression& conditi
                      condition.source()));
   }
   absl::ReaderMutexLock lock(&mu_);
-  const cel::ColumnarCondition::Result result = condition.columnar_->Evaluate(store_, now_, &segments_);
-  std::vector<std::string> ids;
-  const std::vector<uint64_t>& words = result.matched.words();
-  for (size_t w = 0; w < words.size(); ++w) {
-    for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
-      ids.emplace_back(store_.IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits))));
-    }
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
+  return store_.SortedIds(condition.columnar_->Evaluate(store_, now_, &segments_).matched);
 }
 
 // ---------------------------------------------------------------- segments
@@ -311,15 +302,7 @@ absl::StatusOr<std::vector<std::string>> Engine::SegmentMembers(absl::string_vie
   absl::ReaderMutexLock lock(&mu_);
   const Bitmap* members = segments_.Members(segment);
   if (members == nullptr) return absl::NotFoundError(absl::StrCat("no segment named \"", segment, "\""));
-  std::vector<std::string> ids;
-  const std::vector<uint64_t>& words = members->words();
-  for (size_t w = 0; w < words.size(); ++w) {
-    for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
-      ids.emplace_back(store_.IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits))));
-    }
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
+  return store_.SortedIds(*members);
 }
 
 absl::StatusOr<size_t> Engine::SegmentCount(absl::string_view segment) const {

@@ -608,14 +608,7 @@ saleskit_status saleskit_segments_evaluate(saleskit_engine* engine, char** json,
       // One snapshot: the evaluation and the ids it names agree.
       saleskit::Engine::Snapshot snap = engine->engine->Read();
       for (const auto& [segment, bits] : snap.segments().EvaluateAll(snap.store(), snap.now())) {
-        std::vector<std::string> ids;
-        const std::vector<uint64_t>& words = bits.words();
-        for (size_t w = 0; w < words.size(); ++w) {
-          for (uint64_t b = words[w]; b != 0; b &= b - 1) {
-            ids.emplace_back(snap.store().IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(b))));
-          }
-        }
-        std::sort(ids.begin(), ids.end());
+        const std::vector<std::string> ids = snap.store().SortedIds(bits);
         if (text.size() > 1) text += ",";
         text += "{\"segment\":";
         saleskit::internal::AppendJsonString(segment, &text);

@@ -161,6 +161,32 @@ ImportTotals ImportFiles(Engine& engine, const Args& args, std::ostream& out, st
 }
 
 // --now TIME, or the latest event time of the input (the epoch without events).
+// Loads --accounts, --customers and --events FILE (each read as its kind, in
+// that order, its format from its name) as `import` would, logging only errors.
+ImportTotals LoadKindFiles(Engine& engine, const Args& args, std::ostream& err) {
+  ImportTotals all;
+  for (const char* kind : {"accounts", "customers", "events"}) {
+    auto path = args.Get(kind);
+    if (!path) continue;
+    Args file = args;
+    file.values["kind"] = kind;
+    file.values.erase("format");  // a command's own --format is its output's
+    file.positional = {*path};
+    std::ostringstream import_log;
+    const ImportTotals totals = ImportFiles(engine, file, import_log, err);
+    all.usage |= totals.usage;
+    all.failed |= totals.failed;
+    if (totals.usage) break;
+  }
+  return all;
+}
+
+// Moves the clock to the latest event's time, if that is later.
+void AdvanceToLatestEvent(Engine& engine) {
+  const std::optional<Micros> latest = engine.Read().store().latest_event_time();
+  if (latest && ToTime(*latest) > engine.now()) (void)engine.AdvanceTo(ToTime(*latest));
+}
+
 absl::StatusOr<Micros> NowOf(const Args& args, const Engine& engine) {
   if (auto now = args.Get("now")) return ParseTimestamp(*now);
   return engine.Read().store().latest_event_time().value_or(0);
@@ -470,22 +496,10 @@ int RunEval(const std::vector<std::string>& raw, std::ostream& out, std::ostream
     err << "saleskit: " << expression.status().message() << "\n";
     return 1;
   }
-  bool failed = false;
-  for (const char* kind : {"accounts", "customers", "events"}) {
-    auto path = args->Get(kind);
-    if (!path) continue;
-    Args file = *args;
-    file.values["kind"] = kind;
-    file.positional = {*path};
-    std::ostringstream import_log;
-    const ImportTotals totals = ImportFiles(*engine, file, import_log, err);
-    if (totals.usage) return 2;
-    failed |= totals.failed;
-  }
-  if (!args->Get("now")) {
-    const Micros latest = engine->Read().store().latest_event_time().value_or(0);
-    if (latest > 0) (void)engine->AdvanceTo(absl::FromUnixMicros(latest));
-  }
+  const ImportTotals loaded = LoadKindFiles(*engine, *args, err);
+  if (loaded.usage) return 2;
+  const bool failed = loaded.failed;
+  if (!args->Get("now")) AdvanceToLatestEvent(*engine);
   const bool json = args->Has("json");
   auto render = [&](const cel::Value& v) { return json ? cel::ResultToJson(v) : v.DebugString(); };
 
@@ -587,23 +601,10 @@ int RunSegment(const std::vector<std::string>& raw, std::ostream& out, std::ostr
     err << "saleskit: " << s.message() << "\n";
     return 1;
   }
-  bool failed = false;
-  for (const char* kind : {"accounts", "customers", "events"}) {
-    auto path = args->Get(kind);
-    if (!path) continue;
-    Args file = *args;
-    file.values["kind"] = kind;
-    file.values.erase("format");  // the output format here, not the files'
-    file.positional = {*path};
-    std::ostringstream import_log;
-    const ImportTotals totals = ImportFiles(*engine, file, import_log, err);
-    if (totals.usage) return 2;
-    failed |= totals.failed;
-  }
-  if (!now) {
-    const std::optional<Micros> latest = engine->Read().store().latest_event_time();
-    if (latest && absl::FromUnixMicros(*latest) > engine->now()) (void)engine->AdvanceTo(absl::FromUnixMicros(*latest));
-  }
+  const ImportTotals loaded = LoadKindFiles(*engine, *args, err);
+  if (loaded.usage) return 2;
+  const bool failed = loaded.failed;
+  if (!now) AdvanceToLatestEvent(*engine);
   if (auto id = args->Get("explain")) {
     auto x = engine->ExplainSegment("segment", *id);
     if (!x.ok()) {

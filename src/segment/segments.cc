@@ -355,14 +355,11 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
   RebuildRowWords();
   for (int index : added) {
     Segment& s = *segments_[index];
-    const std::vector<uint64_t>& words = s.members.words();
-    for (size_t w = 0; w < words.size(); ++w) {
-      for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
-        const uint32_t row = static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits));
-        ++s.count;
-        log_.push_back({next_seq_++, ToMicros(now), row, static_cast<uint32_t>(index), SegmentChange::Kind::kEnter});
-      }
-    }
+    s.members.ForEachSet([&](size_t row) {
+      ++s.count;
+      log_.push_back(
+          {next_seq_++, ToMicros(now), static_cast<uint32_t>(row), static_cast<uint32_t>(index), SegmentChange::Kind::kEnter});
+    });
   }
   // Timers for the new time-dependent segments: each window once, however
   // many segments read it.
@@ -608,13 +605,9 @@ void SegmentCatalog::RebuildRowWords() {
   words_per_row_ = std::max<size_t>(1, (segments_.size() + 63) / 64);
   row_words_.assign(covered_rows_ * words_per_row_, 0);
   for (int i : order_) {
-    const std::vector<uint64_t>& words = segments_[i]->members.words();
-    for (size_t w = 0; w < words.size(); ++w) {
-      for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
-        const size_t row = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
-        if (row < covered_rows_) row_words_[row * words_per_row_ + static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
-      }
-    }
+    segments_[i]->members.ForEachSet([&](size_t row) {
+      if (row < covered_rows_) row_words_[row * words_per_row_ + static_cast<size_t>(i) / 64] |= uint64_t{1} << (i % 64);
+    });
   }
 }
 

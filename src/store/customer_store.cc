@@ -801,6 +801,13 @@ bool CustomerStore::HasEventsOf(absl::string_view type) const {
   return std::any_of(counts.begin(), counts.end(), [](int64_t n) { return n != 0; });
 }
 
+std::vector<std::string> CustomerStore::SortedIds(const Bitmap& rows) const {
+  std::vector<std::string> ids;
+  rows.ForEachSet([&](size_t row) { ids.emplace_back(IdOf(static_cast<uint32_t>(row))); });
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 std::optional<int32_t> CustomerStore::FindEventType(absl::string_view type) const {
   const int32_t code = event_types_.Find(type);
   if (code == StringDictionary::kNone) return std::nullopt;

@@ -513,15 +513,7 @@ class PyEngine {
       nb::gil_scoped_release release;
       const Engine::Snapshot snapshot = engine_->Read();
       for (auto& [name, bits] : snapshot.segments().EvaluateAll(snapshot.store(), snapshot.now())) {
-        std::vector<std::string> ids;
-        const std::vector<uint64_t>& words = bits.words();
-        for (size_t w = 0; w < words.size(); ++w) {
-          for (uint64_t b = words[w]; b != 0; b &= b - 1) {
-            ids.emplace_back(snapshot.store().IdOf(static_cast<uint32_t>(w * 64 + __builtin_ctzll(b))));
-          }
-        }
-        std::sort(ids.begin(), ids.end());
-        out.emplace_back(name, std::move(ids));
+        out.emplace_back(name, snapshot.store().SortedIds(bits));
       }
     }
     nb::list result;

@@ -26,6 +26,15 @@ class Bitmap {
     return n;
   }
   size_t MemoryBytes() const { return words_.capacity() * sizeof(uint64_t); }
+  // Calls fn(i) for every set bit i, ascending.
+  template <typename F>
+  void ForEachSet(F fn) const {
+    for (size_t w = 0; w < words_.size(); ++w) {
+      for (uint64_t bits = words_[w]; bits != 0; bits &= bits - 1) {
+        fn(w * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+      }
+    }
+  }
 
  private:
   std::vector<uint64_t> words_;

@@ -165,6 +165,8 @@ class CustomerStore {
   const Bitmap& live() const { return live_; }
   std::optional<uint32_t> FindRow(absl::string_view id) const;
   absl::string_view IdOf(uint32_t row) const { return ids_.Get(row_ids_[row]); }
+  // The ids of the rows set in `rows` (e.g. a condition's matches), sorted.
+  std::vector<std::string> SortedIds(const Bitmap& rows) const;
   // The customer as a record with only the present fields set.
   absl::StatusOr<v1::Customer> GetCustomer(absl::string_view id) const;
   v1::Customer CustomerAt(uint32_t row) const;
