@@ -19,25 +19,17 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cli/gen.h"
+#include "bench_util.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/csv.h"
 #include "saleskit/io/readers.h"
 
 namespace {
 
+using saleskit::bench::Rng;
+
 int64_t g_customers = 1000000;
 
-// splitmix64: deterministic data without <random>'s implementation-defined distributions.
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  int Pick(int n) { return static_cast<int>(Next() % n); }
-};
 
 const char* kIndustries[] = {"SaaS", "Fintech", "Healthcare", "Retail", "Manufacturing", "Education", "Media", "Logistics"};
 const char* kCountries[] = {"US", "DE", "GB", "FR", "IN", "AU", "BR", "JP"};

@@ -50,6 +50,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "bench_util.h"
 #include "saleskit/cel/columnar.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/engine.h"
@@ -57,6 +58,11 @@
 #include "saleskit/store/customer_store.h"
 
 namespace {
+
+using saleskit::bench::ReadBandwidth;
+using saleskit::bench::Rng;
+using saleskit::bench::Seconds;
+using saleskit::bench::Stopwatch;
 
 using saleskit::Bitmap;
 using saleskit::CustomerStore;
@@ -86,50 +92,8 @@ constexpr Micros kMicrosPerDay = int64_t{86400} * 1000000;
   std::abort();
 }
 
-// splitmix64: deterministic data without <random>'s implementation-defined distributions.
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  template <size_t N>
-  int Weighted(const double (&weights)[N]) {
-    double total = 0;
-    for (double w : weights) total += w;
-    double x = Uniform() * total;
-    for (size_t i = 0; i < N; ++i) {
-      if (x < weights[i]) return static_cast<int>(i);
-      x -= weights[i];
-    }
-    return static_cast<int>(N) - 1;
-  }
-};
 
-double Seconds(timespec a, timespec b) { return (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9; }
 
-// Wall and CPU time: on a shared machine the CPU time says whether the wall
-// time was lost to other processes.
-struct Stopwatch {
-  timespec wall0, cpu0;
-  Stopwatch() {
-    clock_gettime(CLOCK_MONOTONIC, &wall0);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
-  }
-  double Wall() const {
-    timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return Seconds(wall0, t);
-  }
-  double Cpu() const {
-    timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return Seconds(cpu0, t);
-  }
-};
 
 double LoadAverage() {
   double load = -1;
@@ -140,27 +104,6 @@ double LoadAverage() {
   return load;
 }
 
-// One core's sequential read bandwidth in bytes/s (best of 3 sums over 1 GiB).
-double ReadBandwidth() {
-  constexpr size_t kWords = size_t{1} << 27;
-  std::vector<uint64_t> data(kWords);
-  for (size_t i = 0; i < kWords; ++i) data[i] = i;
-  double best = 0;
-  for (int run = 0; run < 3; ++run) {
-    const Stopwatch sw;
-    uint64_t a = 0, b = 0, c = 0, d = 0;
-    for (size_t i = 0; i < kWords; i += 4) {
-      a += data[i];
-      b += data[i + 1];
-      c += data[i + 2];
-      d += data[i + 3];
-    }
-    const double s = sw.Wall();
-    if (a + b + c + d != (kWords * (kWords - 1)) / 2) Fail("bandwidth sum is wrong");
-    best = std::max(best, kWords * sizeof(uint64_t) / s);
-  }
-  return best;
-}
 
 // ------------------------------------------------------------------ the data
 
