@@ -369,6 +369,15 @@ class StoreBehaviour : public BehaviourSource {
 
 // ------------------------------------------------------------------ dependencies
 
+// The name the checker resolved an identifier or call to (the identifier's
+// own name when unchecked; "" for other nodes).
+std::string ResolvedName(const Program& p, const Expr& e) {
+  auto it = p.checked().names.find(e.id);
+  if (it != p.checked().names.end()) return it->second;
+  if (const auto* id = e.As<IdentExpr>()) return id->name;
+  return "";
+}
+
 class DependencyWalker {
  public:
   DependencyWalker(const Program& p, Dependencies* out) : p_(p), out_(out) {}
@@ -445,12 +454,7 @@ class DependencyWalker {
   }
 
  private:
-  std::string Resolved(const Expr& e) const {
-    auto it = p_.checked().names.find(e.id);
-    if (it != p_.checked().names.end()) return it->second;
-    if (const auto* id = e.As<IdentExpr>()) return id->name;
-    return "";
-  }
+  std::string Resolved(const Expr& e) const { return ResolvedName(p_, e); }
 
   std::string FunctionName(const Expr& e, const CallExpr& call) const {
     auto it = p_.checked().names.find(e.id);
@@ -582,12 +586,7 @@ class NextChangeWalker {
   absl::Time next() const { return next_; }
 
  private:
-  std::string Resolved(const Expr& e) const {
-    auto it = p_.checked().names.find(e.id);
-    if (it != p_.checked().names.end()) return it->second;
-    if (const auto* id = e.As<IdentExpr>()) return id->name;
-    return "";
-  }
+  std::string Resolved(const Expr& e) const { return ResolvedName(p_, e); }
   void Earliest(absl::Time t) { next_ = std::min(next_, std::max(t, now_ + absl::Microseconds(1))); }
 
   const Program& p_;
