@@ -15,24 +15,6 @@
 namespace saleskit::cel {
 namespace {
 
-void AppendDouble(double d, std::string* out) {
-  if (std::isnan(d) || std::isinf(d)) {
-    out->append(std::isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-    return;
-  }
-  // Shortest form that reads back the same.
-  std::string s = absl::StrFormat("%.17g", d);
-  for (int p = 1; p < 17; ++p) {
-    std::string t = absl::StrFormat("%.*g", p, d);
-    if (std::strtod(t.c_str(), nullptr) == d) {
-      s = std::move(t);
-      break;
-    }
-  }
-  out->append(s);
-}
-
-
 void AppendValue(const Value& v, std::string* out) {
   using K = Value::Kind;
   switch (v.kind()) {
@@ -40,7 +22,7 @@ void AppendValue(const Value& v, std::string* out) {
     case K::kBool: out->append(v.bool_value() ? "true" : "false"); return;
     case K::kInt: absl::StrAppend(out, v.int_value()); return;
     case K::kUint: absl::StrAppend(out, v.uint_value()); return;
-    case K::kDouble: AppendDouble(v.double_value(), out); return;
+    case K::kDouble: saleskit::internal::AppendJsonNumber(v.double_value(), out); return;
     case K::kString: saleskit::internal::AppendJsonString(v.string_value(), out); return;
     case K::kBytes: saleskit::internal::AppendJsonString(absl::Base64Escape(v.bytes_value()), out); return;
     case K::kTimestamp:

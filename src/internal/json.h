@@ -1,8 +1,10 @@
-// Writing JSON strings, for the hand-written JSON outputs (CEL values, the C
+// Writing JSON strings and numbers, for the hand-written JSON outputs (CEL values, the C
 // API's reports, RFM and cluster tables, conformance results).
 #ifndef SALESKIT_SRC_INTERNAL_JSON_H_
 #define SALESKIT_SRC_INTERNAL_JSON_H_
 
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_format.h"
@@ -37,6 +39,24 @@ inline std::string JsonString(absl::string_view s) {
   std::string out;
   AppendJsonString(s, &out);
   return out;
+}
+
+// Appends a double in the shortest form that reads back the same (1, 0.1,
+// 0.30000000000000004); NaN and infinities as the strings "NaN",
+// "Infinity", "-Infinity" (JSON has no such numbers).
+inline void AppendJsonNumber(double d, std::string* out) {
+  if (std::isnan(d) || std::isinf(d)) {
+    out->append(std::isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    return;
+  }
+  for (int precision = 1; precision < 17; ++precision) {
+    const std::string t = absl::StrFormat("%.*g", precision, d);
+    if (std::strtod(t.c_str(), nullptr) == d) {
+      out->append(t);
+      return;
+    }
+  }
+  absl::StrAppendFormat(out, "%.17g", d);
 }
 
 }  // namespace saleskit::internal
