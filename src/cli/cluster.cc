@@ -33,15 +33,9 @@ int UsageError(std::ostream& err, absl::string_view message) {
 }  // namespace
 
 int RunCluster(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto parsed = ParseArgs(args, {"customers", "events", "feature", "k", "seed", "format", "now"}, {"help"});
-  if (!parsed.ok()) return UsageError(err, parsed.status().message());
-  if (parsed->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
-  if (!parsed->positional.empty()) {
-    return UsageError(err, absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
-  }
+  int exit_code = 0;
+  const std::optional<Args> parsed = ParseFlags(args, {"customers", "events", "feature", "k", "seed", "format", "now"}, {}, kUsage, out, err, &exit_code);
+  if (!parsed) return exit_code;
   std::map<std::string, std::string> values = parsed->values;
   const std::vector<std::string> features = parsed->GetAll("feature");
   if (!values.count("customers")) return UsageError(err, "--customers is required");

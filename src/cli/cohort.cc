@@ -33,17 +33,11 @@ int UsageError(std::ostream& err, absl::string_view message) {
 }  // namespace
 
 int RunCohort(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto parsed = ParseArgs(args, {"events", "period", "periods", "metric", "format", "cohort-event", "activity-event",
-                                  "convert-to"},
-                          {"cumulative", "help"});
-  if (!parsed.ok()) return UsageError(err, parsed.status().message());
-  if (parsed->Has("help")) {
-    out << kCohortUsage;
-    return 0;
-  }
-  if (!parsed->positional.empty()) {
-    return UsageError(err, absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
-  }
+  int exit_code = 0;
+  const std::optional<Args> parsed = ParseFlags(
+      args, {"events", "period", "periods", "metric", "format", "cohort-event", "activity-event", "convert-to"},
+      {"cumulative"}, kCohortUsage, out, err, &exit_code);
+  if (!parsed) return exit_code;
   const bool cumulative = parsed->Has("cumulative");
   const std::map<std::string, std::string>& values = parsed->values;
   auto get = [&](const char* name) -> const std::string* {

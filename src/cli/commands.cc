@@ -556,16 +556,11 @@ int RunSegment(const std::vector<std::string>& raw, std::ostream& out, std::ostr
       "        time after loading, so time-driven enters and exits show at their own instants\n"
       "  --explain ID prints the value of each clause of the condition for customer ID instead.\n"
       "  --event-kind NAME=CEL derives an event kind from each event's type and properties.\n";
-  auto args = ParseArgs(raw, {"customers", "accounts", "events", "expr", "event-kind", "now", "format", "explain"},
-                        {"create-unknown", "skip-invalid", "help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
-  if (!args->positional.empty()) {
-    return Usage(err, absl::InvalidArgumentError("unexpected argument \"" + args->positional.front() + "\""), kUsage);
-  }
+  int exit_code = 0;
+  const std::optional<Args> args =
+      ParseFlags(raw, {"customers", "accounts", "events", "expr", "event-kind", "now", "format", "explain"},
+                 {"create-unknown", "skip-invalid"}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   auto expr = args->Get("expr");
   if (!expr) return Usage(err, absl::InvalidArgumentError("--expr is required"), kUsage);
   if (!args->Get("customers")) return Usage(err, absl::InvalidArgumentError("--customers is required"), kUsage);

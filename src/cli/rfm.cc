@@ -28,15 +28,9 @@ constexpr int kMaxErrorsShown = 10;
 }  // namespace
 
 int RunRfm(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto parsed = ParseArgs(args, {"events", "cutoff", "format", "purchase-event"}, {"help"});
-  if (!parsed.ok()) return UsageError(err, parsed.status().message());
-  if (parsed->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
-  if (!parsed->positional.empty()) {
-    return UsageError(err, absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
-  }
+  int exit_code = 0;
+  const std::optional<Args> parsed = ParseFlags(args, {"events", "cutoff", "format", "purchase-event"}, {}, kUsage, out, err, &exit_code);
+  if (!parsed) return exit_code;
   std::map<std::string, std::string> values = parsed->values;
   if (!values.count("events")) return UsageError(err, "--events is required");
   if (!values.count("cutoff")) return UsageError(err, "--cutoff is required");
