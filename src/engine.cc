@@ -32,6 +32,7 @@ absl::string_view RecordKindName(RecordKind kind) {
 Engine::Engine(EngineOptions options)
     : options_(std::move(options)), store_(options_.store), now_(options_.start) {
   store_.AdvanceWindowsTo(ToMicros(now_));
+  segments_.set_scores(&scores_);
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
@@ -57,20 +58,52 @@ absl::Status Engine::AdvanceTo(absl::Time t) {
                                                    " is before now (", absl::FormatTime(now_), ")"));
   }
   // Timers fire in time order, each at its own instant, with the windows there.
-  for (absl::Time due = segments_.next_due(); due <= t; due = segments_.next_due()) {
+  for (absl::Time due = std::min(segments_.next_due(), scores_.next_due()); due <= t;
+       due = std::min(segments_.next_due(), scores_.next_due())) {
     now_ = due;
     store_.AdvanceWindowsTo(ToMicros(due));
     segments_.FireDue(store_, due);
+    RefreshScores(scores_.TakeDue(due));
   }
   now_ = t;
   store_.AdvanceWindowsTo(ToMicros(now_));
   segments_.ClockMoved(store_, now_);
+  RefreshScores({});
   return absl::OkStatus();
 }
 
 void Engine::AfterBatch() {
+  scores_.ApplyEvents(store_.changes(), store_);
   segments_.Apply(store_.changes(), store_, now_);
   store_.changes().Clear();
+  RefreshScores({});
+}
+
+void Engine::RefreshScores(std::vector<uint32_t> rows) {
+  std::vector<uint32_t> hidden = segments_.TakeHiddenChanges();
+  rows.insert(rows.end(), hidden.begin(), hidden.end());
+  Promote(scores_.Refresh(std::move(rows), store_, now_));
+}
+
+void Engine::Promote(const std::vector<std::pair<uint32_t, v1::LifecycleStage>>& promotions) {
+  if (promotions.empty()) return;
+  // The highest stage per customer, in row order: one batch.
+  std::vector<std::pair<uint32_t, v1::LifecycleStage>> sorted = promotions;
+  std::sort(sorted.begin(), sorted.end());
+  Batch<v1::Customer> batch;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + 1 < sorted.size() && sorted[i + 1].first == sorted[i].first) continue;
+    v1::Customer& c = batch.records.emplace_back();
+    c.set_id(std::string(store_.IdOf(sorted[i].first)));
+    c.set_lifecycle_stage(sorted[i].second);
+  }
+  absl::StatusOr<LoadReport> report = store_.UpsertCustomers(batch);
+  if (!report.ok()) {  // cannot happen: the customers exist and the stage is valid
+    Log(LogLevel::kError, absl::StrCat("lifecycle promotion failed: ", report.status().message()));
+    store_.changes().Clear();
+    return;
+  }
+  AfterBatch();  // promotions only move forward, so this ends
 }
 
 absl::StatusOr<LoadReport> Engine::UpsertCustomers(const Batch<v1::Customer>& batch, const LoadOptions& options) {
@@ -150,6 +183,7 @@ absl::Status Engine::EraseCustomer(absl::string_view id) {
   absl::MutexLock lock(&mu_);
   SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(id));
   segments_.Erase(row);
+  scores_.Erase(row);
   return store_.EraseCustomer(id);
 }
 
@@ -247,9 +281,28 @@ absl::Status Engine::DefineSegments(absl::Span<const v1::SegmentDef> segments) {
 }
 
 absl::Status Engine::DefineLocked(absl::Span<const v1::EventKindDef> kinds,
-                                  absl::Span<const v1::SegmentDef> segments) {
+                                  absl::Span<const v1::SegmentDef> segments, absl::Span<const v1::ScoreDef> scores) {
   SALESKIT_ASSIGN_OR_RETURN(EventKinds::Prepared prepared, event_kinds_.Prepare(kinds, store_));
-  if (!segments.empty()) SALESKIT_RETURN_IF_ERROR(segments_.Define(segments, store_, now_));
+  SALESKIT_ASSIGN_OR_RETURN(ScoreCatalog::Prepared new_scores, scores_.Prepare(scores));
+  // Scores first (their condition rules as hidden segments), so that the
+  // segments may read them; undone if a segment fails.
+  std::vector<std::string> score_names, hidden;
+  for (const v1::ScoreDef& s : scores) score_names.push_back(s.name());
+  for (const v1::SegmentDef& h : new_scores.hidden) hidden.push_back(h.name());
+  if (!hidden.empty()) {
+    absl::Status st = segments_.Define(new_scores.hidden, store_, now_, /*hidden=*/true);
+    if (!st.ok()) return absl::Status(st.code(), new_scores.Describe(st.message()));
+  }
+  segments_.TakeHiddenChanges();  // Initialize computes every row
+  scores_.Add(std::move(new_scores), segments_);
+  if (!segments.empty()) {
+    absl::Status st = segments_.Define(segments, store_, now_);
+    if (!st.ok()) {
+      for (const std::string& name : score_names) (void)scores_.Remove(name);
+      for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) (void)segments_.Remove(*it);
+      return st;
+    }
+  }
   if (!prepared.defs.empty()) {
     event_kinds_.Add(std::move(prepared));
     const EventKinds* classifier = &event_kinds_;
@@ -258,7 +311,8 @@ absl::Status Engine::DefineLocked(absl::Span<const v1::EventKindDef> kinds,
           classifier->Classify(e, emit);
         });
   }
-  store_.set_track_changes(!segments_.empty());
+  store_.set_track_changes(!segments_.empty() || !scores_.empty());
+  Promote(scores_.Initialize(store_, now_));
   return absl::OkStatus();
 }
 
@@ -266,7 +320,8 @@ absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
   absl::MutexLock lock(&mu_);
   const std::vector<v1::EventKindDef> kinds(playbook.event_kinds().begin(), playbook.event_kinds().end());
   const std::vector<v1::SegmentDef> segments(playbook.segments().begin(), playbook.segments().end());
-  return DefineLocked(kinds, segments);
+  const std::vector<v1::ScoreDef> scores(playbook.scores().begin(), playbook.scores().end());
+  return DefineLocked(kinds, segments, scores);
 }
 
 v1::Playbook Engine::GetPlaybook() const {
@@ -274,6 +329,7 @@ v1::Playbook Engine::GetPlaybook() const {
   v1::Playbook out;
   for (const v1::EventKindDef& k : event_kinds_.definitions()) *out.add_event_kinds() = k;
   for (v1::SegmentDef& s : segments_.Definitions()) *out.add_segments() = std::move(s);
+  for (v1::ScoreDef& s : scores_.Definitions()) *out.add_scores() = std::move(s);
   return out;
 }
 
@@ -289,7 +345,7 @@ absl::Status Engine::DefineSegment(absl::string_view name, absl::string_view con
 absl::Status Engine::RemoveSegment(absl::string_view name) {
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(segments_.Remove(name));
-  if (segments_.empty()) store_.set_track_changes(false);
+  if (segments_.empty() && scores_.empty()) store_.set_track_changes(false);
   return absl::OkStatus();
 }
 
@@ -355,6 +411,66 @@ absl::Status Engine::DefineEventKinds(absl::Span<const v1::EventKindDef> kinds) 
 std::vector<v1::EventKindDef> Engine::EventKindDefinitions() const {
   absl::ReaderMutexLock lock(&mu_);
   return event_kinds_.definitions();
+}
+
+// ---------------------------------------------------------------- scores
+
+absl::Status Engine::DefineScores(absl::Span<const v1::ScoreDef> scores) {
+  absl::MutexLock lock(&mu_);
+  return DefineLocked({}, {}, scores);
+}
+
+absl::Status Engine::RemoveScore(absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  if (scores_.ScoreReads(name) == nullptr) return absl::NotFoundError(absl::StrCat("no score named \"", name, "\""));
+  const std::string reader = segments_.ScoreReader(name);
+  if (!reader.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("score \"", name, "\" is read by segment \"", reader, "\"; remove that first"));
+  }
+  SALESKIT_ASSIGN_OR_RETURN(std::vector<std::string> hidden, scores_.Remove(name));
+  for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) SALESKIT_RETURN_IF_ERROR(segments_.Remove(*it));
+  if (segments_.empty() && scores_.empty()) store_.set_track_changes(false);
+  return absl::OkStatus();
+}
+
+std::vector<v1::ScoreDef> Engine::Scores() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return scores_.Definitions();
+}
+
+absl::StatusOr<ScoreValue> Engine::GetScore(absl::string_view score, absl::string_view customer_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (scores_.ScoreReads(score) == nullptr) return absl::NotFoundError(absl::StrCat("no score named \"", score, "\""));
+  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(customer_id));
+  return scores_.Get(score, row, now_);
+}
+
+absl::StatusOr<ScoreExplanation> Engine::ExplainScore(absl::string_view score, absl::string_view customer_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (scores_.ScoreReads(score) == nullptr) return absl::NotFoundError(absl::StrCat("no score named \"", score, "\""));
+  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(customer_id));
+  return scores_.Explain(score, row, store_, now_);
+}
+
+std::vector<std::pair<std::string, std::vector<double>>> Engine::EvaluateScores() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return scores_.EvaluateAll(store_, segments_, now_);
+}
+
+std::vector<v1::ScoreCrossing> Engine::ScoreCrossingsSince(uint64_t after, size_t limit) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return scores_.CrossingsSince(after, limit, store_);
+}
+
+uint64_t Engine::LastScoreCrossing() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return scores_.last_seq();
+}
+
+void Engine::TrimScoreCrossings(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  scores_.TrimCrossings(through);
 }
 
 }  // namespace saleskit

@@ -16,6 +16,7 @@
 #include "saleskit/cel/columnar.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/score/points.h"
 #include "saleskit/segment/event_kinds.h"
 #include "saleskit/segment/segments.h"
 #include "saleskit/store/customer_store.h"
@@ -61,8 +62,8 @@ class Expression {
   std::unique_ptr<cel::ColumnarCondition> columnar_;  // conditions only
 };
 
-// Owns the customer store, the segments and derived event kinds (and, as
-// saleskit grows, scores and rules) and the engine clock.
+// Owns the customer store, the segments, derived event kinds and points
+// scores (and, as saleskit grows, rules) and the engine clock.
 //
 // Thread safety: one writer at a time; any number of readers. Every method
 // may be called from any thread; mutations are serialised and each read sees
@@ -150,16 +151,41 @@ class Engine {
   // ingested from then on that satisfy a kind also count under its name.
   absl::Status DefineEventKinds(absl::Span<const v1::EventKindDef> kinds);
   std::vector<v1::EventKindDef> EventKindDefinitions() const;
-  // Defines a playbook's event kinds and segments as one unit: all or none.
+  // Defines a playbook's event kinds, segments and scores as one unit: all or none.
   absl::Status DefinePlaybook(const v1::Playbook& playbook);
-  // The kinds and segments defined (segments in dependency order).
+  // The kinds, segments (in dependency order) and scores defined.
   v1::Playbook GetPlaybook() const;
+
+  // --- Points scores (docs/scores.md) ---
+  // Defines scores, all or none (ScoreCatalog::Prepare lists the errors;
+  // their conditions are checked as segments' are). Computes them for every
+  // customer at now(): a customer at or above a threshold gets an up
+  // crossing (and its promotion). Event rules count events ingested from
+  // then on. From then on every batch, erasure and clock move keeps them current.
+  absl::Status DefineScores(absl::Span<const v1::ScoreDef> scores);
+  // NotFound if unknown; FailedPrecondition while a segment reads it.
+  absl::Status RemoveScore(absl::string_view name);
+  std::vector<v1::ScoreDef> Scores() const;
+  // A customer's score and grade at now(). NotFound for an unknown score or customer.
+  absl::StatusOr<ScoreValue> GetScore(absl::string_view score, absl::string_view customer_id) const;
+  // The rules, events and decay behind a customer's score.
+  absl::StatusOr<ScoreExplanation> ExplainScore(absl::string_view score, absl::string_view customer_id) const;
+  // Every score recomputed from scratch at now(): {name, value by store
+  // row}. What the live values must equal.
+  std::vector<std::pair<std::string, std::vector<double>>> EvaluateScores() const;
+  // Threshold crossings with seq > `after`, oldest first, at most `limit`.
+  std::vector<v1::ScoreCrossing> ScoreCrossingsSince(uint64_t after, size_t limit = SIZE_MAX) const;
+  // The seq of the newest crossing (0 before the first).
+  uint64_t LastScoreCrossing() const;
+  // Forgets the crossings with seq <= `through`.
+  void TrimScoreCrossings(uint64_t through);
 
   // A consistent read view: while it lives, writers wait. Keep it short.
   class Snapshot {
    public:
     const CustomerStore& store() const { return engine_->store_; }
     const SegmentCatalog& segments() const { return engine_->segments_; }
+    const ScoreCatalog& scores() const { return engine_->scores_; }
     absl::Time now() const { return engine_->now_; }
 
    private:
@@ -178,17 +204,24 @@ class Engine {
   absl::StatusOr<LoadReport> LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
                                         const ReadOptions& read, Apply apply);
 
-  // After a committed batch: brings segment memberships up to date.
+  // After a committed batch: brings segment memberships and scores up to
+  // date, applying the lifecycle promotions of crossed thresholds.
   void AfterBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<uint32_t> RowOf(absl::string_view customer_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  absl::Status DefineLocked(absl::Span<const v1::EventKindDef> kinds, absl::Span<const v1::SegmentDef> segments)
+  // Recomputes the scores of `rows` (and what the last batch touched) and
+  // applies the promotions due, each as a batch of its own.
+  void RefreshScores(std::vector<uint32_t> rows) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Promote(const std::vector<std::pair<uint32_t, v1::LifecycleStage>>& promotions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint32_t> RowOf(absl::string_view customer_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status DefineLocked(absl::Span<const v1::EventKindDef> kinds, absl::Span<const v1::SegmentDef> segments,
+                            absl::Span<const v1::ScoreDef> scores = {}) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EngineOptions options_;
   mutable absl::Mutex mu_;
   CustomerStore store_ ABSL_GUARDED_BY(mu_);
   absl::Time now_ ABSL_GUARDED_BY(mu_);
   SegmentCatalog segments_ ABSL_GUARDED_BY(mu_);
+  ScoreCatalog scores_ ABSL_GUARDED_BY(mu_);
   EventKinds event_kinds_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -227,6 +227,14 @@ Value InSegment(absl::Span<const Value> args, const Activation& act) {
   }
   return b->InSegment(args[0].string_value());
 }
+Value ScoreOf(absl::Span<const Value> args, const Activation& act) {
+  const BehaviourSource* b = act.behaviour();
+  if (b == nullptr) {
+    return Value::Error(absl::FailedPreconditionError(
+        absl::StrCat("score(\"", args[0].string_value(), "\"): no scores where this is evaluated")));
+  }
+  return b->Score(args[0].string_value());
+}
 Value EventsLast(absl::Span<const Value> args, const Activation& act) {
   const BehaviourSource* b = act.behaviour();
   if (b == nullptr) return NoHistory("events.last");
@@ -313,8 +321,13 @@ class StoreCustomerStruct : public StructValue {
 
 class StoreBehaviour : public BehaviourSource {
  public:
-  StoreBehaviour(const CustomerStore& store, uint32_t row, const SegmentMembership* segments)
-      : store_(store), row_(row), segments_(segments) {}
+  StoreBehaviour(const CustomerStore& store, uint32_t row, absl::Time now, const SegmentMembership* segments)
+      : store_(store), row_(row), now_(now), segments_(segments) {}
+
+  Value Score(absl::string_view score) const override {
+    if (segments_ == nullptr) return BehaviourSource::Score(score);
+    return segments_->Score(score, row_, now_);
+  }
 
   Value InSegment(absl::string_view segment) const override {
     const Bitmap* members = segments_ == nullptr ? nullptr : segments_->Members(segment);
@@ -364,6 +377,7 @@ class StoreBehaviour : public BehaviourSource {
 
   const CustomerStore& store_;
   uint32_t row_;
+  absl::Time now_;
   const SegmentMembership* segments_;
 };
 
@@ -419,6 +433,14 @@ class DependencyWalker {
           return ErrorAt(call->args.empty() ? e : *call->args[0], "in_segment() takes the segment name as a string literal");
         }
         out_->segments.insert(std::get<std::string>(*name));
+        return absl::OkStatus();
+      }
+      if (fn == "score") {
+        const Constant* name = call->args.size() == 1 ? call->args[0]->As<Constant>() : nullptr;
+        if (name == nullptr || !std::holds_alternative<std::string>(*name)) {
+          return ErrorAt(call->args.empty() ? e : *call->args[0], "score() takes the score name as a string literal");
+        }
+        out_->scores.insert(std::get<std::string>(*name));
         return absl::OkStatus();
       }
       if (fn == "_[_]" && call->args.size() == 2) {
@@ -635,6 +657,7 @@ const Environment& CustomerEnvironment() {
         {"hours_int64", "hours", "(int) -> duration", Hours},
         {"days_since_timestamp", "days_since", "(timestamp) -> int", DaysSince},
         {"in_segment_string", "in_segment", "(string) -> bool", InSegment},
+        {"score_string", "score", "(string) -> double", ScoreOf},
     };
     for (const Decl& d : decls) {
       const absl::Status st = functions.Add(d.id, d.name, false, d.signature, d.impl);
@@ -673,9 +696,13 @@ absl::StatusOr<std::unique_ptr<Program>> CompileCustomerCondition(absl::string_v
   return CompileCustomerExpression(source, o);
 }
 
+Value SegmentMembership::Score(absl::string_view score, uint32_t, absl::Time) const {
+  return Value::Error(absl::NotFoundError(absl::StrCat("score(\"", score, "\"): there is no score named \"", score, "\"")));
+}
+
 StoreCustomerActivation::StoreCustomerActivation(const CustomerStore& store, uint32_t row, absl::Time now,
                                                  const SegmentMembership* segments)
-    : store_(store), row_(row), now_(now), behaviour_(std::make_unique<StoreBehaviour>(store, row, segments)) {}
+    : store_(store), row_(row), now_(now), behaviour_(std::make_unique<StoreBehaviour>(store, row, now, segments)) {}
 
 StoreCustomerActivation::~StoreCustomerActivation() = default;
 

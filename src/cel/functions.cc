@@ -135,4 +135,9 @@ Value BehaviourSource::InSegment(absl::string_view segment) const {
       absl::StrCat("in_segment(\"", segment, "\"): no segments are defined where this is evaluated")));
 }
 
+Value BehaviourSource::Score(absl::string_view score) const {
+  return Value::Error(absl::FailedPreconditionError(
+      absl::StrCat("score(\"", score, "\"): no scores are defined where this is evaluated")));
+}
+
 }  // namespace saleskit::cel

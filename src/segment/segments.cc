@@ -25,6 +25,8 @@ struct SegmentCatalog::Segment {
   bool walker = false;              // its time dependence needs cel::NextChange (days_since, loops)
   bool time_dependent = false;      // windows or days_since: timers
   bool continuous = false;          // compares `now` directly
+  bool hidden = false;              // a score's condition rule
+  std::vector<std::string> score_event_types;  // event types of the scores it reads
   Bitmap members;
   size_t count = 0;
 };
@@ -82,7 +84,13 @@ bool IsMemberBit(const Bitmap& b, uint32_t row) { return row < b.words().size() 
 // Memberships being computed by a batch evaluation, falling back to others.
 class ResultMembership : public cel::SegmentMembership {
  public:
-  explicit ResultMembership(const cel::SegmentMembership* fallback) : fallback_(fallback) {}
+  explicit ResultMembership(const cel::SegmentMembership* fallback, const ScoreSource* scores = nullptr)
+      : fallback_(fallback), scores_(scores) {}
+  cel::Value Score(absl::string_view score, uint32_t row, absl::Time now) const override {
+    if (fallback_ != nullptr) return fallback_->Score(score, row, now);
+    if (scores_ != nullptr) return scores_->ScoreValue(score, row, now);
+    return cel::SegmentMembership::Score(score, row, now);
+  }
   void Add(const std::string& name, const Bitmap* bits) { bits_[name] = bits; }
   const Bitmap* Members(absl::string_view segment) const override {
     auto it = bits_.find(segment);
@@ -92,6 +100,7 @@ class ResultMembership : public cel::SegmentMembership {
 
  private:
   const cel::SegmentMembership* fallback_;
+  const ScoreSource* scores_;
   absl::flat_hash_map<std::string, const Bitmap*> bits_;
 };
 
@@ -253,11 +262,12 @@ SegmentCatalog::~SegmentCatalog() = default;
 
 // ---------------------------------------------------------------- definitions
 
-absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, CustomerStore& store, absl::Time now) {
+absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, CustomerStore& store, absl::Time now,
+                                    bool hidden) {
   std::vector<std::unique_ptr<Segment>> fresh;
   absl::flat_hash_map<std::string, int> batch;  // name -> position in fresh
   for (const v1::SegmentDef& def : defs) {
-    SALESKIT_RETURN_IF_ERROR(ValidateDefinitionName(def.name(), "segment"));
+    if (!hidden) SALESKIT_RETURN_IF_ERROR(ValidateDefinitionName(def.name(), "segment"));
     const std::string where = absl::StrCat("segment \"", def.name(), "\": ");
     if (names_.contains(def.name())) {
       return absl::InvalidArgumentError(absl::StrCat(where, "a segment with this name already exists"));
@@ -278,6 +288,18 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
     absl::StatusOr<cel::Dependencies> deps = cel::ExtractDependencies(*s->program);
     if (!deps.ok()) return absl::Status(deps.status().code(), absl::StrCat(where, deps.status().message()));
     s->deps = std::move(*deps);
+    s->hidden = hidden;
+    // A score read is a read of what the score reads.
+    for (const std::string& score : s->deps.scores) {
+      const ScoreSource::Reads* reads = scores_ == nullptr ? nullptr : scores_->ScoreReads(score);
+      if (reads == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, "score(\"", score, "\"): there is no score named \"", score, "\""));
+      }
+      s->deps.segments.insert(reads->segments.begin(), reads->segments.end());
+      s->score_event_types.insert(s->score_event_types.end(), reads->event_types.begin(), reads->event_types.end());
+      if (reads->time_dependent) s->deps.reads_now_directly = true;
+    }
     fresh.push_back(std::move(s));
   }
   // References: to existing segments or to segments of this batch, without cycles.
@@ -357,6 +379,10 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
     Segment& s = *segments_[index];
     s.members.ForEachSet([&](size_t row) {
       ++s.count;
+      if (s.hidden) {
+        hidden_changes_.push_back(static_cast<uint32_t>(row));
+        return;
+      }
       log_.push_back(
           {next_seq_++, ToMicros(now), static_cast<uint32_t>(row), static_cast<uint32_t>(index), SegmentChange::Kind::kEnter});
     });
@@ -400,7 +426,9 @@ absl::Status SegmentCatalog::Remove(absl::string_view name) {
 
 std::vector<v1::SegmentDef> SegmentCatalog::Definitions() const {
   std::vector<v1::SegmentDef> out;
-  for (int i : order_) out.push_back(segments_[i]->def);
+  for (int i : order_) {
+    if (!segments_[i]->hidden) out.push_back(segments_[i]->def);
+  }
   return out;
 }
 
@@ -440,6 +468,7 @@ void SegmentCatalog::Reindex() {
     if (!s.deps.account_fields.empty()) account_readers_.push_back(i);
     for (const auto& w : s.deps.windows) by_event_type_[w.event_type].segments.push_back(i);
     for (const std::string& t : s.deps.last_event_types) by_event_type_[t].segments.push_back(i);
+    for (const std::string& t : s.score_event_types) by_event_type_[t].segments.push_back(i);
     if (s.time_dependent) {
       time_dependent_.push_back(i);
       if (s.walker) walkers_.push_back(i);
@@ -618,6 +647,10 @@ void SegmentCatalog::SetMember(int segment, uint32_t row, bool member, absl::Tim
   const uint64_t bit = uint64_t{1} << (segment % 64);
   word = member ? word | bit : word & ~bit;
   member ? ++s.count : --s.count;
+  if (s.hidden) {
+    hidden_changes_.push_back(row);
+    return;
+  }
   log_.push_back({next_seq_++, ToMicros(now), row, static_cast<uint32_t>(segment),
                   member ? SegmentChange::Kind::kEnter : SegmentChange::Kind::kExit});
 }
@@ -706,6 +739,18 @@ const Bitmap* SegmentCatalog::Members(absl::string_view segment) const {
   return it == names_.end() ? nullptr : &segments_[it->second]->members;
 }
 
+std::string SegmentCatalog::ScoreReader(absl::string_view score) const {
+  for (int i : order_) {
+    if (segments_[i]->deps.scores.count(std::string(score)) != 0) return segments_[i]->def.name();
+  }
+  return "";
+}
+
+cel::Value SegmentCatalog::Score(absl::string_view score, uint32_t row, absl::Time now) const {
+  if (scores_ == nullptr) return cel::SegmentMembership::Score(score, row, now);
+  return scores_->ScoreValue(score, row, now);
+}
+
 absl::StatusOr<size_t> SegmentCatalog::Count(absl::string_view segment) const {
   SALESKIT_ASSIGN_OR_RETURN(int index, Find(segment));
   return segments_[index]->count;
@@ -721,7 +766,7 @@ std::vector<std::pair<std::string, Bitmap>> SegmentCatalog::EvaluateAll(const Cu
   std::vector<const cel::ColumnarCondition*> conditions;
   for (int i : order_) conditions.push_back(segments_[i]->columnar.get());
   std::vector<cel::ColumnarCondition::Result> results(conditions.size());
-  ResultMembership resolver(nullptr);
+  ResultMembership resolver(nullptr, scores_);
   for (size_t k = 0; k < order_.size(); ++k) resolver.Add(segments_[order_[k]]->def.name(), &results[k].matched);
   cel::ColumnarCondition::EvaluateAll(conditions, store, now, &resolver, &results);
   std::vector<std::pair<std::string, Bitmap>> out;

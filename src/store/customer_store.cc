@@ -768,7 +768,7 @@ void CustomerStore::CountEvent(int32_t type, uint32_t row, Micros at, double val
   ++cols.count[row];
   cols.sum[row] += value;
   windows_.Add(type, row, at, value, &journal_->windows);
-  if (track_changes_) changes_.events.push_back({row, type, created});
+  if (track_changes_) changes_.events.push_back({row, type, created, at});
 }
 
 void CustomerStore::RecordWrite(uint32_t row, bool created, const v1::Customer& c) {

@@ -65,6 +65,7 @@ struct Dependencies {
   std::set<std::string> customer_fields;
   std::set<std::string> account_fields;
   std::set<std::string> segments;         // in_segment("name")
+  std::set<std::string> scores;           // score("name")
   std::set<WindowRead> windows;           // events.count / events.sum
   std::set<std::string> last_event_types; // events.last
   bool reads_now = false;                 // now, windows, days_since, events.last
@@ -75,12 +76,16 @@ struct Dependencies {
 };
 
 // Membership of the segments an expression may name in in_segment(), as a
-// bitmap over store rows (rows past its end are not members).
+// bitmap over store rows (rows past its end are not members), and the points
+// scores it may read with score().
 class SegmentMembership {
  public:
   virtual ~SegmentMembership() = default;
   // nullptr when no segment has that name.
   virtual const Bitmap* Members(absl::string_view segment) const = 0;
+  // The score of the customer at `row` at `now`; an error value when no
+  // score has that name (the default: no scores).
+  virtual Value Score(absl::string_view score, uint32_t row, absl::Time now) const;
 };
 
 // Validates and extracts a customer condition's reads. InvalidArgument (with

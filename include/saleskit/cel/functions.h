@@ -28,6 +28,9 @@ class BehaviourSource {
   // Whether the customer is a member of the named segment (in_segment());
   // by default an error: no segments.
   virtual Value InSegment(absl::string_view segment) const;
+  // The customer's current value of the named points score (score()); by
+  // default an error: no scores.
+  virtual Value Score(absl::string_view score) const;
 };
 
 // Variables an expression is evaluated against.

@@ -80,6 +80,23 @@ struct SegmentExplanation {
 // '-' and '.', starting with a letter. InvalidArgument naming `what` otherwise.
 absl::Status ValidateDefinitionName(absl::string_view name, absl::string_view what);
 
+// What segments need from the points scores they read with score()
+// (implemented by ScoreCatalog, score/points.h).
+class ScoreSource {
+ public:
+  // What a score's value depends on.
+  struct Reads {
+    std::vector<std::string> segments;     // the hidden segments of its condition rules
+    std::vector<std::string> event_types;  // the types and kinds of its event rules
+    bool time_dependent = false;           // event points: the value changes as time passes
+  };
+  virtual ~ScoreSource() = default;
+  // nullptr when no score has that name.
+  virtual const Reads* ScoreReads(absl::string_view score) const = 0;
+  // The value of a score for the customer at `row` at `now`.
+  virtual cel::Value ScoreValue(absl::string_view score, uint32_t row, absl::Time now) const = 0;
+};
+
 class SegmentCatalog final : public cel::SegmentMembership {
  public:
   SegmentCatalog();
@@ -96,13 +113,28 @@ class SegmentCatalog final : public cel::SegmentMembership {
   // "a -> b -> a"). The new segments are evaluated for every customer at
   // `now`; each member gets an enter record. The store keeps their windows
   // from now on (events ingested earlier are in no window).
-  absl::Status Define(absl::Span<const v1::SegmentDef> defs, CustomerStore& store, absl::Time now);
+  //
+  // `hidden` segments (the condition rules of points scores) take names no
+  // host can write (starting with '_'), are not listed by Definitions() and
+  // write no change records: their membership changes are collected for
+  // TakeHiddenChanges() instead.
+  absl::Status Define(absl::Span<const v1::SegmentDef> defs, CustomerStore& store, absl::Time now,
+                      bool hidden = false);
   // Removes a segment and its memberships (its change records stay).
   // NotFound if unknown; FailedPrecondition while another segment refers to it.
   absl::Status Remove(absl::string_view name);
   // The definitions, in dependency order (a segment after those it reads).
   std::vector<v1::SegmentDef> Definitions() const;
   bool empty() const { return names_.empty(); }
+  // Where score() reads scores; a score read by a segment counts as a
+  // reference to its hidden segments and as a read of its event types, and
+  // makes the segment re-evaluated on each clock move when time-dependent.
+  void set_scores(const ScoreSource* scores) { scores_ = scores; }
+  // The rows whose membership of a hidden segment changed since the last
+  // call (unsorted, possibly repeated).
+  std::vector<uint32_t> TakeHiddenChanges() { return std::move(hidden_changes_); }
+  // The name of a segment that reads the score, or "" when none does.
+  std::string ScoreReader(absl::string_view score) const;
 
   // --- Keeping membership current (the Engine calls these) ---
   // Re-evaluates what the store's last committed batch changed, at `now`.
@@ -121,6 +153,8 @@ class SegmentCatalog final : public cel::SegmentMembership {
   // --- Reading ---
   // The member bitmap over store rows (cel::SegmentMembership); nullptr when unknown.
   const Bitmap* Members(absl::string_view segment) const override;
+  // score("name"), through set_scores().
+  cel::Value Score(absl::string_view score, uint32_t row, absl::Time now) const override;
   // NotFound for an unknown segment in all of these.
   absl::StatusOr<size_t> Count(absl::string_view segment) const;
   absl::StatusOr<bool> IsMember(absl::string_view segment, uint32_t row) const;
@@ -201,6 +235,8 @@ class SegmentCatalog final : public cel::SegmentMembership {
   std::vector<Micros> timer_of_row_;                // INT64_MAX: none
   std::vector<LogEntry> log_;
   uint64_t next_seq_ = 1;
+  const ScoreSource* scores_ = nullptr;
+  std::vector<uint32_t> hidden_changes_;
 };
 
 }  // namespace saleskit

@@ -81,6 +81,7 @@ struct StoreChanges {
     uint32_t row;
     int32_t type;      // event type code (a derived kind counts under its own code)
     bool created;      // the event created its customer
+    Micros at;         // when it occurred
   };
   std::vector<CustomerWrite> customers;  // in input order; a row may appear more than once
   std::vector<std::string> attrs;
