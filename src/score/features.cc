@@ -240,7 +240,11 @@ absl::StatusOr<Eigen::MatrixXd> FeatureEncoder::Encode(const Table& table, absl:
         }
         continue;
       }
-      const std::string text = column->ValueText(r);
+      // A categorical feature read as numbers (a CSV of codes) compares by
+      // the numbers' text; a string column is looked up without copying.
+      std::string number_text;
+      if (column->is_numeric()) number_text = column->ValueText(r);
+      const std::string& text = column->is_numeric() ? number_text : column->strings[static_cast<size_t>(r)];
       const Eigen::Index other = first + static_cast<Eigen::Index>(f.levels.size()) - 1;
       if (text.empty()) {
         if (indicator >= 0) {

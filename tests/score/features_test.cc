@@ -144,6 +144,29 @@ TEST_CASE("encoding needs every feature's column and numbers where the model has
   CHECK_THAT(std::string(bad.status().message()), Contains("row 1 (line 3), column \"x\"") && Contains("lots"));
 }
 
+TEST_CASE("a categorical feature scores a column read as numbers by their text", "[features]") {
+  Table codes;
+  std::vector<std::string> day;
+  for (int i = 0; i < 40; ++i) day.push_back(i % 2 ? "5" : "12");
+  REQUIRE(codes.AddCategoricalColumn("day", day).ok());
+  std::vector<int64_t> rows(40);
+  std::iota(rows.begin(), rows.end(), int64_t{0});
+  auto encoder = FeatureEncoder::Fit(codes, {"day"}, rows);
+  REQUIRE(encoder.ok());
+  auto numbers = ReadTableCsv("day\n5\n12\n7\n");
+  REQUIRE(numbers.ok());
+  REQUIRE(numbers->Find("day")->is_numeric());
+  std::vector<FeatureFallbacks> fallbacks;
+  auto x = encoder->EncodeAll(*numbers, &fallbacks);
+  REQUIRE(x.ok());
+  CHECK(encoder->column_names() == std::vector<std::string>{"day=12", "day=5", "day=(other)"});
+  CHECK(x->row(0) == Eigen::RowVector3d(0, 1, 0));
+  CHECK(x->row(1) == Eigen::RowVector3d(1, 0, 0));
+  CHECK(x->row(2) == Eigen::RowVector3d(0, 0, 1));
+  REQUIRE(fallbacks.size() == 1);
+  CHECK(fallbacks[0].unseen_levels == 1);
+}
+
 TEST_CASE("an encoder rebuilt from its encodings encodes the same", "[features]") {
   const Table t = Training();
   auto encoder = FeatureEncoder::Fit(t, {"job", "x", "z"}, AllRows(t));
