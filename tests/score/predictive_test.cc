@@ -19,6 +19,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "saleskit/time.h"
 
 namespace saleskit {
 namespace {
@@ -32,7 +33,7 @@ double Uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) *
 Table Synthetic(int n, uint64_t seed, bool with_target = true) {
   std::mt19937_64 rng(seed);
   std::vector<std::optional<double>> x;
-  std::vector<std::string> plan, region, won, created;
+  std::vector<std::string> plan, region, won;
   const char* plans[] = {"free", "basic", "pro"};
   for (int i = 0; i < n; ++i) {
     const double xi = Uniform(rng) * 4 - 2;
@@ -42,7 +43,6 @@ Table Synthetic(int n, uint64_t seed, bool with_target = true) {
     plan.push_back(p);
     region.push_back(i % 500 == 7 ? "antarctica" : (rng() % 2 ? "north" : "south"));
     won.push_back(Uniform(rng) < 1 / (1 + std::exp(-z)) ? "won" : "lost");
-    created.push_back(absl::StrCat("2026-01-01T00:00:", i % 60 < 10 ? "0" : "", i % 60, "Z"));
   }
   Table t;
   REQUIRE(t.AddNumericColumn("x", x).ok());
@@ -351,6 +351,30 @@ TEST_CASE("few positives train with a warning; time splits train on the past", "
   CHECK(r->split.test.front() == 1600);
   CHECK(r->model.proto().training().split() == v1::ScoreTraining::TIME);
   CHECK(r->model.FeatureNames() == std::vector<std::string>{"x", "plan"});  // not the time column
+}
+
+TEST_CASE("a time split orders rows by timestamps and refuses bad ones", "[predictive]") {
+  Table t = Synthetic(500, 11);
+  std::vector<std::string> created;
+  // Later rows are older: the test set is the first 100 rows.
+  for (int i = 0; i < 500; ++i) created.push_back(FormatTimestamp(int64_t{1767225600} * 1000000 - int64_t{i} * 3600000000));
+  Table dated = t;
+  REQUIRE(dated.AddCategoricalColumn("created", created).ok());
+  TrainOptions o = Options();
+  o.time_column = "created";
+  auto r = TrainPredictive(dated, o);
+  REQUIRE(r.ok());
+  std::vector<int64_t> first(100);
+  std::iota(first.begin(), first.end(), int64_t{0});
+  CHECK(r->split.test == first);
+  created[42] = "yesterday";
+  Table bad = t;
+  REQUIRE(bad.AddCategoricalColumn("created", created).ok());
+  auto e = TrainPredictive(bad, o);
+  REQUIRE_FALSE(e.ok());
+  CHECK_THAT(std::string(e.status().message()), Contains("row 42, time column \"created\""));
+  o.time_column = "when";
+  CHECK_THAT(std::string(TrainPredictive(dated, o).status().message()), Contains("no time column \"when\""));
 }
 
 TEST_CASE("bank marketing: held-out AUC of a lead score without call duration", "[predictive][bank]") {
