@@ -64,7 +64,7 @@ TEST_CASE("rare levels go to (other), with missing indicators and column names i
   for (int j = 0; j < 7; ++j) CHECK(x->col(j).mean() == Approx(encoder->column_means()[static_cast<size_t>(j)]).margin(1e-12));
 }
 
-TEST_CASE("numerics are standardised with the training mean and population std; missing imputes the mean", "[features]") {
+TEST_CASE("numerics are standardised with the training mean and population std and missing imputes the mean", "[features]") {
   const Table t = Training();
   auto encoder = FeatureEncoder::Fit(t, {"x"}, AllRows(t));
   REQUIRE(encoder.ok());

@@ -153,7 +153,7 @@ TEST_CASE("the model round-trips through binary and JSON with identical predicti
   CHECK_THAT(trained->model.ToJson(), Contains("\"schema_version\": 1") && Contains("\"positive_value\": \"won\""));
 }
 
-TEST_CASE("a newer model schema is refused; a truncated or corrupt model is an error", "[predictive]") {
+TEST_CASE("a newer model schema is refused and a truncated or corrupt model is an error", "[predictive]") {
   const Table t = Synthetic(500, 3);
   auto trained = TrainPredictive(t, Options());
   REQUIRE(trained.ok());
@@ -190,7 +190,7 @@ TEST_CASE("a newer model schema is refused; a truncated or corrupt model is an e
   CHECK_THAT(std::string(PredictiveModel::FromProto(wrong).status().message()), Contains("weights for"));
 }
 
-TEST_CASE("predictions need the model's columns; unseen levels are counted", "[predictive]") {
+TEST_CASE("predictions need the model's columns and count unseen levels", "[predictive]") {
   const Table t = Synthetic(500, 4);
   auto trained = TrainPredictive(t, Options());
   REQUIRE(trained.ok());
@@ -323,7 +323,7 @@ TEST_CASE("NaN and infinite values never reach training", "[predictive]") {
   CHECK_FALSE(t.AddNumericColumn("x", std::vector<std::optional<double>>{1.0, -HUGE_VAL}).ok());
 }
 
-TEST_CASE("few positives train with a warning; time splits train on the past", "[predictive]") {
+TEST_CASE("few positives train with a warning and time splits train on the past", "[predictive]") {
   Table t = Synthetic(2000, 10);
   // Keep about 60 winners.
   TableColumn outcome = *t.Find("outcome");
