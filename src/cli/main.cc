@@ -8,6 +8,7 @@
 #include "cli/cohort.h"
 #include "cli/commands.h"
 #include "cli/rfm.h"
+#include "cli/score.h"
 #include "saleskit/version.h"
 
 namespace {
@@ -24,6 +25,7 @@ constexpr char kUsage[] =
     "  cohort           acquisition cohort tables (retention, conversion, revenue) from events\n"
     "  rfm              recency, frequency and monetary scores and segments per customer\n"
     "  cluster          clusters of similar customers by k-means on CEL features\n"
+    "  score            train, evaluate and apply predictive scores (train|eval|predict)\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
     "  cel-conformance FILE...\n"
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   if (command == "cohort") return saleskit::cli::RunCohort(args, std::cout, std::cerr);
   if (command == "rfm") return saleskit::cli::RunRfm(args, std::cout, std::cerr);
   if (command == "cluster") return saleskit::cli::RunCluster(args, std::cout, std::cerr);
+  if (command == "score") return saleskit::cli::RunScore(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);
