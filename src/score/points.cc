@@ -68,13 +68,21 @@ bool Holds(const Bitmap* members, uint32_t row) {
 
 Micros FloorDiv(Micros a, Micros b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
+// The parts of a customer's value at one instant.
+struct Parts {
+  double value = 0;       // clamped
+  double unclamped = 0;
+  double conditions = 0;  // the condition rules' points
+  Micros next = INT64_MAX;  // when a counted event next enters (future-dated) or stops counting
+};
+
 // A customer's value of `s` at `now`, the one computation behind live
 // reads, levels, the batch recompute and explanations: condition points in
 // rule order, then event points oldest first. `holds(rule)` says whether a
 // condition rule holds.
 template <typename HoldsFn>
-double Compute(const Score& s, uint32_t row, Micros now, HoldsFn holds, double* unclamped,
-               ScoreExplanation* explain = nullptr, double* condition_part = nullptr) {
+Parts Compute(const Score& s, uint32_t row, Micros now, HoldsFn holds, ScoreExplanation* explain = nullptr) {
+  Parts parts;
   double conditions = 0;
   for (size_t r = 0; r < s.rules.size(); ++r) {
     const Score::Rule& rule = s.rules[r];
@@ -92,9 +100,13 @@ double Compute(const Score& s, uint32_t row, Micros now, HoldsFn holds, double* 
     // Per rule: the current window and how many of its events earned.
     absl::InlinedVector<std::pair<Micros, uint32_t>, 32> windows(s.rules.size(), {INT64_MIN, 0});
     for (const Score::Counted& c : it->second) {
-      if (c.at > now) break;  // sorted: the rest are in the future too
+      if (c.at > now) {  // sorted: the rest are in the future too
+        parts.next = std::min(parts.next, c.at);
+        break;
+      }
       const Micros age = now - c.at;
       if (age >= s.horizon) continue;
+      if (s.horizon != INT64_MAX) parts.next = std::min(parts.next, c.at + s.horizon);
       const Score::Rule& rule = s.rules[c.rule];
       bool over = false;
       if (rule.max_per_window > 0) {
@@ -120,15 +132,35 @@ double Compute(const Score& s, uint32_t row, Micros now, HoldsFn holds, double* 
       }
     }
   }
-  if (condition_part != nullptr) *condition_part = conditions;
-  const double sum = conditions + events;
-  if (unclamped != nullptr) *unclamped = sum;
-  return std::clamp(sum, s.min, s.max);
+  parts.conditions = conditions;
+  parts.unclamped = conditions + events;
+  parts.value = std::clamp(parts.unclamped, s.min, s.max);
+  return parts;
 }
 
-double Live(const Score& s, uint32_t row, Micros now, double* unclamped = nullptr, double* conditions = nullptr) {
-  return Compute(
-      s, row, now, [&](int r) { return Holds(s.rules[r].members, row); }, unclamped, nullptr, conditions);
+Parts Live(const Score& s, uint32_t row, Micros now) {
+  return Compute(s, row, now, [&](int r) { return Holds(s.rules[r].members, row); });
+}
+
+// When decay alone brings the value to its next threshold: the event points
+// D move toward 0, so the value C + D reaches the next threshold T in D's
+// direction after h * log2(|D| / |T - C|). INT64_MAX when none.
+Micros DecayCrossing(const Score& s, const Parts& p, Micros now) {
+  if (s.decay != Score::Decay::kHalfLife || s.thresholds.empty()) return INT64_MAX;
+  const double d = p.unclamped - p.conditions;
+  size_t level = 0;
+  while (level < s.thresholds.size() && s.thresholds[level].value <= p.value) ++level;
+  double target;
+  if (d > 0 && level > 0 && s.thresholds[level - 1].value > s.min && s.thresholds[level - 1].value > p.conditions) {
+    target = s.thresholds[level - 1].value;
+  } else if (d < 0 && level < s.thresholds.size() && s.thresholds[level].value < p.conditions) {
+    target = s.thresholds[level].value;
+  } else {
+    return INT64_MAX;
+  }
+  const double ratio = std::abs(d) / std::abs(target - p.conditions);
+  const double wait = ratio <= 1 ? 0 : s.half_life * std::log2(ratio);
+  return wait < 1e17 ? now + static_cast<Micros>(std::ceil(wait)) : INT64_MAX;
 }
 
 // How many thresholds `value` is at or above.
@@ -323,7 +355,7 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Initialize(co
     Score& s = *scores_[i];
     s.level.assign(store.row_capacity(), 0);
     for (uint32_t row = 0; row < store.row_capacity(); ++row) {
-      if (store.live().Get(row)) Level(s, row, t, store, &promotions);
+      if (store.live().Get(row)) Level(s, row, t, store, &promotions);  // no counted events yet: no timer
     }
   }
   uninitialized_.clear();
@@ -398,19 +430,21 @@ void ScoreCatalog::ApplyEvents(const StoreChanges& changes, const CustomerStore&
   }
 }
 
-void ScoreCatalog::Level(Score& s, uint32_t row, Micros now, const CustomerStore& store,
-                         std::vector<std::pair<uint32_t, v1::LifecycleStage>>* promotions) {
+Micros ScoreCatalog::Level(Score& s, uint32_t row, Micros now, const CustomerStore& store,
+                           std::vector<std::pair<uint32_t, v1::LifecycleStage>>* promotions) {
   if (s.level.size() <= row) s.level.resize(store.row_capacity(), 0);
-  const double value = Live(s, row, now);
+  const Parts parts = Live(s, row, now);
+  const Micros next = std::min(parts.next, DecayCrossing(s, parts, now));
+  const double value = parts.value;
   const uint8_t before = s.level[row];
   const uint8_t after = LevelOf(s, value);
-  if (before == after) return;
+  if (before == after) return next;
   s.level[row] = after;
   auto record = [&](size_t k, bool up) {
     const Score::Threshold& t = s.thresholds[k];
     v1::LifecycleStage promoted = v1::LIFECYCLE_STAGE_UNSPECIFIED;
     if (up && t.promote != v1::LIFECYCLE_STAGE_UNSPECIFIED) {
-      int current = StageRank(store.CustomerAt(row).lifecycle_stage());
+      int current = StageRank(static_cast<v1::LifecycleStage>(store.lifecycle_stage()[row]));
       for (const auto& [r, stage] : *promotions) {
         if (r == row) current = std::max(current, StageRank(stage));
       }
@@ -423,42 +457,7 @@ void ScoreCatalog::Level(Score& s, uint32_t row, Micros now, const CustomerStore
   };
   for (size_t k = before; k < after; ++k) record(k, true);
   for (size_t k = before; k > after; --k) record(k - 1, false);
-}
-
-Micros ScoreCatalog::NextChange(uint32_t row, Micros now) const {
-  Micros next = INT64_MAX;
-  for (const auto& sp : scores_) {
-    const Score& s = *sp;
-    auto it = s.counted.find(row);
-    if (it == s.counted.end() || it->second.empty()) continue;
-    for (const Score::Counted& c : it->second) {
-      if (c.at > now) {
-        next = std::min(next, c.at);
-        break;
-      }
-      if (s.horizon != INT64_MAX && c.at + s.horizon > now) next = std::min(next, c.at + s.horizon);
-    }
-    if (s.decay != Score::Decay::kHalfLife || s.thresholds.empty()) continue;
-    // Decay moves the event points D toward 0: the value C + D reaches the
-    // next threshold T (in D's direction) after h * log2(|D| / |T - C|).
-    double unclamped = 0, conditions = 0;
-    const double value = Live(s, row, now, &unclamped, &conditions);
-    const double d = unclamped - conditions;
-    const size_t level = LevelOf(s, value);
-    double target = 0;
-    if (d > 0 && level > 0 && s.thresholds[level - 1].value > s.min && s.thresholds[level - 1].value > conditions) {
-      target = s.thresholds[level - 1].value;
-    } else if (d < 0 && level < s.thresholds.size() && s.thresholds[level].value < conditions) {
-      target = s.thresholds[level].value;
-    } else {
-      continue;
-    }
-    const double ratio = std::abs(d) / std::abs(target - conditions);
-    const double wait = ratio <= 1 ? 0 : s.half_life * std::log2(ratio);
-    if (wait < 1e17) next = std::min(next, now + static_cast<Micros>(std::ceil(wait)));
-  }
-  // Strictly later than now, so that firing timers always makes progress.
-  return next == INT64_MAX ? next : std::max(next, now + 1);
+  return next;
 }
 
 void ScoreCatalog::Schedule(uint32_t row, Micros at) {
@@ -485,12 +484,13 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::
   const Micros t = ToMicros(now);
   for (uint32_t row : rows) {
     if (row >= store.row_capacity() || !store.live().Get(row)) continue;
+    Micros next = INT64_MAX;
     for (const auto& sp : scores_) {
       Score& s = *sp;
       // Events past the horizon count for nothing: forget them.
       if (s.horizon != INT64_MAX) {
         auto it = s.counted.find(row);
-        if (it != s.counted.end()) {
+        if (it != s.counted.end() && it->second.front().at <= t - s.horizon) {
           std::vector<Score::Counted>& list = it->second;
           list.erase(std::remove_if(list.begin(), list.end(),
                                     [&](const Score::Counted& c) { return c.at <= t && t - c.at >= s.horizon; }),
@@ -498,9 +498,10 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::
           if (list.empty()) s.counted.erase(it);
         }
       }
-      Level(s, row, t, store, &promotions);
+      next = std::min(next, Level(s, row, t, store, &promotions));
     }
-    Schedule(row, NextChange(row, t));
+    // Strictly later than now, so that firing timers always makes progress.
+    Schedule(row, next == INT64_MAX ? next : std::max(next, t + 1));
   }
   return promotions;
 }
@@ -543,7 +544,7 @@ cel::Value ScoreCatalog::ScoreValue(absl::string_view score, uint32_t row, absl:
     return cel::Value::Error(
         absl::NotFoundError(absl::StrCat("score(\"", score, "\"): there is no score named \"", score, "\"")));
   }
-  return cel::Value::Double(Live(*scores_[it->second], row, ToMicros(now)));
+  return cel::Value::Double(Live(*scores_[it->second], row, ToMicros(now)).value);
 }
 
 namespace {
@@ -558,7 +559,7 @@ std::string GradeOf(const Score& s, double value) {
 absl::StatusOr<ScoreValue> ScoreCatalog::Get(absl::string_view score, uint32_t row, absl::Time now) const {
   SALESKIT_ASSIGN_OR_RETURN(const Score* s, Find(score));
   saleskit::ScoreValue out;
-  out.value = Live(*s, row, ToMicros(now));
+  out.value = Live(*s, row, ToMicros(now)).value;
   out.grade = GradeOf(*s, out.value);
   return out;
 }
@@ -579,8 +580,9 @@ absl::StatusOr<ScoreExplanation> ScoreCatalog::Explain(absl::string_view score, 
     out.rules[r].rule = s->rules[r].label;
     out.rules[r].is_event = s->rules[r].is_event;
   }
-  out.value = Compute(
-      *s, row, ToMicros(now), [&](int r) { return Holds(s->rules[r].members, row); }, &out.unclamped, &out);
+  const Parts parts = Compute(*s, row, ToMicros(now), [&](int r) { return Holds(s->rules[r].members, row); }, &out);
+  out.value = parts.value;
+  out.unclamped = parts.unclamped;
   out.grade = GradeOf(*s, out.value);
   return out;
 }
@@ -605,7 +607,7 @@ std::vector<std::pair<std::string, std::vector<double>>> ScoreCatalog::EvaluateA
     std::vector<double> values(store.row_capacity(), 0.0);
     for (uint32_t row = 0; row < store.row_capacity(); ++row) {
       if (!store.live().Get(row)) continue;
-      values[row] = Compute(s, row, t, [&](int r) { return Holds(fresh[r], row); }, nullptr);
+      values[row] = Compute(s, row, t, [&](int r) { return Holds(fresh[r], row); }).value;
     }
     out.emplace_back(s.def.name(), std::move(values));
   }

@@ -160,11 +160,10 @@ class ScoreCatalog final : public ScoreSource {
     double value;
   };
   absl::StatusOr<const Score*> Find(absl::string_view name) const;
-  // Re-levels one row of one score at `now`; appends crossings and promotions.
-  void Level(Score& s, uint32_t row, Micros now, const CustomerStore& store,
+  // Re-levels one row of one score at `now`; appends crossings and
+  // promotions. Returns when the row's value may next change by time alone.
+  Micros Level(Score& s, uint32_t row, Micros now, const CustomerStore& store,
              std::vector<std::pair<uint32_t, v1::LifecycleStage>>* promotions);
-  // When one row's scores may next change by time alone.
-  Micros NextChange(uint32_t row, Micros now) const;
   void Schedule(uint32_t row, Micros at);
   void Reindex();
 
