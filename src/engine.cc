@@ -473,4 +473,38 @@ void Engine::TrimScoreCrossings(uint64_t through) {
   scores_.TrimCrossings(through);
 }
 
+// ---------------------------------------------------------------- predictive models
+
+absl::StatusOr<std::shared_ptr<const LiveModel>> Engine::BindModel(const PredictiveModel& model) {
+  std::vector<std::shared_ptr<const Expression>> features;
+  for (const v1::ScoreFeature& f : model.proto().features()) {
+    if (f.expression().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "feature \"", f.name(), "\" has no CEL expression: only a model trained from history can score live customers"));
+    }
+    absl::StatusOr<std::shared_ptr<const Expression>> e = Compile(f.expression(), /*condition=*/false);
+    if (!e.ok()) return absl::InvalidArgumentError(absl::StrCat("feature \"", f.name(), "\": ", e.status().message()));
+    features.push_back(*std::move(e));
+  }
+  return std::make_shared<const LiveModel>(model, std::move(features));
+}
+
+std::vector<double> Engine::PredictAll(const LiveModel& model) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return model.ScoreAll(store_, now_, &segments_);
+}
+
+absl::StatusOr<double> Engine::Predict(const LiveModel& model, absl::string_view customer_id) const {
+  SALESKIT_ASSIGN_OR_RETURN(Explanation x, ExplainPrediction(model, customer_id, 0));
+  return x.probability;
+}
+
+absl::StatusOr<Explanation> Engine::ExplainPrediction(const LiveModel& model, absl::string_view customer_id,
+                                                      int k) const {
+  absl::ReaderMutexLock lock(&mu_);
+  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(customer_id));
+  SALESKIT_ASSIGN_OR_RETURN(Table table, model.FeatureRow(store_, row, now_, &segments_));
+  return saleskit::Explain(model.model(), table, 0, k);
+}
+
 }  // namespace saleskit

@@ -16,7 +16,9 @@
 #include "saleskit/cel/columnar.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/score/live_model.h"
 #include "saleskit/score/points.h"
+#include "saleskit/score/predictive.h"
 #include "saleskit/segment/event_kinds.h"
 #include "saleskit/segment/segments.h"
 #include "saleskit/store/customer_store.h"
@@ -179,6 +181,21 @@ class Engine {
   uint64_t LastScoreCrossing() const;
   // Forgets the crossings with seq <= `through`.
   void TrimScoreCrossings(uint64_t through);
+
+  // --- Predictive models (docs/predictive.md) ---
+  // Binds a model trained from history (score/history.h) to this engine:
+  // compiles its features' CEL expressions, whose event windows the store
+  // keeps from now on (events ingested earlier are in no window: bind before
+  // loading events, as for segments). InvalidArgument naming a feature that
+  // has no expression (a model trained on a CSV table) or does not compile.
+  absl::StatusOr<std::shared_ptr<const LiveModel>> BindModel(const PredictiveModel& model);
+  // P(positive) at now() for every store row (NaN for rows without a
+  // customer; Snapshot::store().IdOf names rows), read column-wise.
+  std::vector<double> PredictAll(const LiveModel& model) const;
+  // One customer's P(positive), and its top `k` contributions. NotFound for
+  // an unknown customer.
+  absl::StatusOr<double> Predict(const LiveModel& model, absl::string_view customer_id) const;
+  absl::StatusOr<Explanation> ExplainPrediction(const LiveModel& model, absl::string_view customer_id, int k) const;
 
   // A consistent read view: while it lives, writers wait. Keep it short.
   class Snapshot {

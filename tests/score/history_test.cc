@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "internal/proto_time.h"
+#include "saleskit/engine.h"
 #include "saleskit/score/history.h"
 #include "saleskit/time.h"
 #include "test_util.h"
@@ -147,6 +148,75 @@ TEST_CASE("training from history learns the outcome and remembers the feature ex
     }
   }
   CHECK(found);
+}
+
+TEST_CASE("a model bound to an engine scores live customers as the table of their features", "[history]") {
+  HistoryRecords h;
+  std::mt19937_64 rng(9);
+  const char* kStages[] = {"lead", "subscriber"};
+  for (int c = 0; c < 300; ++c) {
+    const std::string id = absl::StrCat("c", c);
+    v1::Customer p = Person(id, c % 3 == 0 ? "DE" : (c % 3 == 1 ? "FR" : "US"));
+    if (c % 5 != 0) p.set_employee_count(static_cast<int64_t>(rng() % 500));
+    p.set_lifecycle_stage(c % 2 ? v1::LIFECYCLE_STAGE_LEAD : v1::LIFECYCLE_STAGE_SUBSCRIBER);
+    h.customers.push_back(p);
+    const int visits = static_cast<int>(rng() % 6);
+    for (int k = 0; k < visits; ++k) h.events.push_back(Ev(id, "visit", Day(5 + static_cast<int>(rng() % 25))));
+    if (static_cast<int>(rng() % 6) < visits) h.events.push_back(Ev(id, "lifecycle_stage_changed", Day(40), kStages[0]));
+  }
+  HistoryOptions o = Options();
+  o.stage = v1::LIFECYCLE_STAGE_LEAD;
+  o.won_deal = false;
+  o.features = {{"visits_30d", R"(events.count("visit", days(30)))"},
+                {"country", "customer.country"},
+                {"stage", "customer.lifecycle_stage"},
+                {"employees", "customer.employee_count"},
+                {"big", "customer.employee_count > 250"}};  // read row by row
+  absl::StatusOr<TrainResult> r = TrainFromHistory(h, o);
+  REQUIRE(r.ok());
+  absl::StatusOr<Table> table = BuildHistoryTable(h, o);
+  REQUIRE(table.ok());
+  absl::StatusOr<Predictions> expected = Predict(r->model, *table);
+  REQUIRE(expected.ok());
+
+  // A live engine: bind first, then load what was known at the reference time.
+  EngineOptions eo;
+  eo.start = Day(1);
+  std::unique_ptr<Engine> e = *Engine::Create(eo);
+  absl::StatusOr<std::shared_ptr<const LiveModel>> live = e->BindModel(r->model);
+  REQUIRE(live.ok());
+  CHECK((*live)->columnar_features() == 4);
+  Batch<v1::Customer> customers;
+  customers.records = h.customers;
+  REQUIRE(e->UpsertCustomers(customers).ok());
+  Batch<v1::Event> past;
+  for (const v1::Event& ev : h.events) {
+    if (internal::FromProto(ev.occurred_at()) <= ToMicros(o.reference)) past.records.push_back(ev);
+  }
+  REQUIRE(e->IngestEvents(past).ok());
+  REQUIRE(e->AdvanceTo(o.reference).ok());
+  const std::vector<double> all = e->PredictAll(**live);
+  const TableColumn* ids = table->Find("customer_id");
+  uint32_t c1 = 0;
+  {
+    const auto snapshot = e->Read();
+    for (int64_t row = 0; row < table->rows(); ++row) {
+      const std::string& id = ids->strings[static_cast<size_t>(row)];
+      INFO("customer " << id);
+      CHECK(all[*snapshot.store().FindRow(id)] == Approx(expected->probabilities[static_cast<size_t>(row)]).epsilon(1e-12));
+    }
+    c1 = *snapshot.store().FindRow("c1");
+  }
+  absl::StatusOr<Explanation> x = e->ExplainPrediction(**live, "c1", 3);
+  REQUIRE(x.ok());
+  CHECK(x->top.size() == 3);
+  CHECK(x->probability == Approx(all[c1]).epsilon(1e-12));
+  CHECK(e->Predict(**live, "nobody").status().code() == absl::StatusCode::kNotFound);
+  // A model trained on a CSV table has no expressions to bind.
+  v1::ScoreModel plain = r->model.proto();
+  plain.mutable_features(0)->clear_expression();
+  CHECK(e->BindModel(*PredictiveModel::FromProto(plain)).status().message() ==
+        "feature \"visits_30d\" has no CEL expression: only a model trained from history can score live customers");
 }
 
 TEST_CASE("bad history options are refused with the reason", "[history][errors]") {

@@ -68,6 +68,8 @@ class StringDictionary {
 
   // Distinct live strings.
   size_t size() const { return entries_.size() - free_.size(); }
+  // Every code in use is below this.
+  size_t code_limit() const { return entries_.size(); }
   // Bytes held, for memory accounting.
   size_t MemoryBytes() const;
 
