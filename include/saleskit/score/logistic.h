@@ -21,7 +21,7 @@ struct LogisticOptions {
   bool fit_intercept = true;
   int max_iterations = 100;   // Newton steps
   double tolerance = 1e-10;   // stop when the largest gradient entry is below this (relative to the rows' weight)
-  // Newton steps from a Hessian summed in float over blocks of 512 rows (the
+  // Newton steps from a Hessian summed in float over blocks of 1024 rows (the
   // blocks' sums added in double): about half the time per step. Only the
   // step's direction is approximate: the gradient, which decides convergence,
   // and the optimum it finds are double. When a step shrinks the gradient by
