@@ -10,6 +10,12 @@
 namespace saleskit {
 namespace {
 
+// One exp: exp(-|z|) is exp(-z) for z >= 0 and exp(z) below.
+double Sigmoid(double z) {
+  const double e = std::exp(-std::abs(z));
+  return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
 // Rows per block of the Hessian pass: the sqrt(h)-scaled block (1024 x 51,
 // 200 KB in float, 420 KB in double) stays in L2 while Eigen's rank-k update
 // reads it, and X is read in runs of 8 KB per column.
@@ -20,19 +26,31 @@ constexpr Eigen::Index kBlockRows = 1024;
 constexpr Eigen::Index kMarginBlockRows = 2048;
 
 // z = X w + b, row blocks over column-major X: X is read once and z stays in
-// cache (Eigen's product re-reads z per panel of columns). Each row's sum
-// runs in column order, so z does not depend on the block size.
-void Margins(const Eigen::MatrixXd& x, const double* w, double b, double* z) {
+// cache (Eigen's product re-reads z per panel of columns). Four columns per
+// sweep over the block: a quarter of the loads and stores of z, and still
+// each row's sum in column order, so z does not depend on the block size.
+// With `sigmoid`, z becomes P(positive) while the block is in cache.
+void Margins(const Eigen::MatrixXd& x, const double* w, double b, double* z, bool sigmoid = false) {
   const Eigen::Index n = x.rows(), d = x.cols();
   const double* columns = x.data();
   for (Eigen::Index i0 = 0; i0 < n; i0 += kMarginBlockRows) {
     const Eigen::Index m = std::min(kMarginBlockRows, n - i0);
     double* zb = z + i0;
     for (Eigen::Index i = 0; i < m; ++i) zb[i] = b;
-    for (Eigen::Index j = 0; j < d; ++j) {
+    Eigen::Index j = 0;
+    for (; j + 4 <= d; j += 4) {
+      const double w0 = w[j], w1 = w[j + 1], w2 = w[j + 2], w3 = w[j + 3];
+      const double* c0 = columns + j * n + i0;
+      const double *c1 = c0 + n, *c2 = c1 + n, *c3 = c2 + n;
+      for (Eigen::Index i = 0; i < m; ++i) zb[i] = (((zb[i] + w0 * c0[i]) + w1 * c1[i]) + w2 * c2[i]) + w3 * c3[i];
+    }
+    for (; j < d; ++j) {
       const double wj = w[j];
       const double* col = columns + j * n + i0;
       for (Eigen::Index i = 0; i < m; ++i) zb[i] += wj * col[i];
+    }
+    if (sigmoid) {
+      for (Eigen::Index i = 0; i < m; ++i) zb[i] = Sigmoid(zb[i]);
     }
   }
 }
@@ -108,11 +126,6 @@ double Objective(const Eigen::VectorXd& z, const Eigen::VectorXd& s, const Eigen
   return f;
 }
 
-// One exp: exp(-|z|) is exp(-z) for z >= 0 and exp(z) below.
-double Sigmoid(double z) {
-  const double e = std::exp(-std::abs(z));
-  return z >= 0 ? 1 / (1 + e) : e / (1 + e);
-}
 
 }  // namespace
 
@@ -255,8 +268,7 @@ Eigen::VectorXd PredictLogistic(const LogisticModel& model, const Eigen::MatrixX
 }
 
 void ScoreLogistic(const LogisticModel& model, const Eigen::MatrixXd& x, absl::Span<double> out) {
-  Margins(x, model.weights.data(), model.intercept, out.data());
-  for (double& p : out) p = Sigmoid(p);
+  Margins(x, model.weights.data(), model.intercept, out.data(), /*sigmoid=*/true);
 }
 
 }  // namespace saleskit
