@@ -8,7 +8,7 @@
 // coefficients bit for bit (one build).
 //
 // Cost: a Newton step reads X two or three times and does about
-// rows * (cols + 1)^2 float multiply-adds for the Hessian; 1M x 50 takes about
+// rows * (cols + 1)^2 / 2 float multiply-adds for the Hessian; 1M x 50 takes about
 // 6 steps and 1.5 s on one core (docs/benchmarks.md). X is column-major, as
 // Eigen's MatrixXd; no threads; besides X, eight vectors of one double a row.
 #ifndef SALESKIT_SCORE_LOGISTIC_H_
