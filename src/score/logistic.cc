@@ -131,7 +131,6 @@ double Objective(const Eigen::VectorXd& z, const Eigen::VectorXd& s, const Eigen
   return f;
 }
 
-
 }  // namespace
 
 absl::StatusOr<LogisticModel> FitLogistic(const Eigen::MatrixXd& x, absl::Span<const bool> y,
