@@ -29,6 +29,7 @@
 //    both), rows per second against the floor (50M rows/s) and against what
 //    one core's read bandwidth permits.
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -54,6 +55,7 @@ using saleskit::bench::Rng;
 using saleskit::bench::Stopwatch;
 
 constexpr double kTrainFloorSeconds = 2.0;
+constexpr int64_t kFloorRows = 1000000;
 constexpr double kScoreFloorRowsPerSecond = 50e6;
 constexpr int kFeatures = 50;
 constexpr int kNumeric = 30;
@@ -61,7 +63,7 @@ constexpr int kCategories = 2, kLevels = 5;  // one-hot, first level dropped: 8 
 constexpr int kFlags = kFeatures - kNumeric - kCategories * (kLevels - 1);
 constexpr double kL2 = 1.0;
 
-int64_t g_rows = 1000000;
+int64_t g_rows = kFloorRows;
 int64_t g_score_rows = 10000000;
 int g_runs = 3;
 std::string g_export = "train_bench_data";
@@ -248,8 +250,13 @@ int main(int argc, char** argv) {
   std::printf("saleskit FitLogistic, %lld x %d, l2 = %g: %.3f s wall, %.3f s cpu (best of %d), %d Newton steps, "
               "train AUC %.6f\n",
               static_cast<long long>(g_rows), kFeatures, kL2, fit.wall, fit.cpu, g_runs, model.iterations, auc);
-  std::printf("floor: <= %.1f s on one core: %s (x%.2f of the floor)\n", kTrainFloorSeconds,
-              fit.cpu <= kTrainFloorSeconds ? "MEETS" : "MISSES", fit.cpu / kTrainFloorSeconds);
+  if (g_rows == kFloorRows) {
+    std::printf("floor: <= %.1f s on one core: %s (x%.2f of the floor)\n", kTrainFloorSeconds,
+                fit.cpu <= kTrainFloorSeconds ? "MEETS" : "MISSES", fit.cpu / kTrainFloorSeconds);
+  } else {
+    std::printf("floor: <= %.1f s for %lld rows; not judged at --rows=%lld\n", kTrainFloorSeconds,
+                static_cast<long long>(kFloorRows), static_cast<long long>(g_rows));
+  }
 
   // ================================================================ peers
   std::vector<Peer> peers;
@@ -279,10 +286,11 @@ int main(int argc, char** argv) {
       }
     }
     const int status = pclose(pipe);
-    if (status != 0) {
-      std::printf("the peers did not run (exit status %d): no ratio; is scikit-learn installed for %s? "
-                  "(--python=PATH)\n",
-                  status, g_python.c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (code == 3) {
+      std::printf("scikit-learn is not installed for %s: no peers, no ratio (--python=PATH)\n", g_python.c_str());
+    } else if (code != 0) {
+      std::printf("the peers failed (exit status %d): no ratio\n", code);
     }
   }
   for (const Peer& peer : peers) {
