@@ -89,6 +89,57 @@ TEST_CASE("logistic regression: a weight of 2 is the row twice; fits are determi
   CHECK(again->intercept == weighted->intercept);
 }
 
+TEST_CASE("logistic regression: the float Hessian reaches the double Hessian's optimum", "[score][logistic]") {
+  const Data d = Generate(20000, 13);
+  LogisticOptions single, exact;
+  exact.single_precision_hessian = false;
+  auto a = FitLogistic(d.x, d.labels(), single);
+  auto b = FitLogistic(d.x, d.labels(), exact);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->converged);
+  CHECK(b->converged);
+  for (int j = 0; j < 3; ++j) CHECK(a->weights(j) == Approx(b->weights(j)).epsilon(1e-9));
+  CHECK(a->intercept == Approx(b->intercept).epsilon(1e-9));
+}
+
+TEST_CASE("logistic regression: nearly collinear columns still reach the optimum", "[score][logistic]") {
+  // Columns 0 and 3 differ by 1e-7: the Hessian's condition number is far
+  // beyond what a float Hessian can steer, so the fit must fall back to double.
+  const Data base = Generate(5000, 17);
+  Eigen::MatrixXd x(base.x.rows(), 4);
+  x.leftCols(3) = base.x;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) x(i, 3) = x(i, 0) + 1e-7 * normal(rng);
+  LogisticOptions options;
+  options.l2 = 1e-8;
+  auto model = FitLogistic(x, base.labels(), options);
+  REQUIRE(model.ok());
+  CHECK(model->converged);
+  const Eigen::VectorXd p = PredictLogistic(*model, x);
+  Eigen::VectorXd r(p.size());
+  for (Eigen::Index i = 0; i < p.size(); ++i) r(i) = p(i) - (base.y[static_cast<size_t>(i)] ? 1.0 : 0.0);
+  const Eigen::VectorXd gw = x.transpose() * r + options.l2 * model->weights;
+  CHECK(gw.cwiseAbs().maxCoeff() < 1e-5);
+  CHECK(std::abs(r.sum()) < 1e-5);
+  // The two copies of column 0 share its coefficient of about 1.5.
+  CHECK(model->weights(0) + model->weights(3) == Approx(1.5).margin(0.1));
+}
+
+TEST_CASE("logistic scoring: ScoreLogistic is PredictLogistic without the allocation", "[score][logistic]") {
+  const Data d = Generate(3000, 19);  // not a multiple of the kernel's block
+  auto model = FitLogistic(d.x, d.labels());
+  REQUIRE(model.ok());
+  const Eigen::VectorXd p = PredictLogistic(*model, d.x);
+  std::vector<double> out(d.n);
+  ScoreLogistic(*model, d.x, absl::MakeSpan(out));
+  for (size_t i = 0; i < d.n; ++i) REQUIRE(out[i] == p(static_cast<Eigen::Index>(i)));
+  // The kernel sums each row in column order; Eigen's product agrees to rounding.
+  Eigen::VectorXd z = d.x * model->weights;
+  for (Eigen::Index i = 0; i < z.size(); ++i) CHECK(p(i) == Approx(1 / (1 + std::exp(-(z(i) + model->intercept)))).epsilon(1e-13));
+}
+
 TEST_CASE("logistic regression: bad inputs say what is wrong", "[score][logistic][bad-input]") {
   Data d = Generate(50, 5);
   CHECK(FitLogistic(d.x.topRows(10), d.labels()).status().message() == "10 rows but 50 labels");
