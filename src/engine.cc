@@ -79,10 +79,10 @@ void Engine::AfterBatch() {
   RefreshScores({});
 }
 
-void Engine::RefreshScores(std::vector<uint32_t> rows) {
-  std::vector<uint32_t> hidden = segments_.TakeHiddenChanges();
-  rows.insert(rows.end(), hidden.begin(), hidden.end());
-  Promote(scores_.Refresh(std::move(rows), store_, now_));
+void Engine::RefreshScores(const std::vector<uint32_t>& due) {
+  score_rows_.assign(due.begin(), due.end());
+  segments_.TakeHiddenChanges(&score_rows_);
+  Promote(scores_.Refresh(&score_rows_, store_, now_));
 }
 
 void Engine::Promote(const std::vector<std::pair<uint32_t, v1::LifecycleStage>>& promotions) {
@@ -293,7 +293,8 @@ absl::Status Engine::DefineLocked(absl::Span<const v1::EventKindDef> kinds,
     absl::Status st = segments_.Define(new_scores.hidden, store_, now_, /*hidden=*/true);
     if (!st.ok()) return absl::Status(st.code(), new_scores.Describe(st.message()));
   }
-  segments_.TakeHiddenChanges();  // Initialize computes every row
+  score_rows_.clear();
+  segments_.TakeHiddenChanges(&score_rows_);  // Initialize computes every row
   scores_.Add(std::move(new_scores), segments_);
   if (!segments.empty()) {
     absl::Status st = segments_.Define(segments, store_, now_);

@@ -226,7 +226,7 @@ class Engine {
   void AfterBatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Recomputes the scores of `rows` (and what the last batch touched) and
   // applies the promotions due, each as a batch of its own.
-  void RefreshScores(std::vector<uint32_t> rows) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RefreshScores(const std::vector<uint32_t>& due) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Promote(const std::vector<std::pair<uint32_t, v1::LifecycleStage>>& promotions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint32_t> RowOf(absl::string_view customer_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -239,6 +239,7 @@ class Engine {
   absl::Time now_ ABSL_GUARDED_BY(mu_);
   SegmentCatalog segments_ ABSL_GUARDED_BY(mu_);
   ScoreCatalog scores_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> score_rows_ ABSL_GUARDED_BY(mu_);  // scratch for RefreshScores
   EventKinds event_kinds_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -469,7 +469,7 @@ void ScoreCatalog::Schedule(uint32_t row, Micros at) {
   if (at != INT64_MAX) timers_.insert({at, row});
 }
 
-std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::vector<uint32_t> rows,
+std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::vector<uint32_t>* rows,
                                                                             const CustomerStore& store,
                                                                             absl::Time now) {
   std::vector<std::pair<uint32_t, v1::LifecycleStage>> promotions;
@@ -477,12 +477,12 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::
     touched_.clear();
     return promotions;
   }
-  rows.insert(rows.end(), touched_.begin(), touched_.end());
+  rows->insert(rows->end(), touched_.begin(), touched_.end());
   touched_.clear();
-  std::sort(rows.begin(), rows.end());
-  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  std::sort(rows->begin(), rows->end());
+  rows->erase(std::unique(rows->begin(), rows->end()), rows->end());
   const Micros t = ToMicros(now);
-  for (uint32_t row : rows) {
+  for (uint32_t row : *rows) {
     if (row >= store.row_capacity() || !store.live().Get(row)) continue;
     Micros next = INT64_MAX;
     for (const auto& sp : scores_) {

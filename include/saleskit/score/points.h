@@ -116,9 +116,10 @@ class ScoreCatalog final : public ScoreSource {
   // Counts the committed batch's events for the event rules (before the
   // segments are re-evaluated: segments read scores).
   void ApplyEvents(const StoreChanges& changes, const CustomerStore& store);
-  // Recomputes the scores of `rows` and of the rows the last ApplyEvents
+  // Recomputes the scores of `*rows` and of the rows the last ApplyEvents
   // touched at `now`: crossing records, timers. Returns the promotions due.
-  std::vector<std::pair<uint32_t, v1::LifecycleStage>> Refresh(std::vector<uint32_t> rows, const CustomerStore& store,
+  // `*rows` is scratch (sorted and extended).
+  std::vector<std::pair<uint32_t, v1::LifecycleStage>> Refresh(std::vector<uint32_t>* rows, const CustomerStore& store,
                                                                absl::Time now);
   // Forgets a customer: counted events, levels, timer, crossing records.
   void Erase(uint32_t row);

@@ -130,9 +130,12 @@ class SegmentCatalog final : public cel::SegmentMembership {
   // reference to its hidden segments and as a read of its event types, and
   // makes the segment re-evaluated on each clock move when time-dependent.
   void set_scores(const ScoreSource* scores) { scores_ = scores; }
-  // The rows whose membership of a hidden segment changed since the last
-  // call (unsorted, possibly repeated).
-  std::vector<uint32_t> TakeHiddenChanges() { return std::move(hidden_changes_); }
+  // Appends to `rows` the rows whose membership of a hidden segment changed
+  // since the last call (unsorted, possibly repeated), and forgets them.
+  void TakeHiddenChanges(std::vector<uint32_t>* rows) {
+    rows->insert(rows->end(), hidden_changes_.begin(), hidden_changes_.end());
+    hidden_changes_.clear();
+  }
   // The name of a segment that reads the score, or "" when none does.
   std::string ScoreReader(absl::string_view score) const;
 
