@@ -162,3 +162,63 @@ TEST_CASE("C API: one expression evaluated and matched from many threads while l
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("C API: score functions reject NULL and unknown names, and read while loads run", "[c_api][scores]") {
+  saleskit_engine* engine = nullptr;
+  REQUIRE(saleskit_engine_open(nullptr, &engine) == SALESKIT_OK);
+  const std::string def = R"({"name": "clicks", "rules": [{"event": "email_click", "points": 2}],
+                              "thresholds": [{"value": 10, "name": "warm"}]})";
+  CHECK(saleskit_score_define(nullptr, SALESKIT_FORMAT_JSON, def.data(), def.size()) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, nullptr, 4) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()) == "data must not be NULL");
+  REQUIRE(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, def.data(), def.size()) == SALESKIT_OK);
+  double value = 0;
+  char* json = nullptr;
+  CHECK(saleskit_score_get(engine, "clicks", "c1", nullptr, nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_get(engine, nullptr, "c1", &value, nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_explain(engine, "clicks", nullptr, &json, nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_explain(engine, "nope", "c1", &json, nullptr) == SALESKIT_NOT_FOUND);
+  CHECK(std::string(saleskit_last_error()) == "no score named \"nope\"");
+  CHECK(json == nullptr);
+  CHECK(saleskit_scores_evaluate(nullptr, &json, nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_trim_crossings(nullptr, 1) == SALESKIT_INVALID_ARGUMENT);
+
+  const std::string customers = "id\nc1\n";
+  REQUIRE(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers.data(), customers.size(), nullptr,
+                                    nullptr) == SALESKIT_OK);
+  std::vector<std::thread> readers;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      double last = 0;
+      for (int i = 0; i < 200; ++i) {
+        double v = 0;
+        // Scores only grow here: each batch adds a click.
+        if (saleskit_score_get(engine, "clicks", "c1", &v, nullptr) != SALESKIT_OK || v < last) ++failures[t];
+        last = v;
+      }
+    });
+  }
+  for (int i = 0; i < 50; ++i) {
+    const std::string row = "id,customer_id,type,occurred_at\ne" + std::to_string(i) +
+                            ",c1,email_click,1970-01-01T00:00:00Z\n";
+    CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, row.data(), row.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  }
+  for (auto& r : readers) r.join();
+  CHECK(failures == std::vector<int>(4, 0));
+  CHECK(saleskit_score_get(engine, "clicks", "c1", &value, nullptr) == SALESKIT_OK);
+  CHECK(value == 100);
+  CHECK(saleskit_scores_evaluate(engine, &json, nullptr) == SALESKIT_OK);
+  CHECK(std::string(json) == R"([{"score":"clicks","values":{"c1":100}}])");
+  saleskit_free(json);
+  uint64_t last_seq = 0;
+  CHECK(saleskit_score_crossings(engine, 0, 0, &json, nullptr, &last_seq) == SALESKIT_OK);
+  CHECK(last_seq == 1);
+  saleskit_free(json);
+  saleskit_engine_close(engine);
+}
+
+}  // namespace

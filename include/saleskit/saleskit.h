@@ -318,6 +318,7 @@ SALESKIT_API saleskit_status saleskit_segment_define(saleskit_engine* engine, co
  *                     "condition": "event.type == \"page_view\" && event.properties.url.startsWith(\"/pricing\")"}],
  *    "segments": [{"name": "hot", "condition": "in_segment(\"de\") && events.count(\"pricing_view\", days(30)) >= 2"},
  *                 {"name": "de", "condition": "customer.country == \"DE\""}]}
+ * It may carry "scores" too (saleskit.v1.ScoreDef, see saleskit_score_define).
  * Errors as saleskit_segment_define, and: a cycle of in_segment() references
  * ("segments refer to each other in a cycle: a -> b -> a"), a name defined
  * twice, an event kind whose name is an ingested event type, and malformed
@@ -331,7 +332,7 @@ SALESKIT_API saleskit_status saleskit_playbook_define(saleskit_engine* engine, s
 SALESKIT_API saleskit_status saleskit_segment_remove(saleskit_engine* engine, const char* name);
 
 /* The segments as a saleskit.v1.Playbook in JSON (segments in dependency
- * order, then the event kinds), NUL-terminated in *json, to free with
+ * order, then the event kinds and the scores), NUL-terminated in *json, to free with
  * saleskit_free(); *json_size (may be NULL) its length. */
 SALESKIT_API saleskit_status saleskit_playbook_get(saleskit_engine* engine, char** json, size_t* json_size);
 
@@ -373,6 +374,86 @@ SALESKIT_API saleskit_status saleskit_segment_explain(saleskit_engine* engine, c
  * with saleskit_free()): [{"segment":"de","count":2,"members":["c1","c2"]},...]
  * in dependency order, members sorted. */
 SALESKIT_API saleskit_status saleskit_segments_evaluate(saleskit_engine* engine, char** json, size_t* json_size);
+
+/* ------------------------------------------------------------------ points scores */
+
+/* Points scores (docs/scores.md): named sums of rule points about customers
+ * (condition rules while a CEL condition holds, event rules per event,
+ * fading by a half-life or time frame), clamped, graded, with a crossing
+ * record for each threshold a customer's value crosses, up or down, at its
+ * exact instant; a threshold may promote the customer's lifecycle stage.
+ * The engine keeps them current on every load, erasure and clock move.
+ * Names follow the segment rules. All strings are NUL-terminated UTF-8,
+ * borrowed for the call. Definitions are writes (serialised with loads); the
+ * rest are reads. A playbook (saleskit_playbook_define) may carry scores too. */
+
+/* Defines scores from `data` (`size` bytes, borrowed), all or none, and
+ * computes them for every customer at the engine clock (a customer at or
+ * above a threshold gets an up crossing and its promotion). Event rules count
+ * the events ingested from this call on. The data is JSON, either one
+ * saleskit.v1.ScoreDef (proto/saleskit/v1/playbook.proto) or an array of
+ * them, with the protobuf JSON names and durations as "86400s":
+ *   {"name": "lead", "rules": [{"condition": "customer.country == 'DE'", "points": 20},
+ *                              {"event": "email_click", "points": 5, "max_per_window": 2, "window": "86400s"}],
+ *    "decay": {"half_life": "2592000s"}, "min": 0, "max": 100,
+ *    "grades": [{"grade": "A", "min": 50}],
+ *    "thresholds": [{"value": 30, "name": "mql", "promote_to": "LIFECYCLE_STAGE_MARKETING_QUALIFIED"}]}
+ * or one serialized saleskit.v1.ScoreDef (SALESKIT_FORMAT_PROTOBUF).
+ * SALESKIT_INVALID_ARGUMENT, with saleskit_last_error() naming the score (and
+ * rule), for: a bad or duplicate name, no rules, a rule with neither or both
+ * of condition and event, a condition that does not compile or is not bool,
+ * a maximum without a window, a bad decay, min > max, a threshold or grade
+ * outside [min, max] or two thresholds at one value, and malformed JSON or
+ * bytes. */
+SALESKIT_API saleskit_status saleskit_score_define(saleskit_engine* engine, saleskit_format format, const void* data,
+                                                   size_t size);
+
+/* Removes a score (its crossing records stay). SALESKIT_NOT_FOUND if
+ * unknown; SALESKIT_FAILED_PRECONDITION while a segment reads it through
+ * score(). */
+SALESKIT_API saleskit_status saleskit_score_remove(saleskit_engine* engine, const char* name);
+
+/* A customer's score at the engine clock in *value, and, when `grade` is not
+ * NULL, its grade in *grade as a NUL-terminated string to free with
+ * saleskit_free() ("" below every band). SALESKIT_NOT_FOUND for an unknown
+ * score or customer. */
+SALESKIT_API saleskit_status saleskit_score_get(saleskit_engine* engine, const char* name, const char* customer_id,
+                                                double* value, char** grade);
+
+/* Why a customer has their score at the engine clock, as JSON in *json
+ * (free with saleskit_free()); *json_size may be NULL. Rules in definition
+ * order; an event rule lists its counted events oldest first, with what each
+ * is worth now ("points"), the rule's points ("full_points"), whether it is
+ * over the window maximum, and when it stops counting ("expires", null for
+ * never):
+ *   {"score":"lead","customer_id":"c1","at":"2026-03-02T00:00:00Z","value":30,"unclamped":30,"grade":"B",
+ *    "rules":[{"rule":"customer.country == 'DE'","event":false,"points":20,"holds":true,"events":[]},
+ *             {"rule":"email_click","event":true,"points":10,"holds":false,
+ *              "events":[{"at":"2026-03-01T08:00:00Z","points":5,"full_points":5,"over_maximum":false,
+ *                         "expires":null}]}]}
+ * SALESKIT_NOT_FOUND for an unknown score or customer. */
+SALESKIT_API saleskit_status saleskit_score_explain(saleskit_engine* engine, const char* name,
+                                                    const char* customer_id, char** json, size_t* json_size);
+
+/* The threshold crossings with seq > `after`, oldest first, at most `limit`
+ * (0: all), as a JSON array in *json (free with saleskit_free()):
+ *   [{"seq":1,"at":"2026-03-01T12:00:00Z","score":"lead","customer_id":"c1","threshold":"mql",
+ *     "threshold_value":30,"direction":"up","value":35,"promoted_to":"marketing_qualified"}]
+ * "value" is the score after the change; "promoted_to" is the lifecycle stage
+ * the crossing moved the customer to, or null. seq starts at 1 and increases
+ * by 1 (erasing a customer removes their records). *last_seq (may be NULL)
+ * receives the newest seq in the log, so that a host can poll with after =
+ * the last seq it processed. */
+SALESKIT_API saleskit_status saleskit_score_crossings(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                                      char** json, size_t* json_size, uint64_t* last_seq);
+/* Forgets the crossing records with seq <= `through` (consumed by the host). */
+SALESKIT_API saleskit_status saleskit_score_trim_crossings(saleskit_engine* engine, uint64_t through);
+
+/* Every score recomputed from scratch at the engine clock (what the live
+ * values equal), as JSON in *json (free with saleskit_free()), in definition
+ * order, each customer's value by id, ids sorted:
+ *   [{"score":"lead","values":{"c1":30,"c2":0}},...] */
+SALESKIT_API saleskit_status saleskit_scores_evaluate(saleskit_engine* engine, char** json, size_t* json_size);
 
 /* ------------------------------------------------------------------ cohorts and RFM */
 

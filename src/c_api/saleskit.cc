@@ -3,17 +3,22 @@
 
 #include <atomic>
 #include <climits>
+#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "internal/json.h"
@@ -613,6 +618,263 @@ saleskit_status saleskit_segments_evaluate(saleskit_engine* engine, char** json,
         text += "{\"segment\":";
         saleskit::internal::AppendJsonString(segment, &text);
         absl::StrAppend(&text, ",\"count\":", ids.size(), ",\"members\":", IdsJson(ids), "}");
+      }
+    }
+    text += "]";
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------- points scores
+
+namespace {
+
+// "marketing_qualified" for LIFECYCLE_STAGE_MARKETING_QUALIFIED, as CEL and CSV name stages.
+std::string StageName(saleskit::v1::LifecycleStage stage) {
+  std::string name = absl::AsciiStrToLower(saleskit::v1::LifecycleStage_Name(stage));
+  constexpr absl::string_view kPrefix = "lifecycle_stage_";
+  return absl::StartsWith(name, kPrefix) ? name.substr(kPrefix.size()) : name;
+}
+
+// A score as JSON: whole values as integers (100, not 1e+02), others shortest round-trip.
+void AppendScoreNumber(double d, std::string* out) {
+  if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 1e15) {
+    absl::StrAppend(out, static_cast<int64_t>(d));
+    return;
+  }
+  saleskit::internal::AppendJsonNumber(d, out);
+}
+
+void AppendTime(absl::Time t, std::string* out) {
+  if (t == absl::InfiniteFuture()) {
+    out->append("null");
+    return;
+  }
+  absl::StrAppend(out, "\"", saleskit::FormatTimestamp(saleskit::ToMicros(t)), "\"");
+}
+
+std::string ExplanationJson(const saleskit::ScoreExplanation& x, absl::Time now) {
+    using saleskit::internal::AppendJsonString;
+  std::string text = "{\"score\":";
+  AppendJsonString(x.score, &text);
+  text += ",\"customer_id\":";
+  AppendJsonString(x.customer_id, &text);
+  text += ",\"at\":";
+  AppendTime(now, &text);
+  text += ",\"value\":";
+  AppendScoreNumber(x.value, &text);
+  text += ",\"unclamped\":";
+  AppendScoreNumber(x.unclamped, &text);
+  text += ",\"grade\":";
+  AppendJsonString(x.grade, &text);
+  text += ",\"rules\":[";
+  for (size_t i = 0; i < x.rules.size(); ++i) {
+    const saleskit::ScoreExplanation::Rule& r = x.rules[i];
+    text += i == 0 ? "{\"rule\":" : ",{\"rule\":";
+    AppendJsonString(r.rule, &text);
+    absl::StrAppend(&text, ",\"event\":", r.is_event ? "true" : "false", ",\"points\":");
+    AppendScoreNumber(r.points, &text);
+    absl::StrAppend(&text, ",\"holds\":", r.holds ? "true" : "false", ",\"events\":[");
+    for (size_t j = 0; j < r.events.size(); ++j) {
+      const saleskit::ScoreExplanation::Event& e = r.events[j];
+      text += j == 0 ? "{\"at\":" : ",{\"at\":";
+      AppendTime(e.at, &text);
+      text += ",\"points\":";
+      AppendScoreNumber(e.points, &text);
+      text += ",\"full_points\":";
+      AppendScoreNumber(e.full_points, &text);
+      absl::StrAppend(&text, ",\"over_maximum\":", e.over_maximum ? "true" : "false", ",\"expires\":");
+      AppendTime(e.expires, &text);
+      text += "}";
+    }
+    text += "]}";
+  }
+  return text + "]}";
+}
+
+std::string CrossingsJson(const std::vector<saleskit::v1::ScoreCrossing>& crossings) {
+    using saleskit::internal::AppendJsonString;
+  std::string text = "[";
+  for (const saleskit::v1::ScoreCrossing& c : crossings) {
+    if (text.size() > 1) text += ",";
+    absl::StrAppend(&text, "{\"seq\":", c.seq(), ",\"at\":\"",
+                    saleskit::FormatTimestamp(c.at().seconds() * 1000000 + c.at().nanos() / 1000), "\",\"score\":");
+    AppendJsonString(c.score(), &text);
+    text += ",\"customer_id\":";
+    AppendJsonString(c.customer_id(), &text);
+    text += ",\"threshold\":";
+    AppendJsonString(c.threshold(), &text);
+    text += ",\"threshold_value\":";
+    AppendScoreNumber(c.threshold_value(), &text);
+    absl::StrAppend(&text, ",\"direction\":\"", c.direction() == saleskit::v1::ScoreCrossing::UP ? "up" : "down",
+                    "\",\"value\":");
+    AppendScoreNumber(c.value(), &text);
+    text += ",\"promoted_to\":";
+    if (c.promoted_to() == saleskit::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+      text += "null";
+    } else {
+      AppendJsonString(StageName(c.promoted_to()), &text);
+    }
+    text += "}";
+  }
+  return text + "]";
+}
+
+// Parses one ScoreDef or a JSON array of them.
+absl::StatusOr<std::vector<saleskit::v1::ScoreDef>> ParseScoreDefs(saleskit_format format, const char* bytes,
+                                                                    size_t size) {
+  std::vector<saleskit::v1::ScoreDef> defs;
+  if (format == SALESKIT_FORMAT_PROTOBUF) {
+    defs.emplace_back();
+    if (size > INT_MAX || !defs.back().ParseFromArray(bytes, static_cast<int>(size))) {
+      return absl::InvalidArgumentError("score: not a serialized saleskit.v1.ScoreDef");
+    }
+    return defs;
+  }
+  if (format != SALESKIT_FORMAT_JSON) return absl::InvalidArgumentError("a score definition is JSON or protobuf");
+  const absl::string_view text(bytes == nullptr ? "" : bytes, size);
+  const absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(text);
+  google::protobuf::util::JsonParseOptions options;
+  if (absl::StartsWith(trimmed, "[")) {
+    // An array of ScoreDefs is a Playbook's "scores".
+    saleskit::v1::Playbook playbook;
+    const std::string wrapped = absl::StrCat("{\"scores\":", text, "}");
+    const auto st = google::protobuf::util::JsonStringToMessage(wrapped, &playbook, options);
+    if (!st.ok()) return absl::InvalidArgumentError("score JSON: " + std::string(st.message()));
+    defs.assign(playbook.scores().begin(), playbook.scores().end());
+    return defs;
+  }
+  defs.emplace_back();
+  const auto st = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(text.data(), text.size()),
+                                                              &defs.back(), options);
+  if (!st.ok()) return absl::InvalidArgumentError("score JSON: " + std::string(st.message()));
+  return defs;
+}
+
+}  // namespace
+
+extern "C" {
+
+saleskit_status saleskit_score_define(saleskit_engine* engine, saleskit_format format, const void* data, size_t size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    if (data == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "data must not be NULL");
+    auto defs = ParseScoreDefs(format, static_cast<const char*>(data), size);
+    if (!defs.ok()) return FromStatus(defs.status());
+    return FromStatus(engine->engine->DefineScores(*defs));
+  });
+}
+
+saleskit_status saleskit_score_remove(saleskit_engine* engine, const char* name) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    return FromStatus(engine->engine->RemoveScore(name));
+  });
+}
+
+saleskit_status saleskit_score_get(saleskit_engine* engine, const char* name, const char* customer_id, double* value,
+                                   char** grade) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(value, "value");
+    *value = 0;
+    if (grade != nullptr) *grade = nullptr;
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    SALESKIT_REQUIRE(customer_id, "customer_id");
+    auto v = engine->engine->GetScore(name, customer_id);
+    if (!v.ok()) return FromStatus(v.status());
+    *value = v->value;
+    if (grade != nullptr) *grade = CopyOut(v->grade);
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_score_explain(saleskit_engine* engine, const char* name, const char* customer_id, char** json,
+                                       size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(name, "name");
+    SALESKIT_REQUIRE(customer_id, "customer_id");
+    std::string text;
+    {
+      // One snapshot: the explanation and the clock it names agree.
+      saleskit::Engine::Snapshot snap = engine->engine->Read();
+      if (snap.scores().ScoreReads(name) == nullptr) {
+        return Fail(SALESKIT_NOT_FOUND, absl::StrCat("no score named \"", name, "\""));
+      }
+      const std::optional<uint32_t> row = snap.store().FindRow(customer_id);
+      if (!row) return Fail(SALESKIT_NOT_FOUND, absl::StrCat("no customer with id \"", customer_id, "\""));
+      auto x = snap.scores().Explain(name, *row, snap.store(), snap.now());
+      if (!x.ok()) return FromStatus(x.status());
+      text = ExplanationJson(*x, snap.now());
+    }
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_score_crossings(saleskit_engine* engine, uint64_t after, uint64_t limit, char** json,
+                                         size_t* json_size, uint64_t* last_seq) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    const std::vector<saleskit::v1::ScoreCrossing> crossings =
+        engine->engine->ScoreCrossingsSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
+    if (last_seq != nullptr) *last_seq = engine->engine->LastScoreCrossing();
+    const std::string text = CrossingsJson(crossings);
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_score_trim_crossings(saleskit_engine* engine, uint64_t through) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    engine->engine->TrimScoreCrossings(through);
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_scores_evaluate(saleskit_engine* engine, char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    std::string text = "[";
+    {
+      // One snapshot: the values and the ids they name agree.
+      saleskit::Engine::Snapshot snap = engine->engine->Read();
+      const saleskit::CustomerStore& store = snap.store();
+      std::vector<std::pair<std::string, uint32_t>> ids;  // sorted by id
+      for (size_t row = 0; row < store.row_capacity(); ++row) {
+        if (store.live().Get(row)) ids.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
+      }
+      std::sort(ids.begin(), ids.end());
+      for (const auto& [score, values] : snap.scores().EvaluateAll(store, snap.segments(), snap.now())) {
+        if (text.size() > 1) text += ",";
+        text += "{\"score\":";
+        saleskit::internal::AppendJsonString(score, &text);
+        text += ",\"values\":{";
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (i > 0) text += ",";
+          saleskit::internal::AppendJsonString(ids[i].first, &text);
+          text += ":";
+          AppendScoreNumber(values[ids[i].second], &text);
+        }
+        text += "}}";
       }
     }
     text += "]";

@@ -79,11 +79,6 @@ constexpr char kImportUsage[] =
 const std::vector<std::string> kImportValues = {"kind", "schema", "format", "max-errors"};
 const std::vector<std::string> kImportSwitches = {"create-unknown", "skip-invalid", "ignore-unknown-fields", "help"};
 
-struct ImportTotals {
-  bool failed = false;
-  bool usage = false;  // a bad flag value: exit 2
-};
-
 // Loads every file of `args` into `engine`, writing one line per file.
 ImportTotals ImportFiles(Engine& engine, const Args& args, std::ostream& out, std::ostream& err) {
   ImportTotals totals;
@@ -160,9 +155,8 @@ ImportTotals ImportFiles(Engine& engine, const Args& args, std::ostream& out, st
   return totals;
 }
 
-// --now TIME, or the latest event time of the input (the epoch without events).
-// Loads --accounts, --customers and --events FILE (each read as its kind, in
-// that order, its format from its name) as `import` would, logging only errors.
+}  // namespace
+
 ImportTotals LoadKindFiles(Engine& engine, const Args& args, std::ostream& err) {
   ImportTotals all;
   for (const char* kind : {"accounts", "customers", "events"}) {
@@ -181,12 +175,14 @@ ImportTotals LoadKindFiles(Engine& engine, const Args& args, std::ostream& err) 
   return all;
 }
 
-// Moves the clock to the latest event's time, if that is later.
 void AdvanceToLatestEvent(Engine& engine) {
   const std::optional<Micros> latest = engine.Read().store().latest_event_time();
   if (latest && ToTime(*latest) > engine.now()) (void)engine.AdvanceTo(ToTime(*latest));
 }
 
+namespace {
+
+// --now TIME, or the latest event time of the input (the epoch without events).
 absl::StatusOr<Micros> NowOf(const Args& args, const Engine& engine) {
   if (auto now = args.Get("now")) return ParseTimestamp(*now);
   return engine.Read().store().latest_event_time().value_or(0);

@@ -7,6 +7,7 @@
 #include "cli/cluster.h"
 #include "cli/cohort.h"
 #include "cli/commands.h"
+#include "cli/points.h"
 #include "cli/rfm.h"
 #include "cli/score.h"
 #include "saleskit/version.h"
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "  show ID FILE...  load files and print one customer and their event summaries\n"
     "  eval EXPR        evaluate a CEL expression about customers loaded from files (docs/cel.md)\n"
     "  segment          members of a segment (a CEL condition) over customers and events from files\n"
+    "  points           points scores of a playbook (rules, decay, grades, thresholds) per customer\n"
     "  cohort           acquisition cohort tables (retention, conversion, revenue) from events\n"
     "  rfm              recency, frequency and monetary scores and segments per customer\n"
     "  cluster          clusters of similar customers by k-means on CEL features\n"
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
   if (command == "show") return saleskit::cli::RunShow(args, std::cout, std::cerr);
   if (command == "eval") return saleskit::cli::RunEval(args, std::cout, std::cerr);
   if (command == "segment") return saleskit::cli::RunSegment(args, std::cout, std::cerr);
+  if (command == "points") return saleskit::cli::RunPoints(args, std::cout, std::cerr);
   if (command == "cohort") return saleskit::cli::RunCohort(args, std::cout, std::cerr);
   if (command == "rfm") return saleskit::cli::RunRfm(args, std::cout, std::cerr);
   if (command == "cluster") return saleskit::cli::RunCluster(args, std::cout, std::cerr);

@@ -455,6 +455,121 @@ static int segments(void) {
   return failed - failed_before;
 }
 
+/* Points scores: definitions as JSON (one and several) and protobuf, values
+ * and grades, a time-frame decay crossing down at its instant, a promotion,
+ * the explanation, the batch recompute, crossings, removal and errors. */
+static int scores(void) {
+  const int failed_before = failed;
+  saleskit_engine_options options;
+  saleskit_engine* engine = NULL;
+  char* json = NULL;
+  char* grade = NULL;
+  size_t json_size = 0;
+  uint64_t last = 0;
+  double value = -1;
+  const unsigned char not_a_def[] = {0x0a, 0x7f, 'x'};
+  const char* lead =
+      "{\"name\": \"lead\", \"rules\": [{\"condition\": \"customer.country == 'DE'\", \"points\": 20},"
+      " {\"event\": \"demo_request\", \"points\": 40}],"
+      " \"decay\": {\"time_frame\": \"604800s\"}, \"min\": 0, \"max\": 100,"
+      " \"grades\": [{\"grade\": \"A\", \"min\": 50}, {\"grade\": \"B\", \"min\": 20}],"
+      " \"thresholds\": [{\"value\": 50, \"name\": \"mql\", \"promote_to\": \"LIFECYCLE_STAGE_MARKETING_QUALIFIED\"}]}";
+  const char* several =
+      "[{\"name\": \"fit\", \"rules\": [{\"condition\": \"customer.industry == 'SaaS'\", \"points\": 10}]},"
+      " {\"name\": \"visits\", \"rules\": [{\"event\": \"page_view\", \"points\": 1}]}]";
+  const char* outside =
+      "{\"name\": \"capped\", \"rules\": [{\"event\": \"x\", \"points\": 1}], \"min\": 0, \"max\": 10,"
+      " \"thresholds\": [{\"value\": 20, \"name\": \"t\"}]}";
+  const char* customers = "id,country,industry,lifecycle_stage\nc1,DE,SaaS,lead\nc2,FR,Retail,lead\n";
+  const char* events = "customer_id,type,occurred_at\nc1,demo_request,2026-03-01T12:00:00Z\n";
+
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = 1772323200LL * 1000000; /* 2026-03-01T00:00:00Z */
+  CHECK(saleskit_engine_open(&options, &engine) == SALESKIT_OK);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, lead, strlen(lead)) == SALESKIT_OK);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, several, strlen(several)) == SALESKIT_OK);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, lead, strlen(lead)) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "\"lead\"") != NULL);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, outside, strlen(outside)) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "\"capped\"") != NULL);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_JSON, "{\"rules\": 5}", 12) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "score JSON") != NULL);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_PROTOBUF, not_a_def, sizeof(not_a_def)) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_define(engine, SALESKIT_FORMAT_CSV, "x", 1) == SALESKIT_INVALID_ARGUMENT);
+
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, NULL) ==
+        SALESKIT_OK);
+  CHECK(saleskit_score_get(engine, "lead", "c1", &value, &grade) == SALESKIT_OK);
+  CHECK(value == 20 && grade != NULL && strcmp(grade, "B") == 0);
+  saleskit_free(grade);
+  CHECK(saleskit_score_get(engine, "lead", "c2", &value, NULL) == SALESKIT_OK && value == 0);
+  CHECK(saleskit_score_get(engine, "nope", "c1", &value, &grade) == SALESKIT_NOT_FOUND);
+  CHECK(grade == NULL && value == 0);
+  CHECK(saleskit_score_get(engine, "lead", "nobody", &value, NULL) == SALESKIT_NOT_FOUND);
+
+  /* A demo request: 60, grade A, over the mql threshold (c1 becomes marketing qualified). */
+  CHECK(saleskit_advance_to(engine, 1772409600LL * 1000000) == SALESKIT_OK); /* 2026-03-02 */
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, events, strlen(events), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_score_get(engine, "lead", "c1", &value, &grade) == SALESKIT_OK);
+  CHECK(value == 60 && grade != NULL && strcmp(grade, "A") == 0);
+  saleskit_free(grade);
+  CHECK(saleskit_get_customer(engine, "c1", SALESKIT_FORMAT_JSON, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "MARKETING_QUALIFIED") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_score_explain(engine, "lead", "c1", &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strlen(json) == json_size &&
+        strcmp(json,
+               "{\"score\":\"lead\",\"customer_id\":\"c1\",\"at\":\"2026-03-02T00:00:00Z\",\"value\":60,"
+               "\"unclamped\":60,\"grade\":\"A\",\"rules\":["
+               "{\"rule\":\"customer.country == 'DE'\",\"event\":false,\"points\":20,\"holds\":true,\"events\":[]},"
+               "{\"rule\":\"demo_request\",\"event\":true,\"points\":40,\"holds\":false,\"events\":["
+               "{\"at\":\"2026-03-01T12:00:00Z\",\"points\":40,\"full_points\":40,\"over_maximum\":false,"
+               "\"expires\":\"2026-03-08T12:00:00Z\"}]}]}") == 0);
+  saleskit_free(json);
+  CHECK(saleskit_score_explain(engine, "lead", "nobody", &json, &json_size) == SALESKIT_NOT_FOUND);
+  CHECK(json == NULL && json_size == 0);
+
+  /* The demo request stops counting a week after it: a down crossing at that instant. */
+  CHECK(saleskit_advance_to(engine, 1773100800LL * 1000000) == SALESKIT_OK); /* 2026-03-10 */
+  CHECK(saleskit_score_get(engine, "lead", "c1", &value, NULL) == SALESKIT_OK && value == 20);
+  CHECK(saleskit_score_crossings(engine, 0, 0, &json, &json_size, &last) == SALESKIT_OK);
+  CHECK(json != NULL && strlen(json) == json_size &&
+        strcmp(json,
+               "[{\"seq\":1,\"at\":\"2026-03-02T00:00:00Z\",\"score\":\"lead\",\"customer_id\":\"c1\","
+               "\"threshold\":\"mql\",\"threshold_value\":50,\"direction\":\"up\",\"value\":60,"
+               "\"promoted_to\":\"marketing_qualified\"},"
+               "{\"seq\":2,\"at\":\"2026-03-08T12:00:00Z\",\"score\":\"lead\",\"customer_id\":\"c1\","
+               "\"threshold\":\"mql\",\"threshold_value\":50,\"direction\":\"down\",\"value\":20,"
+               "\"promoted_to\":null}]") == 0);
+  CHECK(last == 2);
+  saleskit_free(json);
+  CHECK(saleskit_score_trim_crossings(engine, 1) == SALESKIT_OK);
+  CHECK(saleskit_score_crossings(engine, 0, 1, &json, NULL, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"seq\":2") != NULL && strstr(json, "\"seq\":1") == NULL);
+  saleskit_free(json);
+
+  CHECK(saleskit_scores_evaluate(engine, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strlen(json) == json_size &&
+        strcmp(json,
+               "[{\"score\":\"lead\",\"values\":{\"c1\":20,\"c2\":0}},"
+               "{\"score\":\"fit\",\"values\":{\"c1\":10,\"c2\":0}},"
+               "{\"score\":\"visits\",\"values\":{\"c1\":0,\"c2\":0}}]") == 0);
+  saleskit_free(json);
+  CHECK(saleskit_playbook_get(engine, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"scores\":[{\"name\":\"lead\"") != NULL);
+  saleskit_free(json);
+
+  CHECK(saleskit_segment_define(engine, "hot", "score('fit') >= 10", NULL) == SALESKIT_OK);
+  CHECK(saleskit_score_remove(engine, "fit") == SALESKIT_FAILED_PRECONDITION);
+  CHECK(saleskit_score_remove(engine, "visits") == SALESKIT_OK);
+  CHECK(saleskit_score_remove(engine, "visits") == SALESKIT_NOT_FOUND);
+  CHECK(saleskit_score_remove(engine, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_score_crossings(engine, 0, 0, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  saleskit_engine_close(engine);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -583,6 +698,7 @@ int main(void) {
   CHECK(cohorts_and_rfm() == 0);
   CHECK(clusters() == 0);
   CHECK(segments() == 0);
+  CHECK(scores() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);

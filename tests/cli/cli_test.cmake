@@ -395,3 +395,57 @@ run(2 out score fit)
 expect_contains("${out}" "unknown subcommand \"fit\"")
 run(0 out score train --help)
 expect_contains("${out}" "usage: saleskit score train")
+# points: a playbook's scores per customer, from the epoch to the latest event
+# (a time frame expires and the crossing log has both instants), with --now, an
+# explanation, JSON, the generated CRM, and a bad playbook named by its score.
+file(WRITE ${WORK}/p/customers.csv "id,country,lifecycle_stage\nc2,FR,lead\nc1,DE,lead\n")
+file(WRITE ${WORK}/p/events.csv
+     "customer_id,type,occurred_at\nc1,demo_request,2026-03-01T12:00:00Z\nc2,email_click,2026-03-09T00:00:00Z\n")
+file(WRITE ${WORK}/p/playbook.json [=[
+{"scores": [{"name": "lead",
+             "rules": [{"condition": "customer.country == 'DE'", "points": 20},
+                       {"event": "demo_request", "points": 40},
+                       {"event": "email_click", "points": 5, "max_per_window": 2, "window": "86400s"}],
+             "decay": {"time_frame": "604800s"}, "min": 0, "max": 100,
+             "grades": [{"grade": "A", "min": 50}, {"grade": "B", "min": 20}],
+             "thresholds": [{"value": 50, "name": "mql", "promote_to": "LIFECYCLE_STAGE_MARKETING_QUALIFIED"}]}]}
+]=])
+file(WRITE ${WORK}/p/bad.json [=[
+{"scores": [{"name": "capped", "rules": [{"event": "x", "points": 1}], "min": 0, "max": 10,
+             "thresholds": [{"value": 20, "name": "t"}]}]}
+]=])
+set(pfiles --customers ${WORK}/p/customers.csv --events ${WORK}/p/events.csv --playbook ${WORK}/p/playbook.json)
+run(0 out points ${pfiles})
+if(NOT out STREQUAL "customer_id,lead,lead_grade\nc1,20,B\nc2,5,\n")
+  message(FATAL_ERROR "points printed:\n${out}")
+endif()
+run(0 out points ${pfiles} --crossings)
+if(NOT out STREQUAL "seq,at,score,customer_id,threshold,threshold_value,direction,value,promoted_to\n1,2026-03-01T12:00:00Z,lead,c1,mql,50,up,60,marketing_qualified\n2,2026-03-08T12:00:00Z,lead,c1,mql,50,down,20,\n")
+  message(FATAL_ERROR "points --crossings printed:\n${out}")
+endif()
+run(0 out points ${pfiles} --now 2026-03-05T00:00:00Z --format json)
+expect_contains("${out}" "{\"customer_id\":\"c1\",\"lead\":60,\"lead_grade\":\"A\"}")
+run(0 out points ${pfiles} --explain c1)
+expect_contains("${out}" "lead = 20 (grade B)\n  condition customer.country == 'DE'  =>  20 (holds)\n  event demo_request  =>  0\n")
+run(0 out points ${pfiles} --explain c1 --now 2026-03-05T00:00:00Z)
+expect_contains("${out}" "  event demo_request  =>  40\n    2026-03-01T12:00:00Z  40 of 40, counts until 2026-03-08T12:00:00Z\n")
+run(1 out points ${pfiles} --explain nobody)
+expect_contains("${out}" "nobody")
+run(1 out points --customers ${WORK}/p/customers.csv --playbook ${WORK}/p/bad.json)
+expect_contains("${out}" "\"capped\"")
+run(2 out points --customers ${WORK}/p/customers.csv)
+expect_contains("${out}" "--playbook is required")
+run(2 out points ${pfiles} --format xml)
+expect_contains("${out}" "--format: expected csv or json, not \"xml\"")
+file(WRITE ${WORK}/p/gen.json [=[
+{"scores": [{"name": "engagement", "decay": {"half_life": "604800s"},
+             "rules": [{"event": "email_click", "points": 3, "max_per_window": 2, "window": "86400s"},
+                       {"condition": "customer.lifecycle_stage == \"customer\"", "points": 10}],
+             "thresholds": [{"value": 10, "name": "warm"}]}]}
+]=])
+run(0 out points --customers ${WORK}/a/customers.csv --events ${WORK}/a/events.csv --playbook ${WORK}/p/gen.json)
+string(REGEX MATCHALL "\n" lines "${out}")
+list(LENGTH lines n)
+if(NOT n EQUAL 301)
+  message(FATAL_ERROR "points over the generated CRM printed ${n} lines, expected 301")
+endif()

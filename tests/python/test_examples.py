@@ -33,3 +33,12 @@ def test_segments_runs():
     assert "4 2026-03-15 00:00:00+00:00 hot_saas          c1  exit" in out
     assert "c1 in hot_saas: False" in out
     assert 'in_segment("shopping") => False' in out
+
+
+def test_scores_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "scores.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert "c1 is now marketing_qualified" in out
+    assert "2026-03-02 11:00 worth 0.00 of 5 (over the maximum)" in out
+    assert "crossing 1 2026-03-02 12:00 engagement c1 up mql -> marketing_qualified" in out
+    assert "crossing 2 2026-03-04 15:20 engagement c1 down mql" in out

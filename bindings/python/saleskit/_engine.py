@@ -89,6 +89,33 @@ def _rejected_message(errors: Sequence[RecordError]) -> str:
     return msg
 
 
+def _duration_json(v: Any) -> Any:
+    """A timedelta as protobuf JSON duration text ("86400s"); anything else as is."""
+    if isinstance(v, _dt.timedelta):
+        micros = (v.days * 86400 + v.seconds) * 1000000 + v.microseconds
+        return "%d.%06ds" % divmod(micros, 1000000) if micros % 1000000 else "%ds" % (micros // 1000000)
+    return v
+
+
+def _score_json(score: Any) -> Any:
+    """A ScoreDef dict in protobuf JSON shape: timedeltas as durations, short
+    lifecycle stage names ("marketing_qualified") as enum names."""
+    if not isinstance(score, Mapping):
+        raise InvalidArgumentError("a score definition is a dict, not %s" % type(score).__name__)
+    out = dict(score)
+    if isinstance(out.get("rules"), (list, tuple)):
+        out["rules"] = [dict(r, window=_duration_json(r["window"])) if isinstance(r, Mapping) and "window" in r else r
+                        for r in out["rules"]]
+    if isinstance(out.get("decay"), Mapping):
+        out["decay"] = {k: _duration_json(v) for k, v in out["decay"].items()}
+    if isinstance(out.get("thresholds"), (list, tuple)):
+        out["thresholds"] = [
+            dict(t, promote_to=_convert._enum(t["promote_to"], _convert._LIFECYCLE_PREFIX))
+            if isinstance(t, Mapping) and isinstance(t.get("promote_to"), str) else t
+            for t in out["thresholds"]]
+    return out
+
+
 def _looks_like_text(s: str) -> bool:
     return "\n" in s or s.lstrip()[:1] in ("{", "[")
 
@@ -415,10 +442,13 @@ class Engine:
 
     def define_playbook(self, playbook: Union[Mapping[str, Any], str]) -> None:
         """Defines a saleskit.v1.Playbook (a dict, or its JSON text) as one unit:
-        ``{"event_kinds": [...], "segments": [...]}``, all or nothing."""
+        ``{"event_kinds": [...], "segments": [...], "scores": [...]}``, all or
+        nothing (scores as for define_score)."""
         if isinstance(playbook, str):
             text = playbook
         elif isinstance(playbook, Mapping):
+            if "scores" in playbook:
+                playbook = dict(playbook, scores=[_score_json(d) for d in playbook["scores"]])
             text = json.dumps(playbook)
         else:
             raise InvalidArgumentError("define_playbook takes a dict or JSON text, got %s" % type(playbook).__name__)
@@ -426,11 +456,12 @@ class Engine:
             self._native.define_playbook(text)
 
     def playbook(self) -> Dict[str, Any]:
-        """The defined event kinds and segments (segments in dependency order)."""
+        """The defined event kinds, segments (in dependency order) and scores."""
         with translated():
             out = json.loads(self._native.playbook_json())
         out.setdefault("event_kinds", [])
         out.setdefault("segments", [])
+        out.setdefault("scores", [])
         return out
 
     def remove_segment(self, name: str) -> None:
@@ -518,6 +549,196 @@ class Engine:
         with translated():
             pairs = self._native.evaluate_segments()
         return {name: np.array(ids, dtype=object) for name, ids in pairs}
+
+    # ------------------------------------------------------------ points scores
+
+    def define_score(self, score: Mapping[str, Any]) -> None:
+        """Defines one points score (docs/scores.md): a saleskit.v1.ScoreDef as
+        a dict in its protobuf JSON shape, e.g.::
+
+            {"name": "lead",
+             "rules": [{"condition": 'customer.country == "DE"', "points": 20},
+                       {"event": "email_click", "points": 5, "max_per_window": 2, "window": "86400s"}],
+             "decay": {"half_life": "2592000s"},   # or {"time_frame": ...}; a timedelta works too
+             "min": 0, "max": 100,
+             "grades": [{"grade": "A", "min": 50}],
+             "thresholds": [{"value": 30, "name": "mql", "promote_to": "marketing_qualified"}]}
+
+        It is computed for every customer at ``now`` (a customer at or above a
+        threshold gets an up crossing and its promotion) and kept current from
+        then on. Event rules count the events ingested after this call: define
+        scores before ingesting.
+
+        Raises:
+            InvalidArgumentError: naming the score (and rule), for a bad or
+                duplicate name, no rules, a rule with neither or both of
+                condition and event, a condition that does not compile or is not
+                bool, a maximum without a window, a bad decay, min > max, a
+                threshold or grade outside [min, max], two thresholds at one value.
+        """
+        self.define_scores([score])
+
+    def define_scores(self, scores: Union[Sequence[Mapping[str, Any]], Mapping[str, Any]]) -> None:
+        """Defines several points scores, all or none (dicts as for define_score;
+        a single dict is one score)."""
+        if isinstance(scores, Mapping):
+            scores = [scores]
+        if isinstance(scores, (str, bytes)) or not isinstance(scores, Sequence):
+            raise InvalidArgumentError(
+                "define_scores takes a dict or a list of dicts, got %s" % type(scores).__name__)
+        text = json.dumps([_score_json(s) for s in scores])
+        with translated():
+            self._native.define_scores(text)
+
+    def remove_score(self, name: str) -> None:
+        """Removes a score (its crossing records stay).
+
+        Raises:
+            NotFoundError: no such score.
+            FailedPreconditionError: a segment reads it through score().
+        """
+        with translated():
+            self._native.remove_score(name)
+
+    def scores(self) -> List[Dict[str, Any]]:
+        """The score definitions, in definition order, as protobuf-JSON dicts."""
+        with translated():
+            return list(json.loads(self._native.scores_json()).get("scores", []))
+
+    def score(self, name: str, id: str) -> float:
+        """Customer ``id``'s value of score ``name`` at ``now``.
+
+        Raises:
+            NotFoundError: no such score or customer.
+        """
+        with translated():
+            return float(self._native.score(name, id)[0])
+
+    def score_grade(self, name: str, id: str) -> str:
+        """Customer ``id``'s grade of score ``name`` at ``now`` ("" below every band).
+
+        Raises:
+            NotFoundError: no such score or customer.
+        """
+        with translated():
+            return str(self._native.score(name, id)[1])
+
+    def score_values(self, name: str) -> Any:
+        """Every customer's live value of score ``name``: a float64 pandas
+        Series indexed by customer_id (sorted), named after the score.
+
+        Raises:
+            NotFoundError: no such score.
+        """
+        import numpy as np
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        with translated():
+            ids, values, _ = self._native.score_values(name)
+        return pd.Series(np.frombuffer(values, dtype="f8").copy(), index=pd.Index(ids, name="customer_id", dtype=object),
+                         name=name)
+
+    def scores_frame(self) -> Any:
+        """Every customer's scores: a pandas DataFrame indexed by customer_id
+        (sorted) with, per score in definition order, a float64 column named
+        after it and an object column ``<name>_grade`` ("" below every band),
+        the same table as ``saleskit points``."""
+        import numpy as np
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        with translated():
+            ids, table = self._native.scores_table()  # one snapshot
+        columns: Dict[str, Any] = {}
+        for name, values, grades in table:
+            columns[name] = np.frombuffer(values, dtype="f8").copy()
+            columns[name + "_grade"] = np.array(grades, dtype=object)
+        return pd.DataFrame(columns, index=pd.Index(ids, name="customer_id", dtype=object))
+
+    def evaluate_scores(self) -> Any:
+        """Every score recomputed from scratch at ``now``: a float64 DataFrame
+        indexed by customer_id (sorted), one column per score in definition
+        order. What the live values (scores_frame) equal; for checking."""
+        import numpy as np
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        with translated():
+            ids, columns = self._native.evaluate_scores()
+        return pd.DataFrame({name: np.frombuffer(values, dtype="f8").copy() for name, values in columns},
+                            index=pd.Index(ids, name="customer_id", dtype=object))
+
+    def explain_score(self, name: str, id: str) -> Dict[str, Any]:
+        """Why customer ``id`` has their score ``name`` at ``now``.
+
+        Returns ``{"score", "customer_id", "at", "value", "unclamped", "grade",
+        "rules"}``; each rule (in definition order) is ``{"rule", "event",
+        "points", "holds", "events"}`` where ``event`` says whether it is an
+        event rule, ``points`` is what it contributes now and ``holds`` whether
+        a condition rule's condition holds. An event rule's ``events`` are its
+        counted events, oldest first: ``{"at", "points", "full_points",
+        "over_maximum", "expires"}`` (``points`` after decay, 0 over the window
+        maximum; ``expires`` None for never).
+
+        Raises:
+            NotFoundError: no such score or customer.
+        """
+        with translated():
+            value, unclamped, grade, now_us, rules = self._native.explain_score(name, id)
+        return {
+            "score": name,
+            "customer_id": id,
+            "at": _convert.from_micros(now_us),
+            "value": value,
+            "unclamped": unclamped,
+            "grade": grade,
+            "rules": [{
+                "rule": rule,
+                "event": is_event,
+                "points": points,
+                "holds": holds,
+                "events": [{
+                    "at": _convert.from_micros(at),
+                    "points": p,
+                    "full_points": full,
+                    "over_maximum": over,
+                    "expires": None if expires is None else _convert.from_micros(expires),
+                } for at, p, full, over, expires in events],
+            } for rule, is_event, points, holds, events in rules],
+        }
+
+    def score_crossings(self, after: int = 0, limit: Optional[int] = None) -> Any:
+        """The threshold crossings with ``seq > after``, oldest first, as a
+        pandas DataFrame with columns seq, at (UTC, the exact instant), score,
+        customer_id, threshold, threshold_value, direction ("up"/"down"),
+        value (the score after the change) and promoted_to (the lifecycle stage
+        the crossing moved the customer to, e.g. "marketing_qualified", or
+        None). Poll with ``after`` = the last seq handled."""
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        with translated():
+            (seq, at_us, score, customer, threshold, threshold_value, direction, value,
+             promoted) = self._native.score_crossings(int(after), int(limit or 0))
+        return pd.DataFrame({
+            "seq": pd.array(seq, dtype="int64"),
+            "at": pd.to_datetime(pd.array(at_us, dtype="int64"), unit="us", utc=True),
+            "score": pd.array(score, dtype=object),
+            "customer_id": pd.array(customer, dtype=object),
+            "threshold": pd.array(threshold, dtype=object),
+            "threshold_value": pd.array(threshold_value, dtype="float64"),
+            "direction": pd.array(direction, dtype=object),
+            "value": pd.array(value, dtype="float64"),
+            # A Series keeps None (pd.array(dtype=object) turns it into NaN in pandas 3).
+            "promoted_to": pd.Series([p or None for p in promoted], dtype=object),
+        })
+
+    @property
+    def last_score_crossing(self) -> int:
+        """The seq of the newest crossing record (0 before the first)."""
+        return int(self._native.last_score_crossing())
+
+    def trim_score_crossings(self, through: int) -> None:
+        """Forgets the crossing records with ``seq <= through`` (handled by the host)."""
+        with translated():
+            self._native.trim_score_crossings(int(through))
 
     # ------------------------------------------------------------ stats
 

@@ -116,6 +116,28 @@ class Engine:
         """(member, [(depth, clause text, value or None, error message or None)])."""
     def evaluate_segments(self) -> List[Tuple[str, List[str]]]:
         """Every segment from scratch (columnar): [(name, sorted member ids)] in dependency order."""
+    def define_scores(self, json: str) -> None:
+        """Engine::DefineScores from a JSON array of saleskit.v1.ScoreDef: all or nothing."""
+    def remove_score(self, name: str) -> None:
+        """NOT_FOUND if unknown; FAILED_PRECONDITION while a segment reads it."""
+    def scores_json(self) -> str:
+        """The definitions as saleskit.v1.Playbook JSON with only "scores", in definition order."""
+    def score(self, name: str, id: str) -> Tuple[float, str]:
+        """(value, grade) at now. NOT_FOUND for an unknown score or customer."""
+    def score_values(self, name: str) -> Tuple[List[str], bytes, List[str]]:
+        """Live values of one score: (ids sorted, float64 bytes, grades). NOT_FOUND for an unknown score."""
+    def scores_table(self) -> Tuple[List[str], List[Tuple[str, bytes, List[str]]]]:
+        """Every score's live values from one snapshot: (ids sorted, [(name, float64 bytes, grades)])."""
+    def evaluate_scores(self) -> Tuple[List[str], List[Tuple[str, bytes]]]:
+        """Every score from scratch: (ids sorted, [(name, float64 bytes in id order)]) in definition order."""
+    def explain_score(self, name: str, id: str) -> Tuple[float, float, str, int, List[Tuple[str, bool, float, bool, List[Tuple[int, float, float, bool, Optional[int]]]]]]:
+        """(value, unclamped, grade, now µs, [(rule, is_event, points, holds,
+        [(at µs, points, full_points, over_maximum, expires µs or None)])])."""
+    def score_crossings(self, after: int, limit: int) -> Tuple[List[int], List[int], List[str], List[str], List[str], List[float], List[str], List[float], List[str]]:
+        """Columns seq, at (µs), score, customer_id, threshold, threshold_value, direction, value,
+        promoted_to ("marketing_qualified", "" for none) of the crossings with seq > after (limit 0: all)."""
+    def last_score_crossing(self) -> int: ...
+    def trim_score_crossings(self, through: int) -> None: ...
 
 def format_from_path(path: str) -> str:
     """The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies."""

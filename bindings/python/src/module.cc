@@ -14,6 +14,7 @@
 #include <nanobind/ndarray.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -521,6 +522,190 @@ class PyEngine {
     return result;
   }
 
+  // --- Points scores ---
+  // `json` is a JSON array of saleskit.v1.ScoreDef.
+  void DefineScores(const std::string& json) {
+    v1::Playbook playbook;
+    const auto parsed = google::protobuf::util::JsonStringToMessage(absl::StrCat("{\"scores\":", json, "}"), &playbook);
+    if (!parsed.ok()) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("score: ", parsed.message().ToString())));
+    const std::vector<v1::ScoreDef> defs(playbook.scores().begin(), playbook.scores().end());
+    absl::Status status;
+    {
+      nb::gil_scoped_release release;
+      status = engine_->DefineScores(defs);
+    }
+    ThrowIfError(status);
+  }
+  void RemoveScore(const std::string& name) { ThrowIfError(engine_->RemoveScore(name)); }
+  // The definitions as saleskit.v1.Playbook JSON with only "scores" (in definition order).
+  std::string ScoresJson() const {
+    v1::Playbook playbook;
+    for (v1::ScoreDef& def : engine_->Scores()) *playbook.add_scores() = std::move(def);
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    std::string out;
+    (void)google::protobuf::util::MessageToJsonString(playbook, &out, options);
+    return out;
+  }
+  // (value, grade)
+  nb::tuple Score(const std::string& name, const std::string& id) const {
+    ScoreValue v = ValueOrThrow(engine_->GetScore(name, id));
+    return nb::make_tuple(v.value, v.grade);
+  }
+  // The live values of one score for every customer, sorted by id: (ids,
+  // float64 bytes, grades), from one snapshot.
+  nb::tuple ScoreValues(const std::string& name) const {
+    std::vector<std::string> ids, grades;
+    std::vector<double> values;
+    absl::Status status;
+    {
+      nb::gil_scoped_release release;
+      const Engine::Snapshot snapshot = engine_->Read();
+      const CustomerStore& store = snapshot.store();
+      std::vector<std::pair<std::string, uint32_t>> rows;
+      for (size_t row = 0; row < store.row_capacity(); ++row) {
+        if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
+      }
+      std::sort(rows.begin(), rows.end());
+      for (auto& [id, row] : rows) {
+        absl::StatusOr<ScoreValue> v = snapshot.scores().Get(name, row, snapshot.now());
+        if (!v.ok()) {
+          status = v.status();
+          break;
+        }
+        ids.push_back(std::move(id));
+        values.push_back(v->value);
+        grades.push_back(std::move(v->grade));
+      }
+    }
+    ThrowIfError(status);
+    return nb::make_tuple(ids, nb::bytes(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double)),
+                          grades);
+  }
+  // Every score's live values for every customer, from one snapshot: (ids
+  // sorted, [(name, float64 bytes in id order, grades)]) in definition order.
+  nb::tuple ScoresTable() const {
+    std::vector<std::string> ids;
+    struct Column {
+      std::string name;
+      std::vector<double> values;
+      std::vector<std::string> grades;
+    };
+    std::vector<Column> columns;
+    {
+      nb::gil_scoped_release release;
+      const Engine::Snapshot snapshot = engine_->Read();
+      const CustomerStore& store = snapshot.store();
+      std::vector<std::pair<std::string, uint32_t>> rows;
+      for (size_t row = 0; row < store.row_capacity(); ++row) {
+        if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
+      }
+      std::sort(rows.begin(), rows.end());
+      for (const v1::ScoreDef& def : snapshot.scores().Definitions()) {
+        Column c{def.name(), {}, {}};
+        for (const auto& r : rows) {
+          absl::StatusOr<ScoreValue> v = snapshot.scores().Get(def.name(), r.second, snapshot.now());
+          c.values.push_back(v.ok() ? v->value : 0);
+          c.grades.push_back(v.ok() ? std::move(v->grade) : std::string());
+        }
+        columns.push_back(std::move(c));
+      }
+      for (auto& r : rows) ids.push_back(std::move(r.first));
+    }
+    nb::list out;
+    for (Column& c : columns) {
+      out.append(nb::make_tuple(
+          c.name, nb::bytes(reinterpret_cast<const char*>(c.values.data()), c.values.size() * sizeof(double)),
+          c.grades));
+    }
+    return nb::make_tuple(ids, out);
+  }
+  // Every score recomputed from scratch: (ids sorted, [(name, float64 bytes in id order)]).
+  nb::tuple EvaluateScores() const {
+    std::vector<std::string> ids;
+    std::vector<std::pair<std::string, std::vector<double>>> columns;
+    {
+      nb::gil_scoped_release release;
+      const Engine::Snapshot snapshot = engine_->Read();
+      const CustomerStore& store = snapshot.store();
+      std::vector<std::pair<std::string, uint32_t>> rows;
+      for (size_t row = 0; row < store.row_capacity(); ++row) {
+        if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
+      }
+      std::sort(rows.begin(), rows.end());
+      for (auto& [name, by_row] : snapshot.scores().EvaluateAll(store, snapshot.segments(), snapshot.now())) {
+        std::vector<double> values;
+        values.reserve(rows.size());
+        for (const auto& r : rows) values.push_back(by_row[r.second]);
+        columns.emplace_back(name, std::move(values));
+      }
+      for (auto& r : rows) ids.push_back(std::move(r.first));
+    }
+    nb::list out;
+    for (auto& [name, values] : columns) {
+      out.append(nb::make_tuple(
+          name, nb::bytes(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double))));
+    }
+    return nb::make_tuple(ids, out);
+  }
+  // (value, unclamped, grade, now µs, [(rule, is_event, points, holds,
+  // [(at µs, points, full_points, over_maximum, expires µs or None)])])
+  nb::tuple ExplainScore(const std::string& name, const std::string& id) const {
+    absl::StatusOr<ScoreExplanation> x;
+    int64_t now_us = 0;
+    {
+      nb::gil_scoped_release release;
+      x = engine_->ExplainScore(name, id);
+      now_us = absl::ToUnixMicros(engine_->now());
+    }
+    ScoreExplanation e = ValueOrThrow(std::move(x));
+    nb::list rules;
+    for (const ScoreExplanation::Rule& r : e.rules) {
+      nb::list events;
+      for (const ScoreExplanation::Event& ev : r.events) {
+        nb::object expires =
+            ev.expires == absl::InfiniteFuture() ? nb::object(nb::none()) : nb::cast(absl::ToUnixMicros(ev.expires));
+        events.append(nb::make_tuple(absl::ToUnixMicros(ev.at), ev.points, ev.full_points, ev.over_maximum, expires));
+      }
+      rules.append(nb::make_tuple(r.rule, r.is_event, r.points, r.holds, events));
+    }
+    return nb::make_tuple(e.value, e.unclamped, e.grade, now_us, rules);
+  }
+  // Column lists: seq, at (µs), score, customer_id, threshold, threshold_value,
+  // direction ("up"/"down"), value, promoted_to (stage name, "" for none).
+  nb::tuple ScoreCrossings(uint64_t after, uint64_t limit) const {
+    std::vector<v1::ScoreCrossing> crossings;
+    {
+      nb::gil_scoped_release release;
+      crossings = engine_->ScoreCrossingsSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
+    }
+    std::vector<uint64_t> seq;
+    std::vector<int64_t> at;
+    std::vector<std::string> score, customer, threshold, direction;
+    std::vector<double> threshold_value, value;
+    std::vector<std::string> promoted;
+    for (v1::ScoreCrossing& c : crossings) {
+      seq.push_back(c.seq());
+      at.push_back(c.at().seconds() * 1000000 + c.at().nanos() / 1000);
+      score.push_back(std::move(*c.mutable_score()));
+      customer.push_back(std::move(*c.mutable_customer_id()));
+      threshold.push_back(std::move(*c.mutable_threshold()));
+      threshold_value.push_back(c.threshold_value());
+      direction.emplace_back(c.direction() == v1::ScoreCrossing::UP ? "up" : "down");
+      value.push_back(c.value());
+      // "marketing_qualified", as customers' lifecycle_stage reads; "" for none.
+      std::string stage;
+      if (c.promoted_to() != v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+        stage = v1::LifecycleStage_Name(c.promoted_to()).substr(sizeof("LIFECYCLE_STAGE_") - 1);
+        for (char& ch : stage) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      promoted.push_back(std::move(stage));
+    }
+    return nb::make_tuple(seq, at, score, customer, threshold, threshold_value, direction, value, promoted);
+  }
+  uint64_t LastScoreCrossing() const { return engine_->LastScoreCrossing(); }
+  void TrimScoreCrossings(uint64_t through) { engine_->TrimScoreCrossings(through); }
+
   nb::dict Stats() const {
     StoreStats s;
     {
@@ -828,7 +1013,18 @@ NB_MODULE(_saleskit, m) {
       .def("last_segment_change", &PyEngine::LastSegmentChange)
       .def("trim_segment_changes", &PyEngine::TrimSegmentChanges, nb::arg("through"))
       .def("explain_segment", &PyEngine::ExplainSegment, nb::arg("name"), nb::arg("id"))
-      .def("evaluate_segments", &PyEngine::EvaluateSegments);
+      .def("evaluate_segments", &PyEngine::EvaluateSegments)
+      .def("define_scores", &PyEngine::DefineScores, nb::arg("json"))
+      .def("remove_score", &PyEngine::RemoveScore, nb::arg("name"))
+      .def("scores_json", &PyEngine::ScoresJson)
+      .def("score", &PyEngine::Score, nb::arg("name"), nb::arg("id"))
+      .def("score_values", &PyEngine::ScoreValues, nb::arg("name"))
+      .def("scores_table", &PyEngine::ScoresTable)
+      .def("evaluate_scores", &PyEngine::EvaluateScores)
+      .def("explain_score", &PyEngine::ExplainScore, nb::arg("name"), nb::arg("id"))
+      .def("score_crossings", &PyEngine::ScoreCrossings, nb::arg("after"), nb::arg("limit"))
+      .def("last_score_crossing", &PyEngine::LastScoreCrossing)
+      .def("trim_score_crossings", &PyEngine::TrimScoreCrossings, nb::arg("through"));
 
   m.def("format_from_path", &saleskit::python::FormatFromPathName, nb::arg("path"),
         "The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies.");
