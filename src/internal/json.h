@@ -49,6 +49,12 @@ inline void AppendJsonNumber(double d, std::string* out) {
     out->append(std::isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
     return;
   }
+  // Whole numbers below 2^53 as integers (60, not 6e+01); others in the
+  // shortest %g form that reads back as the same double.
+  if (d == std::trunc(d) && std::abs(d) < 9007199254740992.0) {
+    absl::StrAppendFormat(out, "%.0f", d);
+    return;
+  }
   for (int precision = 1; precision < 17; ++precision) {
     const std::string t = absl::StrFormat("%.*g", precision, d);
     if (std::strtod(t.c_str(), nullptr) == d) {
