@@ -640,15 +640,6 @@ std::string StageName(saleskit::v1::LifecycleStage stage) {
   return absl::StartsWith(name, kPrefix) ? name.substr(kPrefix.size()) : name;
 }
 
-// A score as JSON: whole values as integers (100, not 1e+02), others shortest round-trip.
-void AppendScoreNumber(double d, std::string* out) {
-  if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 1e15) {
-    absl::StrAppend(out, static_cast<int64_t>(d));
-    return;
-  }
-  saleskit::internal::AppendJsonNumber(d, out);
-}
-
 void AppendTime(absl::Time t, std::string* out) {
   if (t == absl::InfiniteFuture()) {
     out->append("null");
@@ -666,9 +657,9 @@ std::string ExplanationJson(const saleskit::ScoreExplanation& x, absl::Time now)
   text += ",\"at\":";
   AppendTime(now, &text);
   text += ",\"value\":";
-  AppendScoreNumber(x.value, &text);
+  saleskit::internal::AppendJsonNumber(x.value, &text);
   text += ",\"unclamped\":";
-  AppendScoreNumber(x.unclamped, &text);
+  saleskit::internal::AppendJsonNumber(x.unclamped, &text);
   text += ",\"grade\":";
   AppendJsonString(x.grade, &text);
   text += ",\"rules\":[";
@@ -677,16 +668,16 @@ std::string ExplanationJson(const saleskit::ScoreExplanation& x, absl::Time now)
     text += i == 0 ? "{\"rule\":" : ",{\"rule\":";
     AppendJsonString(r.rule, &text);
     absl::StrAppend(&text, ",\"event\":", r.is_event ? "true" : "false", ",\"points\":");
-    AppendScoreNumber(r.points, &text);
+    saleskit::internal::AppendJsonNumber(r.points, &text);
     absl::StrAppend(&text, ",\"holds\":", r.holds ? "true" : "false", ",\"events\":[");
     for (size_t j = 0; j < r.events.size(); ++j) {
       const saleskit::ScoreExplanation::Event& e = r.events[j];
       text += j == 0 ? "{\"at\":" : ",{\"at\":";
       AppendTime(e.at, &text);
       text += ",\"points\":";
-      AppendScoreNumber(e.points, &text);
+      saleskit::internal::AppendJsonNumber(e.points, &text);
       text += ",\"full_points\":";
-      AppendScoreNumber(e.full_points, &text);
+      saleskit::internal::AppendJsonNumber(e.full_points, &text);
       absl::StrAppend(&text, ",\"over_maximum\":", e.over_maximum ? "true" : "false", ",\"expires\":");
       AppendTime(e.expires, &text);
       text += "}";
@@ -709,10 +700,10 @@ std::string CrossingsJson(const std::vector<saleskit::v1::ScoreCrossing>& crossi
     text += ",\"threshold\":";
     AppendJsonString(c.threshold(), &text);
     text += ",\"threshold_value\":";
-    AppendScoreNumber(c.threshold_value(), &text);
+    saleskit::internal::AppendJsonNumber(c.threshold_value(), &text);
     absl::StrAppend(&text, ",\"direction\":\"", c.direction() == saleskit::v1::ScoreCrossing::UP ? "up" : "down",
                     "\",\"value\":");
-    AppendScoreNumber(c.value(), &text);
+    saleskit::internal::AppendJsonNumber(c.value(), &text);
     text += ",\"promoted_to\":";
     if (c.promoted_to() == saleskit::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
       text += "null";
@@ -872,7 +863,7 @@ saleskit_status saleskit_scores_evaluate(saleskit_engine* engine, char** json, s
           if (i > 0) text += ",";
           saleskit::internal::AppendJsonString(ids[i].first, &text);
           text += ":";
-          AppendScoreNumber(values[ids[i].second], &text);
+          saleskit::internal::AppendJsonNumber(values[ids[i].second], &text);
         }
         text += "}}";
       }
