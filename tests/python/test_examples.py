@@ -33,3 +33,14 @@ def test_segments_runs():
     assert "4 2026-03-15 00:00:00+00:00 hot_saas          c1  exit" in out
     assert "c1 in hot_saas: False" in out
     assert 'in_segment("shopping") => False' in out
+
+
+def test_predictive_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "predictive.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert "held-out AUC 0." in out
+    assert "warnings: []" in out
+    assert "classes: ['no', 'yes']" in out
+    assert "probabilities shape: (200, 2)" in out
+    assert "log-odds" in out
+    assert "loaded model scores the same: True" in out
