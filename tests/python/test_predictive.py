@@ -41,6 +41,14 @@ def test_params_round_trip_and_sklearn_clone():
     copy = base.clone(est)
     assert copy is not est
     assert copy.get_params() == est.get_params()
+    assert base.is_classifier(est)
+
+
+def test_sklearn_cross_validation(frame):
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    X, y = frame.drop(columns=["won"]), frame["won"]
+    aucs = model_selection.cross_val_score(saleskit.LogisticScorer(), X, y, cv=3, scoring="roc_auc")
+    assert len(aucs) == 3 and all(a > 0.7 for a in aucs)
 
 
 def test_fit_predict_shapes_and_determinism(frame, fitted):
@@ -208,3 +216,27 @@ def test_not_fitted_and_bad_class_weight(frame):
         saleskit.LogisticScorer().predict_proba(frame)
     with pytest.raises(ValueError, match="class_weight"):
         saleskit.LogisticScorer(class_weight="auto").fit(frame.drop(columns=["won"]), frame["won"])
+
+
+def _cli():
+    """The saleskit CLI if one is at hand (SALESKIT_CLI or on PATH), else None."""
+    import os
+    import shutil
+    path = os.environ.get("SALESKIT_CLI") or shutil.which("saleskit")
+    return path if path and os.access(path, os.X_OK) else None
+
+
+@pytest.mark.skipif(_cli() is None, reason="no saleskit CLI (set SALESKIT_CLI)")
+def test_train_model_matches_the_cli(frame, tmp_path):
+    import subprocess
+    data = tmp_path / "deals.csv"
+    frame.to_csv(data, index=False)
+    out = subprocess.run([_cli(), "score", "train", "--data", str(data), "--target", "won", "--positive", "True",
+                          "--seed", "7", "--out", str(tmp_path / "cli.pb"), "--format", "json"],
+                         check=True, capture_output=True, text=True).stdout
+    cli = json.loads(out)
+    model, held_out, _ = saleskit.train_model(data, target="won", positive="True", seed=7)
+    assert held_out == cli["held_out"]
+    # The CLI's model file scores as the Python one.
+    cli_model = saleskit.PredictiveModel.load(tmp_path / "cli.pb")
+    assert np.array_equal(cli_model.predict_proba(data), model.predict_proba(data))

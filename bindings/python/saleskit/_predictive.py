@@ -346,6 +346,15 @@ class LogisticScorer:
             setattr(self, name, value)
         return self
 
+    def __sklearn_tags__(self) -> Any:
+        # scikit-learn >= 1.6 asks estimators for tags (is_classifier, scorers);
+        # only called by scikit-learn, so importing it here is safe.
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags(multi_class=False),
+                    input_tags=InputTags(allow_nan=True, categorical=True, string=True))
+
     def __repr__(self) -> str:
         defaults = LogisticScorer()
         changed = [f"{n}={getattr(self, n)!r}" for n in self._PARAMS if getattr(self, n) != getattr(defaults, n)]
