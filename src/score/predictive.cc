@@ -258,7 +258,7 @@ absl::StatusOr<FittedRows> FitRows(const Table& table, const TrainOptions& optio
   for (const EncodedFeature& f : encoder.features()) {
     if (f.kind == ColumnKind::kCategorical && f.levels.size() == 1) {
       warnings->push_back(absl::StrCat("feature \"", f.name, "\": every value is in fewer than ", options.min_level_count,
-                                      " training rows, so it tells nothing (an id? consider excluding it)"));
+                                       " training rows, so it tells nothing (an id? consider excluding it)"));
     }
   }
   SALESKIT_ASSIGN_OR_RETURN(Eigen::MatrixXd x_train, encoder.Encode(table, train));
@@ -279,7 +279,7 @@ absl::StatusOr<FittedRows> FitRows(const Table& table, const TrainOptions& optio
                                      sample_weights));
   if (!fit.converged) {
     warnings->push_back(absl::StrCat("the regression did not converge in ", fit.iterations,
-                                    " Newton steps; a larger l2 may help"));
+                                     " Newton steps; a larger l2 may help"));
   }
 
   v1::ScoreModel proto;
