@@ -30,20 +30,23 @@ def _is_frame(x: Any) -> bool:
 
 
 def _column_values(values: Any, name: str, categorical: bool) -> Tuple[str, bool, Any]:
-    """One column as the native layer takes it: float64 (NaN = missing) or str ("" = missing)."""
+    """One column as the native layer takes it: float64 (NaN = missing), or categories."""
     arr = np.asarray(values)
     if not categorical and arr.dtype.kind in "biuf":
         return (name, False, np.ascontiguousarray(arr, dtype=np.float64))
-    if not categorical and arr.dtype.kind == "O":
-        # Object columns of numbers (with None for missing) stay numeric.
-        try:
-            as_float = np.array([np.nan if _is_missing(v) else float(v) for v in arr], dtype=np.float64)
-            if all(_is_missing(v) or isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                   for v in arr):
-                return (name, False, as_float)
-        except (TypeError, ValueError):
-            pass
-    return (name, True, ["" if _is_missing(v) else _label_text(v) for v in arr])
+    return (name, True, _categorical_values(np.asarray(arr, dtype=object)))
+
+
+def _categorical_values(arr: np.ndarray) -> Any:
+    """A categorical column for the native layer: (int64 codes, level texts) with
+    -1 for missing, so that the rows cross as one buffer (pandas' factorize);
+    without pandas, one str per row ("" = missing)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return ["" if _is_missing(v) else _label_text(v) for v in arr]
+    codes, uniques = pd.factorize(arr)
+    return (np.ascontiguousarray(codes, dtype=np.int64), [_label_text(u) for u in np.asarray(uniques, dtype=object)])
 
 
 def _is_missing(v: Any) -> bool:

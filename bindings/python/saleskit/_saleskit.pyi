@@ -167,7 +167,8 @@ class Table:
 
 def table_from_columns(columns: List[Tuple[str, bool, Any]]) -> Table:
     """A Table from [(name, categorical, values)]: a C-contiguous float64 array (NaN missing;
-    an infinity raises StatusError naming row and column) or a list of str ("" missing)."""
+    an infinity raises StatusError naming row and column), a list of str ("" missing), or
+    (C-contiguous int64 codes, levels) with code -1 for missing."""
 
 def table_from_csv(text: str, categorical: List[str], only: List[str]) -> Table:
     """ReadTableCsv: columns in `categorical` read as categories; when `only` is not empty,

@@ -749,14 +749,32 @@ nb::tuple KMeansMatrix(nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::
 // ---------------------------------------------------------------- predictive models
 
 // A table from columns given as (name, categorical, values): float64 values
-// (NaN = missing; an infinity is an error naming row and column) or strings
-// ("" = missing).
+// (NaN = missing; an infinity is an error naming row and column), strings
+// ("" = missing), or categories as (int64 codes, levels) with -1 = missing,
+// so that a column crosses the binding as one buffer and its distinct levels.
 Table TableFromColumns(const nb::list& columns) {
   Table table;
   for (nb::handle item : columns) {
     nb::tuple column = nb::cast<nb::tuple>(item);
     std::string name = nb::cast<std::string>(column[0]);
     const bool categorical = nb::cast<bool>(column[1]);
+    if (categorical && nb::isinstance<nb::tuple>(column[2])) {
+      // (int64 codes, levels): code -1 = missing, else an index into levels.
+      nb::tuple coded = nb::cast<nb::tuple>(column[2]);
+      auto codes = nb::cast<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>>(coded[0]);
+      const std::vector<std::string> levels = nb::cast<std::vector<std::string>>(coded[1]);
+      std::vector<std::string> values(codes.shape(0));
+      for (size_t i = 0; i < values.size(); ++i) {
+        const int64_t code = codes.data()[i];
+        if (code < -1 || code >= static_cast<int64_t>(levels.size())) {
+          ThrowIfError(absl::InvalidArgumentError(
+              absl::StrCat("column \"", name, "\": code ", code, " at row ", i, " is not a level")));
+        }
+        if (code >= 0) values[i] = levels[static_cast<size_t>(code)];
+      }
+      ThrowIfError(table.AddCategoricalColumn(std::move(name), std::move(values)));
+      continue;
+    }
     if (categorical) {
       ThrowIfError(table.AddCategoricalColumn(std::move(name), nb::cast<std::vector<std::string>>(column[2])));
       continue;
