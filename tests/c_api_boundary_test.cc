@@ -161,6 +161,141 @@ TEST_CASE("C API: one expression evaluated and matched from many threads while l
   saleskit_engine_close(engine);
 }
 
+// 120 deals: the outcome follows the score, with every 7th row flipped.
+std::string DealsCsv() {
+  std::string csv = "id,score,plan,won\n";
+  for (int i = 0; i < 120; ++i) {
+    const int score = (i * 37) % 100;
+    bool won = score > 50;
+    if (i % 7 == 0) won = !won;
+    csv += "d" + std::to_string(i) + "," + std::to_string(score) + "," + (i % 3 == 0 ? "pro" : "basic") + "," +
+           (won ? "yes" : "no") + "\n";
+  }
+  return csv;
+}
+
+constexpr char kDealOptions[] = R"({"target":"won","positive":"yes","exclude":["id"]})";
+
+saleskit_model* TrainDeals() {
+  const std::string csv = DealsCsv();
+  saleskit_model* model = nullptr;
+  if (saleskit_model_train(csv.data(), csv.size(), kDealOptions, &model, nullptr, nullptr) != SALESKIT_OK) {
+    return nullptr;
+  }
+  return model;
+}
+
+TEST_CASE("C API: predictive model errors name the column, row or key", "[c_api][predictive]") {
+  const std::string csv = DealsCsv();
+  saleskit_model* model = nullptr;
+  // A target with a third value.
+  std::string three = csv + "d999,10,pro,maybe\n";
+  CHECK(saleskit_model_train(three.data(), three.size(), kDealOptions, &model, nullptr, nullptr) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()).find("not binary") != std::string::npos);
+  CHECK(std::string(saleskit_last_error()).find("\"maybe\"") != std::string::npos);
+  // The positive value never occurs.
+  CHECK(saleskit_model_train(csv.data(), csv.size(), R"({"target":"won","positive":"won"})", &model, nullptr,
+                             nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()).find("never occurs") != std::string::npos);
+  // A constant feature is named.
+  std::string constant = "id,score,region,won\n";
+  for (int i = 0; i < 120; ++i) {
+    constant += "d" + std::to_string(i) + "," + std::to_string((i * 37) % 100) + ",emea," + (i % 2 ? "yes" : "no") + "\n";
+  }
+  CHECK(saleskit_model_train(constant.data(), constant.size(), kDealOptions, &model, nullptr, nullptr) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()).find("\"region\"") != std::string::npos);
+  // Options of the wrong type name the key.
+  CHECK(saleskit_model_train(csv.data(), csv.size(), R"({"target":"won","positive":"yes","l2":"big"})", &model,
+                             nullptr, nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()) == "options_json: \"l2\" must be a number");
+  CHECK(saleskit_model_train(csv.data(), csv.size(), R"({"target":"won","positive":"yes","class_weight":"auto"})",
+                             &model, nullptr, nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_train(csv.data(), csv.size(), R"({"target":"won","positive":"yes","l2":0})", &model, nullptr,
+                             nullptr) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()).find("l2") != std::string::npos);
+  CHECK(model == nullptr);
+
+  model = TrainDeals();
+  REQUIRE(model != nullptr);
+  // A numeric feature holding text: row and column named.
+  const std::string text_score = "score,plan\n12,pro\nlots,basic\n";
+  double* p = nullptr;
+  size_t rows = 0;
+  CHECK(saleskit_model_predict(model, text_score.data(), text_score.size(), &p, &rows) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()).find("score") != std::string::npos);
+  CHECK(std::string(saleskit_last_error()).find("row 1") != std::string::npos);
+  // No data rows: no array, zero rows.
+  const std::string header_only = "score,plan\n";
+  CHECK(saleskit_model_predict(model, header_only.data(), header_only.size(), &p, &rows) == SALESKIT_OK);
+  CHECK(p == nullptr);
+  CHECK(rows == 0);
+  // A level never seen in training is scored, not an error.
+  const std::string unseen = "score,plan\n80,enterprise\n";
+  CHECK(saleskit_model_predict(model, unseen.data(), unseen.size(), &p, &rows) == SALESKIT_OK);
+  CHECK(rows == 1);
+  saleskit_free(p);
+  // Evaluating needs the target's two values only.
+  const std::string odd_target = "score,plan,won\n80,pro,perhaps\n";
+  char* json = nullptr;
+  CHECK(saleskit_model_evaluate(model, odd_target.data(), odd_target.size(), &json, nullptr) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(std::string(saleskit_last_error()).find("\"perhaps\"") != std::string::npos);
+  saleskit_model_free(model);
+}
+
+TEST_CASE("C API: a model of a newer schema version is refused", "[c_api][predictive]") {
+  saleskit_model* model = TrainDeals();
+  REQUIRE(model != nullptr);
+  char* bytes = nullptr;
+  size_t size = 0;
+  REQUIRE(saleskit_model_save(model, 1, &bytes, &size) == SALESKIT_OK);
+  std::string json(bytes, size);
+  saleskit_free(bytes);
+  const std::string field = "\"schema_version\": 1";
+  const size_t at = json.find(field);
+  REQUIRE(at != std::string::npos);
+  json.replace(at, field.size(), "\"schema_version\": 2");
+  saleskit_model* newer = nullptr;
+  CHECK(saleskit_model_load(json.data(), json.size(), &newer) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(newer == nullptr);
+  CHECK(std::string(saleskit_last_error()) == "model schema version 2 is newer than this saleskit supports (1)");
+  saleskit_model_free(model);
+}
+
+TEST_CASE("C API: one model scores from many threads at once", "[c_api][predictive]") {
+  saleskit_model* model = TrainDeals();
+  REQUIRE(model != nullptr);
+  const std::string csv = DealsCsv();
+  double* expected = nullptr;
+  size_t rows = 0;
+  REQUIRE(saleskit_model_predict(model, csv.data(), csv.size(), &expected, &rows) == SALESKIT_OK);
+  REQUIRE(rows == 120);
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        double* p = nullptr;
+        size_t n = 0;
+        if (saleskit_model_predict(model, csv.data(), csv.size(), &p, &n) != SALESKIT_OK || n != rows ||
+            std::memcmp(p, expected, rows * sizeof(double)) != 0) {
+          ++failures[t];
+        }
+        saleskit_free(p);
+        char* json = nullptr;
+        if (saleskit_model_explain(model, csv.data(), csv.size(), i, 2, &json, nullptr) != SALESKIT_OK) ++failures[t];
+        saleskit_free(json);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == std::vector<int>(4, 0));
+  saleskit_free(expected);
+  saleskit_model_free(model);
+}
+
 }  // namespace
 
 namespace {

@@ -599,6 +599,95 @@ SALESKIT_API saleskit_status saleskit_cluster(const char* customers_csv, size_t 
                                               const saleskit_cluster_options* options, char** json_out,
                                               size_t* json_size);
 
+/* ------------------------------------------------------------------ predictive models */
+
+/* Predictive scores (docs/predictive.md): an L2 logistic regression trained
+ * on a CSV of past outcomes, then used to score, explain and evaluate new
+ * rows, as `saleskit score train|predict|eval` does. A model is immutable:
+ * any number of threads may use one saleskit_model at once (only
+ * saleskit_model_free must not race with the others). The functions taking
+ * CSV read it as the CLI does (a header row; ',' ';' or tab separated; RFC
+ * 4180 quoting); the text is `size` bytes, not NUL-terminated, borrowed for
+ * the call. Errors are a status with saleskit_last_error() naming the
+ * column, and the row and line where one is at fault. */
+
+typedef struct saleskit_model saleskit_model;
+
+/* Trains a model on `csv`: a stratified split (or a time split) into
+ * training and held-out rows, the encoding learnt from the training rows,
+ * the regression fitted on them and measured on the held-out rows.
+ * `options_json` (NUL-terminated, borrowed) is a JSON object:
+ *   {"target":"y","positive":"yes","exclude":["duration"],"categorical":["zip"],
+ *    "test_fraction":0.2,"seed":42,"l2":1.0,"class_weight":"balanced",
+ *    "time_column":"created_at","min_level_count":10}
+ * "target" and "positive" are required, the others optional with the
+ * defaults shown (class_weight: none unless "balanced"; no time column).
+ * "categorical" names columns read as categories even when they hold
+ * numbers; the target and excluded columns always are.
+ * On success *out receives the model, to free with saleskit_model_free(),
+ * and *report_json (may be NULL, as may report_size) a NUL-terminated JSON
+ * object to free with saleskit_free():
+ *   {"train_rows":36169,"test_rows":9042,"encoded_columns":51,
+ *    "held_out":{"rows":9042,"positives":1058,"auc":0.79,"pr_auc":...,"log_loss":...,
+ *                "brier":...,"lift":[...],"cumulative_gains":[...],"calibration":[...]},
+ *    "warnings":["..."]}
+ * SALESKIT_INVALID_ARGUMENT for malformed options (naming the key), a
+ * malformed CSV (naming line and column), and everything TrainPredictive
+ * refuses: a missing target or excluded column, a target that is not binary
+ * or lacks the positive value, a constant feature (named), too little data. */
+SALESKIT_API saleskit_status saleskit_model_train(const char* csv, size_t size, const char* options_json,
+                                                  saleskit_model** out, char** report_json, size_t* report_size);
+
+/* Reads a model saved by saleskit_model_save or `saleskit score train`
+ * (`size` bytes, borrowed): JSON when the first non-blank byte is '{', else
+ * binary protobuf. *out receives the model, to free with
+ * saleskit_model_free(). SALESKIT_INVALID_ARGUMENT for truncated or corrupt
+ * bytes and for a model of a newer schema version than this library reads. */
+SALESKIT_API saleskit_status saleskit_model_load(const void* bytes, size_t size, saleskit_model** out);
+
+/* The model's stored form: binary protobuf when `json` is 0, else JSON
+ * (proto3 JSON mapping, field names as in proto/saleskit/v1/model.proto).
+ * *bytes receives it, NUL-terminated, to free with saleskit_free(), and
+ * *size (may be NULL) its length without the NUL. */
+SALESKIT_API saleskit_status saleskit_model_save(const saleskit_model* model, int json, char** bytes, size_t* size);
+
+/* Frees a model (NULL is ignored). */
+SALESKIT_API void saleskit_model_free(saleskit_model* model);
+
+/* Scores every data row of `csv` (which needs the model's feature columns;
+ * others are ignored). *probabilities receives one P(positive) per row, in
+ * row order, as an array of *rows doubles to free with saleskit_free()
+ * (NULL when there are no rows). Levels not seen in training are scored as
+ * "(other)", never an error. SALESKIT_INVALID_ARGUMENT naming the column
+ * for a missing feature column, and naming row and column for a numeric
+ * feature holding text. */
+SALESKIT_API saleskit_status saleskit_model_predict(const saleskit_model* model, const char* csv, size_t size,
+                                                    double** probabilities, size_t* rows);
+
+/* Explains data row `row` (0-based) of `csv` by its `k` (>= 0) largest
+ * contributions in log-odds, relative to the average training row. *json
+ * receives a NUL-terminated object to free with saleskit_free(), and
+ * *json_size (may be NULL) its length:
+ *   {"row":0,"probability":0.12,"log_odds":-1.99,"base_log_odds":-2.3,
+ *    "top":[{"feature":"poutcome=success","value":"success","kind":"categorical","log_odds":1.2},
+ *           {"feature":"age","value":"61","kind":"numeric","log_odds":0.3}]}
+ * base_log_odds plus every feature's contribution is log_odds.
+ * SALESKIT_OUT_OF_RANGE for a row outside the data, and
+ * SALESKIT_INVALID_ARGUMENT as saleskit_model_predict and for k < 0. */
+SALESKIT_API saleskit_status saleskit_model_explain(const saleskit_model* model, const char* csv, size_t size,
+                                                    int64_t row, int k, char** json, size_t* json_size);
+
+/* The model's metrics on every row of `csv`, which needs the model's target
+ * column holding only its two values. *json receives a NUL-terminated
+ * object to free with saleskit_free() (the held-out object of the train
+ * report plus "fallbacks": per feature, the rows with unseen levels and
+ * unexpected missing values), *json_size (may be NULL) its length.
+ * SALESKIT_INVALID_ARGUMENT as saleskit_model_predict, for a missing target
+ * column or another target value (naming the row), fewer than 10 rows or
+ * only one outcome. */
+SALESKIT_API saleskit_status saleskit_model_evaluate(const saleskit_model* model, const char* csv, size_t size,
+                                                     char** json, size_t* json_size);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

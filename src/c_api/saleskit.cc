@@ -12,6 +12,7 @@
 #include <new>
 #include <optional>
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -20,14 +21,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "internal/json.h"
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/score/predictive.h"
+#include "saleskit/score/table.h"
 #include "saleskit/segment/cohort.h"
 #include "saleskit/segment/kmeans.h"
 #include "saleskit/segment/rfm.h"
+#include "saleskit/status_macros.h"
 
 struct saleskit_engine {
   std::unique_ptr<saleskit::Engine> engine;
@@ -1053,6 +1058,282 @@ saleskit_status saleskit_cluster(const char* customers_csv, size_t customers_siz
     auto result = saleskit::ClusterRecords(sources, input, opts);
     if (!result.ok()) return FromStatus(result.status());
     return ReturnJson(saleskit::ClusterToJson(*result), json_out, json_size);
+  });
+}
+
+}  // extern "C"
+
+// ------------------------------------------------------------------ predictive models
+
+struct saleskit_model {
+  saleskit::PredictiveModel model;
+};
+
+namespace {
+
+absl::Status OptionError(absl::string_view key, absl::string_view expected) {
+  return absl::InvalidArgumentError(absl::StrCat("options_json: \"", key, "\" must be ", expected));
+}
+
+absl::StatusOr<std::string> OptionString(const google::protobuf::Value& v, absl::string_view key) {
+  if (v.kind_case() == google::protobuf::Value::kStringValue) return v.string_value();
+  if (v.kind_case() == google::protobuf::Value::kNumberValue) {
+    std::string text;
+    saleskit::internal::AppendJsonNumber(v.number_value(), &text);
+    return text;
+  }
+  if (v.kind_case() == google::protobuf::Value::kBoolValue) return std::string(v.bool_value() ? "true" : "false");
+  return OptionError(key, "a string");
+}
+
+absl::StatusOr<std::vector<std::string>> OptionStrings(const google::protobuf::Value& v, absl::string_view key) {
+  if (v.kind_case() != google::protobuf::Value::kListValue) return OptionError(key, "an array of strings");
+  std::vector<std::string> out;
+  for (const google::protobuf::Value& item : v.list_value().values()) {
+    if (item.kind_case() != google::protobuf::Value::kStringValue) return OptionError(key, "an array of strings");
+    out.push_back(item.string_value());
+  }
+  return out;
+}
+
+absl::StatusOr<double> OptionNumber(const google::protobuf::Value& v, absl::string_view key) {
+  if (v.kind_case() != google::protobuf::Value::kNumberValue) return OptionError(key, "a number");
+  return v.number_value();
+}
+
+// Parses saleskit_model_train's options; `categorical` receives the columns to read as categories.
+absl::StatusOr<saleskit::TrainOptions> ParseTrainOptions(absl::string_view json, std::vector<std::string>* categorical) {
+  google::protobuf::Struct root;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &root);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options_json is not a JSON object: ", std::string(parsed.message())));
+  }
+  saleskit::TrainOptions o;
+  for (const auto& [key, value] : root.fields()) {
+    if (value.kind_case() == google::protobuf::Value::kNullValue) continue;
+    if (key == "target") {
+      SALESKIT_ASSIGN_OR_RETURN(o.target, OptionString(value, key));
+    } else if (key == "positive") {
+      SALESKIT_ASSIGN_OR_RETURN(o.positive, OptionString(value, key));
+    } else if (key == "exclude") {
+      SALESKIT_ASSIGN_OR_RETURN(o.exclude, OptionStrings(value, key));
+    } else if (key == "categorical") {
+      SALESKIT_ASSIGN_OR_RETURN(*categorical, OptionStrings(value, key));
+    } else if (key == "time_column") {
+      SALESKIT_ASSIGN_OR_RETURN(o.time_column, OptionString(value, key));
+    } else if (key == "test_fraction") {
+      SALESKIT_ASSIGN_OR_RETURN(o.test_fraction, OptionNumber(value, key));
+    } else if (key == "l2") {
+      SALESKIT_ASSIGN_OR_RETURN(o.l2, OptionNumber(value, key));
+    } else if (key == "seed" || key == "min_level_count") {
+      SALESKIT_ASSIGN_OR_RETURN(double d, OptionNumber(value, key));
+      if (!(d >= 0 && d <= 9007199254740992.0) || d != std::floor(d)) {
+        return OptionError(key, "a whole number >= 0");
+      }
+      if (key == "seed") {
+        o.seed = static_cast<uint64_t>(d);
+      } else {
+        o.min_level_count = static_cast<int64_t>(d);
+      }
+    } else if (key == "class_weight") {
+      if (value.kind_case() != google::protobuf::Value::kStringValue || value.string_value() != "balanced") {
+        return OptionError(key, "\"balanced\" or null");
+      }
+      o.balanced_class_weight = true;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("options_json: unknown key \"", key, "\""));
+    }
+  }
+  if (o.target.empty()) return absl::InvalidArgumentError("options_json: \"target\" is required");
+  if (o.positive.empty()) return absl::InvalidArgumentError("options_json: \"positive\" is required");
+  return o;
+}
+
+// Reads a CSV to score with `model`: only its features (and the target when
+// `with_target`), with its categorical features read as categories.
+absl::StatusOr<saleskit::Table> ReadModelCsv(const saleskit::PredictiveModel& model, const char* csv, size_t size,
+                                             bool with_target) {
+  saleskit::TableReadOptions read;
+  read.only = model.FeatureNames();
+  read.categorical = model.CategoricalFeatureNames();
+  if (with_target) {
+    read.only.push_back(model.proto().target());
+    read.categorical.push_back(model.proto().target());
+  }
+  return saleskit::ReadTableCsv(absl::string_view(csv, size), read);
+}
+
+std::string FallbacksJson(const std::vector<saleskit::FeatureFallbacks>& fallbacks) {
+  std::string out = "[";
+  for (size_t i = 0; i < fallbacks.size(); ++i) {
+    if (i > 0) out += ",";
+    out += "{\"feature\":";
+    saleskit::internal::AppendJsonString(fallbacks[i].feature, &out);
+    absl::StrAppend(&out, ",\"unseen_levels\":", fallbacks[i].unseen_levels,
+                    ",\"unexpected_missing\":", fallbacks[i].unexpected_missing, "}");
+  }
+  return out + "]";
+}
+
+std::string ExplanationJson(int64_t row, const saleskit::Explanation& e) {
+  std::string out = absl::StrCat("{\"row\":", row, ",\"probability\":");
+  saleskit::internal::AppendJsonNumber(e.probability, &out);
+  out += ",\"log_odds\":";
+  saleskit::internal::AppendJsonNumber(e.log_odds, &out);
+  out += ",\"base_log_odds\":";
+  saleskit::internal::AppendJsonNumber(e.base_log_odds, &out);
+  out += ",\"top\":[";
+  for (size_t i = 0; i < e.top.size(); ++i) {
+    const saleskit::Contribution& c = e.top[i];
+    if (i > 0) out += ",";
+    out += "{\"feature\":";
+    saleskit::internal::AppendJsonString(c.feature, &out);
+    out += ",\"value\":";
+    saleskit::internal::AppendJsonString(c.value, &out);
+    out += c.kind == saleskit::ColumnKind::kNumeric ? ",\"kind\":\"numeric\"" : ",\"kind\":\"categorical\"";
+    out += ",\"log_odds\":";
+    saleskit::internal::AppendJsonNumber(c.log_odds, &out);
+    out += "}";
+  }
+  return out + "]}";
+}
+
+}  // namespace
+
+extern "C" {
+
+saleskit_status saleskit_model_train(const char* csv, size_t size, const char* options_json, saleskit_model** out,
+                                     char** report_json, size_t* report_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(out, "out");
+    *out = nullptr;
+    if (report_json != nullptr) *report_json = nullptr;
+    if (report_size != nullptr) *report_size = 0;
+    if (csv == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "csv must not be NULL");
+    SALESKIT_REQUIRE(options_json, "options_json");
+    std::vector<std::string> categorical;
+    auto options = ParseTrainOptions(options_json, &categorical);
+    if (!options.ok()) return FromStatus(options.status());
+    saleskit::TableReadOptions read;
+    read.categorical = std::move(categorical);
+    read.categorical.push_back(options->target);
+    read.categorical.insert(read.categorical.end(), options->exclude.begin(), options->exclude.end());
+    auto table = saleskit::ReadTableCsv(absl::string_view(csv, size), read);
+    if (!table.ok()) return FromStatus(table.status());
+    auto result = saleskit::TrainPredictive(*table, *options);
+    if (!result.ok()) return FromStatus(result.status());
+    std::string report = absl::StrCat("{\"train_rows\":", result->split.train.size(),
+                                      ",\"test_rows\":", result->split.test.size(),
+                                      ",\"encoded_columns\":", result->model.weights().size(),
+                                      ",\"held_out\":", saleskit::BinaryMetricsToJson(result->held_out),
+                                      ",\"warnings\":[");
+    for (size_t i = 0; i < result->warnings.size(); ++i) {
+      if (i > 0) report += ",";
+      saleskit::internal::AppendJsonString(result->warnings[i], &report);
+    }
+    report += "]}";
+    auto model = std::make_unique<saleskit_model>(saleskit_model{std::move(result->model)});
+    if (report_json != nullptr) {
+      *report_json = CopyOut(report);
+      if (report_size != nullptr) *report_size = report.size();
+    }
+    *out = model.release();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_model_load(const void* bytes, size_t size, saleskit_model** out) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(out, "out");
+    *out = nullptr;
+    if (bytes == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "bytes must not be NULL");
+    auto model = saleskit::PredictiveModel::Load(absl::string_view(static_cast<const char*>(bytes), size));
+    if (!model.ok()) return FromStatus(model.status());
+    *out = new saleskit_model{*std::move(model)};
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_model_save(const saleskit_model* model, int json, char** bytes, size_t* size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(model, "model");
+    SALESKIT_REQUIRE(bytes, "bytes");
+    *bytes = nullptr;
+    if (size != nullptr) *size = 0;
+    const std::string data = json != 0 ? model->model.ToJson() : model->model.ToBinary();
+    *bytes = CopyOut(data);
+    if (size != nullptr) *size = data.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+void saleskit_model_free(saleskit_model* model) { delete model; }
+
+saleskit_status saleskit_model_predict(const saleskit_model* model, const char* csv, size_t size,
+                                       double** probabilities, size_t* rows) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(model, "model");
+    SALESKIT_REQUIRE(probabilities, "probabilities");
+    SALESKIT_REQUIRE(rows, "rows");
+    *probabilities = nullptr;
+    *rows = 0;
+    if (csv == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "csv must not be NULL");
+    auto table = ReadModelCsv(model->model, csv, size, false);
+    if (!table.ok()) return FromStatus(table.status());
+    auto predictions = saleskit::Predict(model->model, *table);
+    if (!predictions.ok()) return FromStatus(predictions.status());
+    const std::vector<double>& p = predictions->probabilities;
+    if (!p.empty()) {
+      double* array = static_cast<double*>(std::malloc(p.size() * sizeof(double)));
+      if (array == nullptr) throw std::bad_alloc();
+      std::memcpy(array, p.data(), p.size() * sizeof(double));
+      *probabilities = array;
+    }
+    *rows = p.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_model_explain(const saleskit_model* model, const char* csv, size_t size, int64_t row, int k,
+                                       char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(model, "model");
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (csv == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "csv must not be NULL");
+    if (k < 0) return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("k must be at least 0, got ", k));
+    auto table = ReadModelCsv(model->model, csv, size, false);
+    if (!table.ok()) return FromStatus(table.status());
+    if (row < 0 || row >= table->rows()) {
+      return Fail(SALESKIT_OUT_OF_RANGE,
+                  absl::StrCat("row ", row, " is out of range: the data has ", table->rows(), " rows"));
+    }
+    auto explanation = saleskit::Explain(model->model, *table, row, k);
+    if (!explanation.ok()) return FromStatus(explanation.status());
+    return ReturnJson(ExplanationJson(row, *explanation), json, json_size);
+  });
+}
+
+saleskit_status saleskit_model_evaluate(const saleskit_model* model, const char* csv, size_t size, char** json,
+                                        size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(model, "model");
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (csv == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "csv must not be NULL");
+    auto table = ReadModelCsv(model->model, csv, size, true);
+    if (!table.ok()) return FromStatus(table.status());
+    std::vector<saleskit::FeatureFallbacks> fallbacks;
+    auto metrics = saleskit::Evaluate(model->model, *table, &fallbacks);
+    if (!metrics.ok()) return FromStatus(metrics.status());
+    std::string text = saleskit::BinaryMetricsToJson(*metrics);
+    text.pop_back();  // the closing brace: the fallbacks join the metrics' object
+    text += ",\"fallbacks\":" + FallbacksJson(fallbacks) + "}";
+    return ReturnJson(text, json, json_size);
   });
 }
 

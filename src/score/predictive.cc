@@ -234,6 +234,77 @@ double BaseLogOdds(const PredictiveModel& model) {
   return base;
 }
 
+// What FitRows made: the model's stored form (all but the held-out metrics,
+// and not yet marked complete), the regression and the encoder.
+struct FittedRows {
+  v1::ScoreModel proto;
+  LogisticModel fit;
+  FeatureEncoder encoder;
+};
+
+// Learns the encoding of `features` and fits the regression on the rows
+// `train` of `table` (labels `all_labels`, one per table row), appending
+// warnings. The training record `training` gets the options and the fit.
+absl::StatusOr<FittedRows> FitRows(const Table& table, const TrainOptions& options, const std::string& negative,
+                                   absl::Span<const bool> all_labels, const std::vector<std::string>& features,
+                                   absl::Span<const int64_t> train, v1::ScoreTraining training,
+                                   std::vector<std::string>* warnings) {
+  const int64_t train_rows = static_cast<int64_t>(train.size());
+  const int64_t train_pos = CountTrue(all_labels, train);
+  const int64_t train_neg = train_rows - train_pos;
+  EncoderOptions encoder_options;
+  encoder_options.min_level_count = options.min_level_count;
+  SALESKIT_ASSIGN_OR_RETURN(FeatureEncoder encoder, FeatureEncoder::Fit(table, features, train, encoder_options));
+  for (const EncodedFeature& f : encoder.features()) {
+    if (f.kind == ColumnKind::kCategorical && f.levels.size() == 1) {
+      warnings->push_back(absl::StrCat("feature \"", f.name, "\": every value is in fewer than ", options.min_level_count,
+                                       " training rows, so it tells nothing (an id? consider excluding it)"));
+    }
+  }
+  SALESKIT_ASSIGN_OR_RETURN(Eigen::MatrixXd x_train, encoder.Encode(table, train));
+  const std::vector<bool> y_train = Select(all_labels, train);
+  const std::unique_ptr<bool[]> y_train_array = ToArray(y_train);
+
+  std::vector<double> sample_weights;
+  if (options.balanced_class_weight) {
+    const double n = static_cast<double>(train_rows);
+    const double w_pos = n / (2.0 * static_cast<double>(train_pos));
+    const double w_neg = n / (2.0 * static_cast<double>(train_neg));
+    for (bool y : y_train) sample_weights.push_back(y ? w_pos : w_neg);
+  }
+  LogisticOptions logistic;
+  logistic.l2 = options.l2;
+  SALESKIT_ASSIGN_OR_RETURN(
+      LogisticModel fit, FitLogistic(x_train, absl::MakeConstSpan(y_train_array.get(), y_train.size()), logistic,
+                                     sample_weights));
+  if (!fit.converged) {
+    warnings->push_back(absl::StrCat("the regression did not converge in ", fit.iterations,
+                                     " Newton steps; a larger l2 may help"));
+  }
+
+  v1::ScoreModel proto;
+  proto.set_schema_version(kScoreModelSchemaVersion);
+  proto.set_target(options.target);
+  proto.set_positive_value(options.positive);
+  proto.set_negative_value(negative);
+  for (const EncodedFeature& f : encoder.features()) *proto.add_features() = ToProto(f);
+  for (Eigen::Index j = 0; j < fit.weights.size(); ++j) proto.add_weights(fit.weights(j));
+  proto.set_intercept(fit.intercept);
+  training.set_l2(options.l2);
+  training.set_balanced_class_weight(options.balanced_class_weight);
+  training.set_seed(options.seed);
+  training.set_test_fraction(options.test_fraction);
+  training.set_min_level_count(options.min_level_count);
+  for (const std::string& e : options.exclude) training.add_excluded(e);
+  training.set_train_rows(train_rows);
+  training.set_train_positives(train_pos);
+  training.set_iterations(fit.iterations);
+  training.set_converged(fit.converged);
+  *proto.mutable_training() = training;
+
+  return FittedRows{std::move(proto), std::move(fit), std::move(encoder)};
+}
+
 }  // namespace
 
 absl::StatusOr<RowSplit> StratifiedSplit(absl::Span<const bool> labels, double test_fraction, uint64_t seed) {
@@ -428,58 +499,11 @@ absl::StatusOr<TrainResult> TrainPredictive(const Table& table, const TrainOptio
                                     "and its metrics will be noisy (", kFewClassRowsWarning, "+ recommended)"));
   }
 
-  EncoderOptions encoder_options;
-  encoder_options.min_level_count = options.min_level_count;
-  SALESKIT_ASSIGN_OR_RETURN(FeatureEncoder encoder, FeatureEncoder::Fit(table, features, split.train, encoder_options));
-  for (const EncodedFeature& f : encoder.features()) {
-    if (f.kind == ColumnKind::kCategorical && f.levels.size() == 1) {
-      warnings.push_back(absl::StrCat("feature \"", f.name, "\": every value is in fewer than ", options.min_level_count,
-                                      " training rows, so it tells nothing (an id? consider excluding it)"));
-    }
-  }
-  SALESKIT_ASSIGN_OR_RETURN(Eigen::MatrixXd x_train, encoder.Encode(table, split.train));
-  SALESKIT_ASSIGN_OR_RETURN(Eigen::MatrixXd x_test, encoder.Encode(table, split.test));
-  const std::vector<bool> y_train = Select(all_labels, split.train);
-  const std::unique_ptr<bool[]> y_train_array = ToArray(y_train);
-
-  std::vector<double> sample_weights;
-  if (options.balanced_class_weight) {
-    const double n = static_cast<double>(train_rows);
-    const double w_pos = n / (2.0 * static_cast<double>(train_pos));
-    const double w_neg = n / (2.0 * static_cast<double>(train_neg));
-    for (bool y : y_train) sample_weights.push_back(y ? w_pos : w_neg);
-  }
-  LogisticOptions logistic;
-  logistic.l2 = options.l2;
   SALESKIT_ASSIGN_OR_RETURN(
-      LogisticModel fit, FitLogistic(x_train, absl::MakeConstSpan(y_train_array.get(), y_train.size()), logistic,
-                                     sample_weights));
-  if (!fit.converged) {
-    warnings.push_back(absl::StrCat("the regression did not converge in ", fit.iterations,
-                                    " Newton steps; a larger l2 may help"));
-  }
-
-  v1::ScoreModel proto;
-  proto.set_schema_version(kScoreModelSchemaVersion);
-  proto.set_target(options.target);
-  proto.set_positive_value(options.positive);
-  proto.set_negative_value(target.negative);
-  for (const EncodedFeature& f : encoder.features()) *proto.add_features() = ToProto(f);
-  for (Eigen::Index j = 0; j < fit.weights.size(); ++j) proto.add_weights(fit.weights(j));
-  proto.set_intercept(fit.intercept);
-  training.set_l2(options.l2);
-  training.set_balanced_class_weight(options.balanced_class_weight);
-  training.set_seed(options.seed);
-  training.set_test_fraction(options.test_fraction);
-  training.set_min_level_count(options.min_level_count);
-  for (const std::string& e : options.exclude) training.add_excluded(e);
-  training.set_train_rows(train_rows);
-  training.set_train_positives(train_pos);
-  training.set_iterations(fit.iterations);
-  training.set_converged(fit.converged);
-  *proto.mutable_training() = training;
-  proto.set_complete(true);
-
+      FittedRows fitted, FitRows(table, options, target.negative, all_labels, features, split.train, training, &warnings));
+  v1::ScoreModel& proto = fitted.proto;
+  const LogisticModel& fit = fitted.fit;
+  SALESKIT_ASSIGN_OR_RETURN(Eigen::MatrixXd x_test, fitted.encoder.Encode(table, split.test));
   const Eigen::VectorXd p_test = PredictLogistic(fit, x_test);
   const std::vector<bool> y_test = Select(all_labels, split.test);
   const std::unique_ptr<bool[]> y_test_array = ToArray(y_test);
@@ -487,8 +511,67 @@ absl::StatusOr<TrainResult> TrainPredictive(const Table& table, const TrainOptio
                             EvaluateBinary(absl::MakeConstSpan(y_test_array.get(), y_test.size()),
                                            absl::MakeConstSpan(p_test.data(), static_cast<size_t>(p_test.size()))));
   *proto.mutable_held_out() = MetricsToProto(held_out);
+  proto.set_complete(true);
   SALESKIT_ASSIGN_OR_RETURN(PredictiveModel model, PredictiveModel::FromProto(std::move(proto)));
   return TrainResult{std::move(model), std::move(split), std::move(held_out), std::move(warnings)};
+}
+
+absl::StatusOr<FitResult> FitPredictive(const Table& table, const TrainOptions& options,
+                                        absl::Span<const int64_t> rows) {
+  if (options.target.empty()) return Invalid("no target column given");
+  if (options.positive.empty()) return Invalid("no positive value given for the target");
+  if (!(options.l2 > 0) || !std::isfinite(options.l2)) {
+    return Invalid(absl::StrCat("l2 must be a positive number, got ", options.l2));
+  }
+  SALESKIT_ASSIGN_OR_RETURN(Target target, ReadTarget(table, options.target, options.positive, nullptr));
+  const std::unique_ptr<bool[]> label_array = ToArray(target.labels);
+  const absl::Span<const bool> all_labels(label_array.get(), target.labels.size());
+  absl::flat_hash_set<std::string> excluded(options.exclude.begin(), options.exclude.end());
+  for (const std::string& name : options.exclude) {
+    if (table.Find(name) == nullptr) return Invalid(absl::StrCat("excluded column \"", name, "\" is not in the data"));
+  }
+  if (!options.time_column.empty() && table.Find(options.time_column) == nullptr) {
+    return Invalid(absl::StrCat("the data has no time column \"", options.time_column, "\""));
+  }
+  std::vector<int64_t> train(rows.begin(), rows.end());
+  if (rows.empty()) {
+    train.resize(static_cast<size_t>(table.rows()));
+    std::iota(train.begin(), train.end(), int64_t{0});
+  }
+  for (int64_t r : train) {
+    if (r < 0 || r >= table.rows()) {
+      return Invalid(absl::StrCat("row ", r, " is out of range: the data has ", table.rows(), " rows"));
+    }
+  }
+  std::vector<std::string> features;
+  for (const TableColumn& c : table.columns()) {
+    if (c.name != options.target && c.name != options.time_column && !excluded.contains(c.name)) {
+      features.push_back(c.name);
+    }
+  }
+  if (features.empty()) return Invalid("no feature columns left after the target, time and excluded columns");
+  const int64_t train_rows = static_cast<int64_t>(train.size());
+  const int64_t train_pos = CountTrue(all_labels, train);
+  const int64_t train_neg = train_rows - train_pos;
+  if (train_rows < kMinTrainRows || train_pos < kMinTrainClassRows || train_neg < kMinTrainClassRows) {
+    return Invalid(absl::StrCat("too little data to train: ", train_rows, " training rows (", train_pos, " \"",
+                                options.positive, "\", ", train_neg, " other); at least ", kMinTrainRows, " rows and ",
+                                kMinTrainClassRows, " of each outcome are needed"));
+  }
+  std::vector<std::string> warnings;
+  if (std::min(train_pos, train_neg) < kFewClassRowsWarning) {
+    warnings.push_back(absl::StrCat("only ", std::min(train_pos, train_neg), " training rows have the rarer outcome; the model "
+                                    "will be noisy (", kFewClassRowsWarning, "+ recommended)"));
+  }
+  v1::ScoreTraining training;
+  training.set_split(v1::ScoreTraining::SPLIT_UNSPECIFIED);
+  if (!options.time_column.empty()) training.set_time_column(options.time_column);
+  SALESKIT_ASSIGN_OR_RETURN(
+      FittedRows fitted, FitRows(table, options, target.negative, all_labels, features, train, training, &warnings));
+  fitted.proto.mutable_training()->set_test_fraction(0);
+  fitted.proto.set_complete(true);
+  SALESKIT_ASSIGN_OR_RETURN(PredictiveModel model, PredictiveModel::FromProto(std::move(fitted.proto)));
+  return FitResult{std::move(model), std::move(warnings)};
 }
 
 absl::StatusOr<Predictions> Predict(const PredictiveModel& model, const Table& table) {

@@ -570,6 +570,155 @@ static int scores(void) {
   return failed - failed_before;
 }
 
+/* A CSV of past deals for the predictive model: 200 rows, the outcome
+ * driven by the score and the plan, with noise from a fixed LCG. */
+static char* deal_history(int with_score) {
+  const size_t cap = 200 * 64 + 64;
+  char* csv = (char*)malloc(cap);
+  size_t n = 0;
+  unsigned long state = 12345;
+  int i;
+  static const char* const kPlans[] = {"basic", "pro", "team"};
+  n += (size_t)sprintf(csv + n, with_score ? "id,score,plan,won\n" : "id,plan,won\n");
+  for (i = 0; i < 200; ++i) {
+    int score, plan, noise, won;
+    state = state * 1103515245UL + 12345UL;
+    score = (int)((state >> 8) % 100);
+    state = state * 1103515245UL + 12345UL;
+    plan = (int)((state >> 8) % 3);
+    state = state * 1103515245UL + 12345UL;
+    noise = (int)((state >> 8) % 60) - 30;
+    won = score + 15 * plan + noise > 65;
+    if (with_score) {
+      n += (size_t)sprintf(csv + n, "d%d,%d,%s,%s\n", i, score, kPlans[plan], won ? "yes" : "no");
+    } else {
+      n += (size_t)sprintf(csv + n, "d%d,%s,%s\n", i, kPlans[plan], won ? "yes" : "no");
+    }
+  }
+  return csv;
+}
+
+/* Train, save, load, predict, explain and evaluate a predictive model. Returns the number of failed checks. */
+static int predictive_models(void) {
+  const int failed_before = failed;
+  char* csv = deal_history(1);
+  char* no_score = deal_history(0);
+  const char* options = "{\"target\":\"won\",\"positive\":\"yes\",\"exclude\":[\"id\"],\"seed\":7,\"l2\":1.0}";
+  const char* no_target = "{\"positive\":\"yes\"}";
+  const char* unknown_key = "{\"target\":\"won\",\"positive\":\"yes\",\"colour\":\"red\"}";
+  const char* wrong_target = "{\"target\":\"outcome\",\"positive\":\"yes\"}";
+  saleskit_model* model = NULL;
+  saleskit_model* from_binary = NULL;
+  saleskit_model* from_json = NULL;
+  saleskit_model* bad = NULL;
+  char* report = NULL;
+  size_t report_size = 0;
+  char* binary = NULL;
+  size_t binary_size = 0;
+  char* json = NULL;
+  size_t json_size = 0;
+  double* p = NULL;
+  double* q = NULL;
+  size_t rows = 0, rows2 = 0, i;
+  int same = 1;
+
+  CHECK(saleskit_model_train(csv, strlen(csv), options, &model, &report, &report_size) == SALESKIT_OK);
+  CHECK(model != NULL);
+  CHECK(report != NULL && strlen(report) == report_size);
+  CHECK(report != NULL && strstr(report, "\"train_rows\":160") != NULL);
+  CHECK(report != NULL && strstr(report, "\"held_out\":{\"rows\":40") != NULL);
+  CHECK(report != NULL && strstr(report, "\"auc\":") != NULL);
+  CHECK(report != NULL && strstr(report, "\"warnings\":[") != NULL);
+  saleskit_free(report);
+  report = NULL;
+
+  /* Every row scored, as doubles the host frees. */
+  CHECK(saleskit_model_predict(model, csv, strlen(csv), &p, &rows) == SALESKIT_OK);
+  CHECK(rows == 200 && p != NULL);
+  for (i = 0; p != NULL && i < rows; ++i) same = same && p[i] > 0 && p[i] < 1;
+  CHECK(same);
+
+  /* Saved and loaded, as binary protobuf and as JSON, it scores the same. */
+  CHECK(saleskit_model_save(model, 0, &binary, &binary_size) == SALESKIT_OK);
+  CHECK(binary != NULL && binary_size > 0);
+  CHECK(saleskit_model_save(model, 1, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && json[0] == '{' && strlen(json) == json_size);
+  CHECK(json != NULL && strstr(json, "\"schema_version\": 1") != NULL);
+  CHECK(saleskit_model_load(binary, binary_size, &from_binary) == SALESKIT_OK);
+  CHECK(saleskit_model_load(json, json_size, &from_json) == SALESKIT_OK);
+  CHECK(saleskit_model_predict(from_binary, csv, strlen(csv), &q, &rows2) == SALESKIT_OK);
+  same = rows2 == rows;
+  for (i = 0; same && p != NULL && q != NULL && i < rows; ++i) same = p[i] == q[i];
+  CHECK(same);
+  saleskit_free(q);
+  q = NULL;
+  CHECK(saleskit_model_predict(from_json, csv, strlen(csv), &q, &rows2) == SALESKIT_OK);
+  same = rows2 == rows;
+  for (i = 0; same && p != NULL && q != NULL && i < rows; ++i) same = p[i] == q[i];
+  CHECK(same);
+  saleskit_free(q);
+  q = NULL;
+
+  /* Truncated bytes are refused, and the handle stays NULL. */
+  bad = (saleskit_model*)&same;
+  CHECK(saleskit_model_load(binary, binary_size / 2, &bad) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(bad == NULL);
+  CHECK(strstr(saleskit_last_error(), "truncated") != NULL || strstr(saleskit_last_error(), "cut short") != NULL);
+  CHECK(saleskit_model_load(json, json_size / 2, &bad) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "truncated") != NULL);
+  CHECK(saleskit_model_load(json, 0, &bad) == SALESKIT_INVALID_ARGUMENT);
+
+  /* Explain: the top contributions of one row; evaluate: the metrics. */
+  CHECK(saleskit_model_explain(model, csv, strlen(csv), 3, 2, &report, &report_size) ==
+        SALESKIT_OK);
+  CHECK(report != NULL && strncmp(report, "{\"row\":3,\"probability\":", 23) == 0);
+  CHECK(report != NULL && strstr(report, "\"base_log_odds\":") != NULL && strstr(report, "\"top\":[{\"feature\":") != NULL);
+  CHECK(report != NULL && strlen(report) == report_size);
+  saleskit_free(report);
+  report = NULL;
+  CHECK(saleskit_model_explain(model, csv, strlen(csv), 200, 2, &report, NULL) == SALESKIT_OUT_OF_RANGE);
+  CHECK(strstr(saleskit_last_error(), "row 200") != NULL && report == NULL);
+  CHECK(saleskit_model_explain(model, csv, strlen(csv), 0, -1, &report, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_evaluate(model, csv, strlen(csv), &report, &report_size) == SALESKIT_OK);
+  CHECK(report != NULL && strstr(report, "\"rows\":200") != NULL && strstr(report, "\"fallbacks\":[") != NULL);
+  saleskit_free(report);
+  report = NULL;
+
+  /* A CSV missing a column the model needs: the column is named. */
+  CHECK(saleskit_model_predict(model, no_score, strlen(no_score), &q, &rows2) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "\"score\"") != NULL);
+  CHECK(q == NULL && rows2 == 0);
+  CHECK(saleskit_model_evaluate(model, no_score, strlen(no_score), &report, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "score") != NULL && report == NULL);
+
+  /* Training errors: bad options, a missing target column. */
+  CHECK(saleskit_model_train(csv, strlen(csv), no_target, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "\"target\" is required") != NULL && bad == NULL);
+  CHECK(saleskit_model_train(csv, strlen(csv), unknown_key, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "\"colour\"") != NULL);
+  CHECK(saleskit_model_train(csv, strlen(csv), wrong_target, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "no target column \"outcome\"") != NULL);
+  CHECK(saleskit_model_train(csv, strlen(csv), "not json", &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  /* NULL arguments are errors, never crashes. */
+  CHECK(saleskit_model_train(csv, strlen(csv), NULL, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_train(csv, strlen(csv), options, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_predict(NULL, csv, strlen(csv), &q, &rows2) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_save(NULL, 0, &binary, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_load(NULL, 5, &bad) == SALESKIT_INVALID_ARGUMENT);
+  saleskit_model_free(NULL);
+
+  saleskit_free(p);
+  saleskit_free(binary);
+  saleskit_free(json);
+  saleskit_model_free(from_json);
+  saleskit_model_free(from_binary);
+  saleskit_model_free(model);
+  free(no_score);
+  free(csv);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -699,6 +848,7 @@ int main(void) {
   CHECK(clusters() == 0);
   CHECK(segments() == 0);
   CHECK(scores() == 0);
+  CHECK(predictive_models() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);

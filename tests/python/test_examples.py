@@ -42,3 +42,14 @@ def test_scores_runs():
     assert "2026-03-02 11:00 worth 0.00 of 5 (over the maximum)" in out
     assert "crossing 1 2026-03-02 12:00 engagement c1 up mql -> marketing_qualified" in out
     assert "crossing 2 2026-03-04 15:20 engagement c1 down mql" in out
+
+
+def test_predictive_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "predictive.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert "held-out AUC 0." in out
+    assert "warnings: []" in out
+    assert "classes: ['no', 'yes']" in out
+    assert "probabilities shape: (200, 2)" in out
+    assert "log-odds" in out
+    assert "loaded model scores the same: True" in out

@@ -377,6 +377,41 @@ TEST_CASE("a time split orders rows by timestamps and refuses bad ones", "[predi
   CHECK_THAT(std::string(TrainPredictive(dated, o).status().message()), Contains("no time column \"when\""));
 }
 
+TEST_CASE("FitPredictive fits on the given rows with no split, as training does on its training rows", "[predictive]") {
+  const Table t = Synthetic(2000, 11);
+  TrainOptions o = Options();
+  auto trained = TrainPredictive(t, o);
+  REQUIRE(trained.ok());
+  // On the training rows of a split, the fit is the one TrainPredictive made.
+  auto same = FitPredictive(t, o, trained->split.train);
+  REQUIRE(same.ok());
+  CHECK(same->model.weights() == trained->model.weights());
+  CHECK(same->model.intercept() == trained->model.intercept());
+  CHECK(same->model.proto().training().split() == v1::ScoreTraining::SPLIT_UNSPECIFIED);
+  CHECK_FALSE(same->model.proto().has_held_out());
+  CHECK(same->model.proto().training().train_rows() == static_cast<int64_t>(trained->split.train.size()));
+  // Every row by default, deterministic, and the model file round-trips.
+  auto all = FitPredictive(t, o);
+  REQUIRE(all.ok());
+  CHECK(all->model.proto().training().train_rows() == 2000);
+  auto again = FitPredictive(t, o);
+  REQUIRE(again.ok());
+  CHECK(again->model.ToBinary() == all->model.ToBinary());
+  auto loaded = PredictiveModel::Load(all->model.ToBinary());
+  REQUIRE(loaded.ok());
+  // Bad input is refused as in training.
+  const int64_t out_of_range[] = {0, 2000};
+  CHECK_THAT(std::string(FitPredictive(t, o, out_of_range).status().message()), Contains("row 2000 is out of range"));
+  o.exclude = {"nope"};
+  CHECK_THAT(std::string(FitPredictive(t, o).status().message()), Contains("excluded column \"nope\""));
+  o.exclude.clear();
+  o.positive = "maybe";
+  CHECK_THAT(std::string(FitPredictive(t, o).status().message()), Contains("never occurs"));
+  o.positive = "won";
+  const int64_t few[] = {0, 1, 2, 3, 4, 5};
+  CHECK_THAT(std::string(FitPredictive(t, o, few).status().message()), Contains("too little data to train"));
+}
+
 TEST_CASE("bank marketing: held-out AUC of a lead score without call duration", "[predictive][bank]") {
   // The environment may point elsewhere (a git worktree has no ../shared).
   const char* env = std::getenv("SALESKIT_SHARED_DATA_DIR");

@@ -12,13 +12,17 @@ Every error the engine reports is raised as a subclass of ``saleskit.Error``.
 CEL expressions about customers are in ``saleskit.cel``. Cohort tables and RFM
 of an events table are ``saleskit.cohort_table`` and ``saleskit.rfm``;
 k-means clusters of customers on CEL features are ``saleskit.cluster``, and
-``saleskit.kmeans`` runs the same k-means on any numeric matrix.
+``saleskit.kmeans`` runs the same k-means on any numeric matrix. Predictive
+scores (docs/predictive.md): ``saleskit.LogisticScorer``, a scikit-learn-style
+estimator, and ``saleskit.train_model``, the train/evaluate pipeline of
+``saleskit score train``, both giving a ``saleskit.PredictiveModel``.
 """
 
 from . import _saleskit, cel
 from ._engine import Engine, LoadReport, RecordError
 from ._segment import cohort_table, rfm
 from ._clusters import Clusters, KMeansResult, cluster, kmeans
+from ._predictive import LogisticScorer, PredictiveModel, TrainResult, train_model
 from ._errors import (
     AlreadyExistsError,
     CompileError,
@@ -55,5 +59,9 @@ __all__ = [
     "KMeansResult",
     "cluster",
     "kmeans",
+    "LogisticScorer",
+    "PredictiveModel",
+    "TrainResult",
+    "train_model",
     "__version__",
 ]

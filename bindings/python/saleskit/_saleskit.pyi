@@ -177,3 +177,67 @@ def kmeans_matrix(x: Any, k: int, seed: int, restarts: int, max_iterations: int,
     (native int32 labels bytes, native float64 centroids bytes k x d row-major, inertia,
     iterations). init: "k-means++" or "random"; local_trials: k-means++ candidates per centre,
     0 for 2 + floor(ln k). Raises StatusError."""
+
+# ---------------------------------------------------------------- predictive models
+
+class Table:
+    """saleskit::Table: columns for a predictive model."""
+    @property
+    def rows(self) -> int: ...
+    @property
+    def column_names(self) -> List[str]: ...
+
+def table_from_columns(columns: List[Tuple[str, bool, Any]]) -> Table:
+    """A Table from [(name, categorical, values)]: a C-contiguous float64 array (NaN missing;
+    an infinity raises StatusError naming row and column), a list of str ("" missing), or
+    (C-contiguous int64 codes, levels) with code -1 for missing."""
+
+def table_from_csv(text: str, categorical: List[str], only: List[str]) -> Table:
+    """ReadTableCsv: columns in `categorical` read as categories; when `only` is not empty,
+    only those columns are kept. Raises StatusError naming line and column."""
+
+class PredictiveModel:
+    """saleskit::PredictiveModel: immutable, shareable across threads."""
+    @staticmethod
+    def load(data: bytes) -> "PredictiveModel": ...
+    def to_binary(self) -> bytes: ...
+    def to_json(self) -> str: ...
+    @property
+    def feature_names(self) -> List[str]: ...
+    @property
+    def categorical_feature_names(self) -> List[str]: ...
+    @property
+    def column_names(self) -> List[str]: ...
+    @property
+    def weights(self) -> List[float]: ...
+    @property
+    def intercept(self) -> float: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def positive(self) -> str: ...
+    @property
+    def negative(self) -> str: ...
+    @property
+    def l2(self) -> float: ...
+    @property
+    def balanced_class_weight(self) -> bool: ...
+    @property
+    def min_level_count(self) -> int: ...
+    def predict(self, table: Table) -> Tuple[bytes, List[Dict[str, Any]]]:
+        """(native float64 probabilities bytes, fallbacks per feature)."""
+    def transform(self, table: Table) -> Tuple[bytes, int, int]:
+        """(native float64 encoded matrix bytes row-major, rows, columns)."""
+    def explain(self, table: Table, k: int) -> List[Dict[str, Any]]: ...
+    def evaluate(self, table: Table) -> Tuple[str, List[Dict[str, Any]]]:
+        """(metrics JSON, fallbacks per feature)."""
+
+def train_model(table: Table, target: str, positive: str, exclude: List[str], test_fraction: float, seed: int,
+                l2: float, balanced: bool, min_level_count: int, time_column: str
+                ) -> Tuple[PredictiveModel, str, List[str], bytes, bytes]:
+    """TrainPredictive: (model, held-out metrics JSON, warnings, native int64 train rows bytes,
+    native int64 test rows bytes). Raises StatusError."""
+
+def fit_model(table: Table, target: str, positive: str, exclude: List[str], l2: float, balanced: bool,
+              min_level_count: int) -> Tuple[PredictiveModel, List[str]]:
+    """FitPredictive on every row (no split): (model, warnings). Raises StatusError."""

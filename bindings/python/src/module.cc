@@ -38,6 +38,9 @@
 #include "saleskit/segment/cohort.h"
 #include "saleskit/segment/kmeans.h"
 #include "saleskit/segment/rfm.h"
+#include "saleskit/score/metrics.h"
+#include "saleskit/score/predictive.h"
+#include "saleskit/score/table.h"
 #include "saleskit/version.h"
 
 namespace nb = nanobind;
@@ -928,6 +931,163 @@ nb::tuple KMeansMatrix(nb::ndarray<const double, nb::ndim<2>, nb::c_contig, nb::
                         result->inertia, result->iterations);
 }
 
+// ---------------------------------------------------------------- predictive models
+
+// A table from columns given as (name, categorical, values): float64 values
+// (NaN = missing; an infinity is an error naming row and column), strings
+// ("" = missing), or categories as (int64 codes, levels) with -1 = missing,
+// so that a column crosses the binding as one buffer and its distinct levels.
+Table TableFromColumns(const nb::list& columns) {
+  Table table;
+  for (nb::handle item : columns) {
+    nb::tuple column = nb::cast<nb::tuple>(item);
+    std::string name = nb::cast<std::string>(column[0]);
+    const bool categorical = nb::cast<bool>(column[1]);
+    if (categorical && nb::isinstance<nb::tuple>(column[2])) {
+      // (int64 codes, levels): code -1 = missing, else an index into levels.
+      nb::tuple coded = nb::cast<nb::tuple>(column[2]);
+      auto codes = nb::cast<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>>(coded[0]);
+      const std::vector<std::string> levels = nb::cast<std::vector<std::string>>(coded[1]);
+      std::vector<std::string> values(codes.shape(0));
+      for (size_t i = 0; i < values.size(); ++i) {
+        const int64_t code = codes.data()[i];
+        if (code < -1 || code >= static_cast<int64_t>(levels.size())) {
+          ThrowIfError(absl::InvalidArgumentError(
+              absl::StrCat("column \"", name, "\": code ", code, " at row ", i, " is not a level")));
+        }
+        if (code >= 0) values[i] = levels[static_cast<size_t>(code)];
+      }
+      ThrowIfError(table.AddCategoricalColumn(std::move(name), std::move(values)));
+      continue;
+    }
+    if (categorical) {
+      ThrowIfError(table.AddCategoricalColumn(std::move(name), nb::cast<std::vector<std::string>>(column[2])));
+      continue;
+    }
+    auto values = nb::cast<nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>>(column[2]);
+    std::vector<std::optional<double>> numbers(values.shape(0));
+    for (size_t i = 0; i < numbers.size(); ++i) {
+      const double v = values.data()[i];
+      if (!std::isnan(v)) numbers[i] = v;
+    }
+    ThrowIfError(table.AddNumericColumn(std::move(name), numbers));
+  }
+  return table;
+}
+
+Table TableFromCsv(const std::string& text, const std::vector<std::string>& categorical,
+                   const std::vector<std::string>& only) {
+  TableReadOptions read;
+  read.categorical = categorical;
+  read.only = only;
+  return ValueOrThrow(ReadTableCsv(text, read));
+}
+
+nb::bytes Int64Bytes(const std::vector<int64_t>& v) {
+  return nb::bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int64_t));
+}
+
+nb::list FallbacksList(const std::vector<FeatureFallbacks>& fallbacks) {
+  nb::list out;
+  for (const FeatureFallbacks& f : fallbacks) {
+    nb::dict d;
+    d["feature"] = f.feature;
+    d["unseen_levels"] = f.unseen_levels;
+    d["unexpected_missing"] = f.unexpected_missing;
+    out.append(d);
+  }
+  return out;
+}
+
+TrainOptions MakeTrainOptions(const std::string& target, const std::string& positive,
+                              const std::vector<std::string>& exclude, double test_fraction, uint64_t seed, double l2,
+                              bool balanced, int64_t min_level_count, const std::string& time_column) {
+  TrainOptions o;
+  o.target = target;
+  o.positive = positive;
+  o.exclude = exclude;
+  o.test_fraction = test_fraction;
+  o.seed = seed;
+  o.l2 = l2;
+  o.balanced_class_weight = balanced;
+  o.min_level_count = min_level_count;
+  o.time_column = time_column;
+  return o;
+}
+
+// TrainPredictive: (model, held-out metrics JSON, warnings, int64 train rows bytes, int64 test rows bytes).
+nb::tuple TrainModel(const Table& table, const std::string& target, const std::string& positive,
+                     const std::vector<std::string>& exclude, double test_fraction, uint64_t seed, double l2,
+                     bool balanced, int64_t min_level_count, const std::string& time_column) {
+  const TrainOptions o =
+      MakeTrainOptions(target, positive, exclude, test_fraction, seed, l2, balanced, min_level_count, time_column);
+  absl::StatusOr<TrainResult> result;
+  {
+    nb::gil_scoped_release release;
+    result = TrainPredictive(table, o);
+  }
+  ThrowIfError(result.status());
+  return nb::make_tuple(std::move(result->model), BinaryMetricsToJson(result->held_out), result->warnings,
+                        Int64Bytes(result->split.train), Int64Bytes(result->split.test));
+}
+
+// FitPredictive on every row: (model, warnings).
+nb::tuple FitModel(const Table& table, const std::string& target, const std::string& positive,
+                   const std::vector<std::string>& exclude, double l2, bool balanced, int64_t min_level_count) {
+  const TrainOptions o = MakeTrainOptions(target, positive, exclude, 0.2, 42, l2, balanced, min_level_count, "");
+  absl::StatusOr<FitResult> result;
+  {
+    nb::gil_scoped_release release;
+    result = FitPredictive(table, o);
+  }
+  ThrowIfError(result.status());
+  return nb::make_tuple(std::move(result->model), result->warnings);
+}
+
+// (float64 probabilities bytes, fallbacks).
+nb::tuple ModelPredict(const PredictiveModel& model, const Table& table) {
+  Predictions p = ValueOrThrow(Predict(model, table));
+  return nb::make_tuple(RawBytes(p.probabilities), FallbacksList(p.fallbacks));
+}
+
+// The encoded matrix: (float64 bytes row-major, rows, columns).
+nb::tuple ModelTransform(const PredictiveModel& model, const Table& table) {
+  const RowMajorMatrixXd x = ValueOrThrow(model.encoder().EncodeAll(table));
+  return nb::make_tuple(nb::bytes(reinterpret_cast<const char*>(x.data()), x.size() * sizeof(double)), x.rows(),
+                        x.cols());
+}
+
+nb::list ModelExplain(const PredictiveModel& model, const Table& table, int k) {
+  if (k < 0) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("k must be at least 0, got ", k)));
+  const std::vector<Explanation> all = ValueOrThrow(ExplainAll(model, table, k));
+  nb::list out;
+  for (const Explanation& e : all) {
+    nb::list top;
+    for (const Contribution& c : e.top) {
+      nb::dict d;
+      d["feature"] = c.feature;
+      d["value"] = c.value;
+      d["kind"] = c.kind == ColumnKind::kNumeric ? "numeric" : "categorical";
+      d["log_odds"] = c.log_odds;
+      top.append(d);
+    }
+    nb::dict d;
+    d["probability"] = e.probability;
+    d["log_odds"] = e.log_odds;
+    d["base_log_odds"] = e.base_log_odds;
+    d["top"] = top;
+    out.append(d);
+  }
+  return out;
+}
+
+// (metrics JSON, fallbacks).
+nb::tuple ModelEvaluate(const PredictiveModel& model, const Table& table) {
+  std::vector<FeatureFallbacks> fallbacks;
+  const BinaryMetrics m = ValueOrThrow(Evaluate(model, table, &fallbacks));
+  return nb::make_tuple(BinaryMetricsToJson(m), FallbacksList(fallbacks));
+}
+
 }  // namespace
 }  // namespace python
 }  // namespace saleskit
@@ -1045,4 +1205,51 @@ NB_MODULE(_saleskit, m) {
         nb::arg("restarts"), nb::arg("max_iterations"), nb::arg("tolerance"), nb::arg("init"),
         nb::arg("local_trials"),
         "k-means on the rows of a C-contiguous float64 matrix: (labels, centroids, inertia, iterations).");
+
+  // Predictive models (saleskit/score/predictive.h); the package's _predictive.py wraps them.
+  using saleskit::PredictiveModel;
+  nb::class_<saleskit::Table>(m, "Table")
+      .def_prop_ro("rows", &saleskit::Table::rows)
+      .def_prop_ro("column_names", [](const saleskit::Table& t) {
+        std::vector<std::string> names;
+        for (const auto& c : t.columns()) names.push_back(c.name);
+        return names;
+      });
+  m.def("table_from_columns", &saleskit::python::TableFromColumns, nb::arg("columns"),
+        "A Table from [(name, categorical, float64 array or list of str)].");
+  m.def("table_from_csv", &saleskit::python::TableFromCsv, nb::arg("text"), nb::arg("categorical"), nb::arg("only"),
+        "A Table from CSV text (ReadTableCsv).");
+  nb::class_<PredictiveModel>(m, "PredictiveModel")
+      .def_static("load", [](nb::bytes data) {
+        return saleskit::python::ValueOrThrow(PredictiveModel::Load(absl::string_view(data.c_str(), data.size())));
+      }, nb::arg("data"))
+      .def("to_binary", [](const PredictiveModel& model) {
+        const std::string b = model.ToBinary();
+        return nb::bytes(b.data(), b.size());
+      })
+      .def("to_json", &PredictiveModel::ToJson)
+      .def_prop_ro("feature_names", &PredictiveModel::FeatureNames)
+      .def_prop_ro("categorical_feature_names", &PredictiveModel::CategoricalFeatureNames)
+      .def_prop_ro("column_names", [](const PredictiveModel& model) { return model.encoder().column_names(); })
+      .def_prop_ro("weights", [](const PredictiveModel& model) { return model.weights(); })
+      .def_prop_ro("intercept", &PredictiveModel::intercept)
+      .def_prop_ro("target", [](const PredictiveModel& model) { return model.proto().target(); })
+      .def_prop_ro("positive", [](const PredictiveModel& model) { return model.proto().positive_value(); })
+      .def_prop_ro("negative", [](const PredictiveModel& model) { return model.proto().negative_value(); })
+      .def_prop_ro("l2", [](const PredictiveModel& model) { return model.proto().training().l2(); })
+      .def_prop_ro("balanced_class_weight",
+                   [](const PredictiveModel& model) { return model.proto().training().balanced_class_weight(); })
+      .def_prop_ro("min_level_count",
+                   [](const PredictiveModel& model) { return model.proto().training().min_level_count(); })
+      .def("predict", &saleskit::python::ModelPredict, nb::arg("table"))
+      .def("transform", &saleskit::python::ModelTransform, nb::arg("table"))
+      .def("explain", &saleskit::python::ModelExplain, nb::arg("table"), nb::arg("k"))
+      .def("evaluate", &saleskit::python::ModelEvaluate, nb::arg("table"));
+  m.def("train_model", &saleskit::python::TrainModel, nb::arg("table"), nb::arg("target"), nb::arg("positive"),
+        nb::arg("exclude"), nb::arg("test_fraction"), nb::arg("seed"), nb::arg("l2"), nb::arg("balanced"),
+        nb::arg("min_level_count"), nb::arg("time_column"),
+        "TrainPredictive: (model, held-out metrics JSON, warnings, train rows bytes, test rows bytes).");
+  m.def("fit_model", &saleskit::python::FitModel, nb::arg("table"), nb::arg("target"), nb::arg("positive"),
+        nb::arg("exclude"), nb::arg("l2"), nb::arg("balanced"), nb::arg("min_level_count"),
+        "FitPredictive on every row: (model, warnings).");
 }

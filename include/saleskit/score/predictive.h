@@ -124,6 +124,23 @@ struct TrainResult {
 // options (l2 <= 0, a test fraction outside (0, 1)).
 absl::StatusOr<TrainResult> TrainPredictive(const Table& table, const TrainOptions& options);
 
+struct FitResult {
+  PredictiveModel model;
+  std::vector<std::string> warnings;  // as TrainResult's
+};
+
+// Fits a model on the rows `rows` of `table` (every row when empty), with no
+// held-out split: for hosts that split the data themselves (the Python
+// estimator saleskit.LogisticScorer). Uses the options' target, positive,
+// exclude, l2, balanced_class_weight and min_level_count; the time column,
+// when set, is left out of the features; test_fraction and seed are unused.
+// The target is read (and must be binary, with `positive` among its values)
+// over every row of the table. The model's training record has split
+// SPLIT_UNSPECIFIED and no held-out metrics. InvalidArgument as
+// TrainPredictive (except for the test rows), and for a row out of range.
+absl::StatusOr<FitResult> FitPredictive(const Table& table, const TrainOptions& options,
+                                        absl::Span<const int64_t> rows = {});
+
 struct Predictions {
   std::vector<double> probabilities;        // P(positive), one per table row
   std::vector<FeatureFallbacks> fallbacks;  // per feature, unseen levels and unexpected missing values
