@@ -13,7 +13,11 @@
 #include "cli/args.h"
 #include "internal/json.h"
 #include "saleskit/io/csv.h"
+#include "saleskit/io/readers.h"
+#include "saleskit/score/history.h"
 #include "saleskit/score/predictive.h"
+#include "saleskit/status_macros.h"
+#include "saleskit/time.h"
 
 namespace saleskit::cli {
 namespace {
@@ -23,6 +27,9 @@ constexpr char kUsage[] =
     "                            [--exclude COL,...] [--categorical COL,...] [--test-fraction F]\n"
     "                            [--seed S] [--l2 X] [--class-weight balanced] [--time-column COL]\n"
     "                            [--min-level-count N] [--format text|json]\n"
+    "       saleskit score history --customers FILE --events FILE [--deals FILE] [--accounts FILE]\n"
+    "                              --reference TIME [--horizon-days N] (--stage STAGE | --won-deal)\n"
+    "                              --feature NAME=CEL... --out MODEL [train's fitting flags]\n"
     "       saleskit score eval --model MODEL --data FILE [--format text|json]\n"
     "       saleskit score predict --model MODEL --data FILE [--id COL] [--explain K]\n"
     "  train: fits a logistic regression on the CSV's rows (every column but the target,\n"
@@ -30,6 +37,10 @@ constexpr char kUsage[] =
     "    and writes the model (MODEL ending in .json: JSON, otherwise binary protobuf).\n"
     "    The test set is a stratified random --test-fraction (default 0.2, --seed 42), or\n"
     "    the latest rows by --time-column.\n"
+    "  history: trains on the records' own history: each customer as they were at\n"
+    "    --reference (only events up to then; features are CEL expressions), labelled by\n"
+    "    reaching --stage (a lifecycle_stage_changed event with property stage) or winning\n"
+    "    a deal within --horizon-days (default 30) after it.\n"
     "  eval: the model's metrics on every row of FILE (which needs the target column).\n"
     "  predict: CSV row,probability (or ID,probability with --id), and with --explain K\n"
     "    the top K reasons as columns reason1..reasonK, each FEATURE[=VALUE]:LOG_ODDS.\n"
@@ -118,6 +129,80 @@ absl::StatusOr<std::string> Format(const Args& args) {
   return format;
 }
 
+// The fitting flags train and history share: --test-fraction, --seed, --l2,
+// --min-level-count, --class-weight.
+absl::Status TrainFlags(const Args& args, TrainOptions* options_out) {
+  TrainOptions& options = *options_out;
+  if (auto v = args.Get("test-fraction");
+      v && (!absl::SimpleAtod(*v, &options.test_fraction) || !(options.test_fraction > 0 && options.test_fraction < 1))) {
+    return absl::InvalidArgumentError(absl::StrCat("--test-fraction: expected a number between 0 and 1, got \"", *v, "\""));
+  }
+  if (auto v = args.Get("seed"); v && !absl::SimpleAtoi(*v, &options.seed)) {
+    return absl::InvalidArgumentError(absl::StrCat("--seed: expected a whole number >= 0, got \"", *v, "\""));
+  }
+  if (auto v = args.Get("l2"); v && (!absl::SimpleAtod(*v, &options.l2) || !(options.l2 > 0) || !std::isfinite(options.l2))) {
+    return absl::InvalidArgumentError(absl::StrCat("--l2: expected a positive number, got \"", *v, "\""));
+  }
+  if (auto v = args.Get("min-level-count");
+      v && (!absl::SimpleAtoi(*v, &options.min_level_count) || options.min_level_count < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("--min-level-count: expected a whole number >= 1, got \"", *v, "\""));
+  }
+  if (auto v = args.Get("class-weight")) {
+    if (*v != "balanced" && *v != "none") {
+      return absl::InvalidArgumentError(absl::StrCat("--class-weight: expected balanced or none, got \"", *v, "\""));
+    }
+    options.balanced_class_weight = *v == "balanced";
+  }
+  return absl::OkStatus();
+}
+
+// Writes the model to `path` (JSON when it ends in .json) and prints the
+// training summary and held-out metrics in `format` (text or json).
+int WriteAndReport(const TrainResult& result, const std::string& split, const std::string& path,
+                   const std::string& format, std::ostream& out, std::ostream& err) {
+  const bool json_model = absl::EndsWithIgnoreCase(path, ".json");
+  {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    const std::string bytes = json_model ? result.model.ToJson() : result.model.ToBinary();
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (json_model) file << "\n";
+    if (!file.good()) return Fail(err, absl::InternalError(absl::StrCat("cannot write \"", path, "\"")));
+  }
+  const v1::ScoreModel& proto = result.model.proto();
+  const int64_t test_rows = static_cast<int64_t>(result.split.test.size());
+  if (format == "json") {
+    std::string json = "{\"target\":";
+    internal::AppendJsonString(proto.target(), &json);
+    json += ",\"positive\":";
+    internal::AppendJsonString(proto.positive_value(), &json);
+    absl::StrAppend(&json, ",\"train_rows\":", proto.training().train_rows(),
+                    ",\"train_positives\":", proto.training().train_positives(), ",\"test_rows\":", test_rows,
+                    ",\"test_positives\":", result.held_out.positives, ",\"features\":", proto.features_size(),
+                    ",\"encoded_columns\":", proto.weights_size(), ",\"held_out\":", BinaryMetricsToJson(result.held_out),
+                    ",\"warnings\":[");
+    for (size_t i = 0; i < result.warnings.size(); ++i) {
+      if (i > 0) json += ",";
+      internal::AppendJsonString(result.warnings[i], &json);
+    }
+    json += "],\"model\":";
+    internal::AppendJsonString(path, &json);
+    out << json << "}\n";
+  } else {
+    out << "target: " << proto.target() << " = \"" << proto.positive_value() << "\" (other: \""
+        << proto.negative_value() << "\")\n";
+    out << "split: "
+        << split
+        << "; " << proto.training().train_rows() << " training rows (" << proto.training().train_positives()
+        << " positive), " << test_rows << " test rows (" << result.held_out.positives << " positive)\n";
+    out << "features: " << proto.features_size() << " (" << proto.weights_size() << " encoded columns)\n";
+    out << "held-out: ";
+    PrintMetricsText(result.held_out, out);
+    out << "model: " << path << (json_model ? " (JSON)\n" : " (binary protobuf)\n");
+  }
+  for (const std::string& w : result.warnings) err << "warning: " << w << "\n";
+  return 0;
+}
+
 int RunTrain(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   const std::optional<Args> args =
@@ -136,26 +221,7 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out, std::ostre
   options.positive = *args->Get("positive");
   options.exclude = ListFlag(*args, "exclude");
   options.time_column = args->Get("time-column").value_or("");
-  if (auto v = args->Get("test-fraction");
-      v && (!absl::SimpleAtod(*v, &options.test_fraction) || !(options.test_fraction > 0 && options.test_fraction < 1))) {
-    return UsageError(err, absl::StrCat("--test-fraction: expected a number between 0 and 1, got \"", *v, "\""));
-  }
-  if (auto v = args->Get("seed"); v && !absl::SimpleAtoi(*v, &options.seed)) {
-    return UsageError(err, absl::StrCat("--seed: expected a whole number >= 0, got \"", *v, "\""));
-  }
-  if (auto v = args->Get("l2"); v && (!absl::SimpleAtod(*v, &options.l2) || !(options.l2 > 0) || !std::isfinite(options.l2))) {
-    return UsageError(err, absl::StrCat("--l2: expected a positive number, got \"", *v, "\""));
-  }
-  if (auto v = args->Get("min-level-count");
-      v && (!absl::SimpleAtoi(*v, &options.min_level_count) || options.min_level_count < 1)) {
-    return UsageError(err, absl::StrCat("--min-level-count: expected a whole number >= 1, got \"", *v, "\""));
-  }
-  if (auto v = args->Get("class-weight")) {
-    if (*v != "balanced" && *v != "none") {
-      return UsageError(err, absl::StrCat("--class-weight: expected balanced or none, got \"", *v, "\""));
-    }
-    options.balanced_class_weight = *v == "balanced";
-  }
+  if (absl::Status st = TrainFlags(*args, &options); !st.ok()) return UsageError(err, st.message());
   // The target is compared as text ("1" is "1"), and excluded columns are
   // never checked as numbers: only their presence matters.
   TableReadOptions read;
@@ -167,49 +233,10 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out, std::ostre
   absl::StatusOr<TrainResult> result = TrainPredictive(*table, options);
   if (!result.ok()) return Fail(err, result.status());
 
-  const std::string path = *args->Get("out");
-  const bool json_model = absl::EndsWithIgnoreCase(path, ".json");
-  {
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    const std::string bytes = json_model ? result->model.ToJson() : result->model.ToBinary();
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (json_model) file << "\n";
-    if (!file.good()) return Fail(err, absl::InternalError(absl::StrCat("cannot write \"", path, "\"")));
-  }
-  const v1::ScoreModel& proto = result->model.proto();
-  const int64_t test_rows = static_cast<int64_t>(result->split.test.size());
-  if (*format == "json") {
-    std::string json = "{\"target\":";
-    internal::AppendJsonString(proto.target(), &json);
-    json += ",\"positive\":";
-    internal::AppendJsonString(proto.positive_value(), &json);
-    absl::StrAppend(&json, ",\"train_rows\":", proto.training().train_rows(),
-                    ",\"train_positives\":", proto.training().train_positives(), ",\"test_rows\":", test_rows,
-                    ",\"test_positives\":", result->held_out.positives, ",\"features\":", proto.features_size(),
-                    ",\"encoded_columns\":", proto.weights_size(), ",\"held_out\":", BinaryMetricsToJson(result->held_out),
-                    ",\"warnings\":[");
-    for (size_t i = 0; i < result->warnings.size(); ++i) {
-      if (i > 0) json += ",";
-      internal::AppendJsonString(result->warnings[i], &json);
-    }
-    json += "],\"model\":";
-    internal::AppendJsonString(path, &json);
-    out << json << "}\n";
-  } else {
-    out << "target: " << proto.target() << " = \"" << proto.positive_value() << "\" (other: \""
-        << proto.negative_value() << "\")\n";
-    out << "split: "
-        << (options.time_column.empty() ? absl::StrCat("stratified random, seed ", options.seed)
-                                        : absl::StrCat("by time (", options.time_column, ")"))
-        << "; " << proto.training().train_rows() << " training rows (" << proto.training().train_positives()
-        << " positive), " << test_rows << " test rows (" << result->held_out.positives << " positive)\n";
-    out << "features: " << proto.features_size() << " (" << proto.weights_size() << " encoded columns)\n";
-    out << "held-out: ";
-    PrintMetricsText(result->held_out, out);
-    out << "model: " << path << (json_model ? " (JSON)\n" : " (binary protobuf)\n");
-  }
-  for (const std::string& w : result->warnings) err << "warning: " << w << "\n";
-  return 0;
+  return WriteAndReport(*result,
+                        options.time_column.empty() ? absl::StrCat("stratified random, seed ", options.seed)
+                                                    : absl::StrCat("by time (", options.time_column, ")"),
+                        *args->Get("out"), *format, out, err);
 }
 
 int RunEval(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -315,6 +342,73 @@ int RunPredict(const std::vector<std::string>& argv, std::ostream& out, std::ost
   return 0;
 }
 
+// Reads a file of records of one kind (format from its name). Parse errors
+// fail the command, naming the file and record.
+template <typename Record>
+absl::Status ReadKind(const std::string& path, std::vector<Record>* out) {
+  SALESKIT_ASSIGN_OR_RETURN(saleskit::Format format, FormatFromPath(path));
+  SALESKIT_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  absl::StatusOr<ReadResult<Record>> read = ReadRecords<Record>(data, format);
+  if (!read.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", read.status().message()));
+  if (!read->errors.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", read->errors.front().ToString()));
+  }
+  *out = std::move(read->batch.records);
+  return absl::OkStatus();
+}
+
+int RunHistory(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  int exit_code = 0;
+  const std::optional<Args> args =
+      ParseFlags(argv,
+                 {"customers", "events", "deals", "accounts", "reference", "horizon-days", "stage", "feature",
+                  "out", "format", "test-fraction", "seed", "l2", "class-weight", "min-level-count"},
+                 {"won-deal"}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
+  for (const char* required : {"customers", "events", "reference", "feature", "out"}) {
+    if (!args->Get(required)) return UsageError(err, absl::StrCat("score history: --", required, " is required"));
+  }
+  const absl::StatusOr<std::string> format = Format(*args);
+  if (!format.ok()) return UsageError(err, format.status().message());
+  HistoryOptions options;
+  absl::StatusOr<Micros> reference = ParseTimestamp(*args->Get("reference"));
+  if (!reference.ok()) return UsageError(err, absl::StrCat("--reference: ", reference.status().message()));
+  options.reference = ToTime(*reference);
+  int64_t days = 30;
+  if (auto v = args->Get("horizon-days"); v && (!absl::SimpleAtoi(*v, &days) || days < 1)) {
+    return UsageError(err, absl::StrCat("--horizon-days: expected a whole number >= 1, got \"", *v, "\""));
+  }
+  options.horizon = absl::Hours(24 * days);
+  if (auto v = args->Get("stage")) {
+    const std::string name = absl::StrCat("LIFECYCLE_STAGE_", absl::AsciiStrToUpper(*v));
+    if (!v1::LifecycleStage_Parse(name, &options.stage) || options.stage == v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+      return UsageError(err, absl::StrCat("--stage: not a lifecycle stage: \"", *v, "\""));
+    }
+  }
+  options.won_deal = args->Has("won-deal");
+  for (const std::string& f : args->GetAll("feature")) {
+    const size_t eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return UsageError(err, absl::StrCat("--feature: expected NAME=CEL, got \"", f, "\""));
+    }
+    options.features.push_back({f.substr(0, eq), f.substr(eq + 1)});
+  }
+  TrainOptions train;
+  if (absl::Status st = TrainFlags(*args, &train); !st.ok()) return UsageError(err, st.message());
+  HistoryRecords records;
+  absl::Status read = ReadKind(*args->Get("customers"), &records.customers);
+  if (read.ok()) read = ReadKind(*args->Get("events"), &records.events);
+  if (read.ok() && args->Get("deals")) read = ReadKind(*args->Get("deals"), &records.deals);
+  if (read.ok() && args->Get("accounts")) read = ReadKind(*args->Get("accounts"), &records.accounts);
+  if (!read.ok()) return Fail(err, read);
+  absl::StatusOr<TrainResult> result = TrainFromHistory(records, options, train);
+  if (!result.ok()) return Fail(err, result.status());
+  return WriteAndReport(*result,
+                        absl::StrCat("stratified random, seed ", train.seed, "; features as of ",
+                                     FormatTimestamp(*reference), ", outcome within ", days, " days"),
+                        *args->Get("out"), *format, out, err);
+}
+
 }  // namespace
 
 int RunScore(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -322,13 +416,14 @@ int RunScore(const std::vector<std::string>& args, std::ostream& out, std::ostre
   const std::string& sub = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (sub == "train") return RunTrain(rest, out, err);
+  if (sub == "history") return RunHistory(rest, out, err);
   if (sub == "eval") return RunEval(rest, out, err);
   if (sub == "predict") return RunPredict(rest, out, err);
   if (sub == "--help" || sub == "help" || sub == "-h") {
     out << kUsage;
     return 0;
   }
-  return UsageError(err, absl::StrCat("score: unknown subcommand \"", sub, "\" (expected train, eval or predict)"));
+  return UsageError(err, absl::StrCat("score: unknown subcommand \"", sub, "\" (expected train, history, eval or predict)"));
 }
 
 }  // namespace saleskit::cli

@@ -449,3 +449,24 @@ list(LENGTH lines n)
 if(NOT n EQUAL 301)
   message(FATAL_ERROR "points over the generated CRM printed ${n} lines, expected 301")
 endif()
+
+# score history: a model trained on the generated CRM's own history (won deals within 45 days of
+# the reference time), its JSON report, and the history errors.
+run(0 out gen --customers 3000 --days 120 --start 2026-01-01 --seed 3 --out ${WORK}/h)
+run(0 out score history --customers ${WORK}/h/customers.csv --events ${WORK}/h/events.csv --deals ${WORK}/h/deals.csv
+    --reference 2026-03-15T00:00:00Z --horizon-days 45 --won-deal
+    --feature "views=events.count(\"page_view\", days(30))" --feature "meetings=events.count(\"meeting\", days(60))"
+    --feature "industry=customer.industry" --out ${WORK}/h/model.json --format json)
+expect_contains("${out}" "\"target\":\"outcome\",\"positive\":\"yes\"")
+expect_contains("${out}" "\"held_out\":{\"rows\":")
+file(READ ${WORK}/h/model.json model)
+expect_contains("${model}" "\"expression\": \"events.count(\\\"page_view\\\", days(30))\"")
+run(1 out score history --customers ${WORK}/h/customers.csv --events ${WORK}/h/events.csv --won-deal
+    --reference 2027-01-01T00:00:00Z --feature "c=customer.country" --out ${WORK}/h/x.json)
+expect_contains("${out}" "is not before any event or deal (the latest is 2026-04-30T")
+run(1 out score history --customers ${WORK}/h/customers.csv --events ${WORK}/h/events.csv --won-deal
+    --reference 2026-03-15T00:00:00Z --feature "c=customer.nope" --out ${WORK}/h/x.json)
+expect_contains("${out}" "feature \"c\": ")
+run(2 out score history --customers ${WORK}/h/customers.csv --events ${WORK}/h/events.csv --won-deal
+    --reference 2026-03-15T00:00:00Z --feature "customer.country" --out ${WORK}/h/x.json)
+expect_contains("${out}" "--feature: expected NAME=CEL")
