@@ -7,6 +7,8 @@
 #include <ostream>
 #include <sstream>
 
+#include <google/protobuf/text_format.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -413,6 +415,23 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
     def->set_name(name);
     def->set_condition(condition);
   }
+  // A points score: fit and engagement, fading with a two-week half-life;
+  // crossing 60 makes a lead marketing-qualified.
+  google::protobuf::TextFormat::ParseFromString(R"pb(
+    name: "lead_score"
+    rules { name: "mid-size or larger" condition: "customer.employee_count >= 200" points: 10 }
+    rules { event: "pricing_view" points: 10 max_per_window: 3 window { seconds: 86400 } }
+    rules { event: "email_click" points: 5 }
+    rules { event: "webinar_attended" points: 15 }
+    rules { event: "meeting" points: 25 }
+    decay { half_life { seconds: 1209600 } }
+    min: 0
+    max: 100
+    grades { grade: "A" min: 60 }
+    grades { grade: "B" min: 30 }
+    grades { grade: "C" min: 10 }
+    thresholds { value: 60 name: "mql" promote_to: LIFECYCLE_STAGE_MARKETING_QUALIFIED }
+  )pb", playbook.add_scores());
   if (absl::Status s = engine->DefinePlaybook(playbook); !s.ok()) {
     err << "saleskit: demo segments: " << s.message() << "\n";
     return 1;
@@ -448,6 +467,37 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   for (const v1::SegmentDef& def : engine->Segments()) {
     out << absl::StrFormat("  %-20s %5d members  (%d entered, %d left)\n", def.name(), *engine->SegmentCount(def.name()),
                            moves[def.name()].first, moves[def.name()].second);
+  }
+  out << "\nscore lead_score (points with a 14-day half-life; crossing 60 promotes a lead)\n";
+  std::map<std::string, int64_t> grades;
+  std::vector<std::pair<double, std::string>> top;
+  {
+    const Engine::Snapshot snap = engine->Read();
+    const CustomerStore& store = snap.store();
+    for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+      if (!store.live().Get(row)) continue;
+      const ScoreValue v = *snap.scores().Get("lead_score", row, snap.now());
+      ++grades[v.grade.empty() ? "-" : v.grade];
+      top.emplace_back(-v.value, std::string(store.IdOf(row)));
+    }
+  }
+  out << "  grades:";
+  for (const auto& [grade, n] : grades) out << absl::StrFormat("  %s %d", grade, n);
+  int64_t up = 0, down = 0, promoted = 0;
+  for (const v1::ScoreCrossing& c : engine->ScoreCrossingsSince(0)) {
+    (c.direction() == v1::ScoreCrossing::UP ? up : down) += 1;
+    promoted += c.promoted_to() != v1::LIFECYCLE_STAGE_UNSPECIFIED;
+  }
+  out << absl::StrFormat("\n  crossings of 60: %d up, %d down (decay); %d leads promoted to marketing_qualified\n", up,
+                         down, promoted);
+  std::sort(top.begin(), top.end());
+  for (size_t i = 0; i < std::min<size_t>(3, top.size()); ++i) {
+    const ScoreExplanation x = *engine->ExplainScore("lead_score", top[i].second);
+    std::string reasons;
+    for (const ScoreExplanation::Rule& r : x.rules) {
+      if (r.points != 0) absl::StrAppendFormat(&reasons, "%s%s %+.1f", reasons.empty() ? "" : ", ", r.rule, r.points);
+    }
+    out << absl::StrFormat("  %-10s %5.1f %s  (%s)\n", top[i].second, x.value, x.grade, reasons);
   }
   out << "\nNext: 'saleskit gen --out DIR' writes these files; 'saleskit import DIR/*.csv' loads them;\n"
          "'saleskit segment --customers DIR/customers.csv --events DIR/events.csv --expr CEL' keeps a segment.\n";

@@ -165,6 +165,14 @@ math(EXPR hot_net "${CMAKE_MATCH_2} - ${CMAKE_MATCH_3}")
 if(NOT hot OR NOT hot_members EQUAL hot_net)
   message(FATAL_ERROR "demo: hot_leads members != entered - left:\n${out}")
 endif()
+# Grade A starts at the threshold (60): its customers are the up crossings minus the down ones.
+string(REGEX MATCH " A ([0-9]+) " grade_a "${out}")
+set(a_count "${CMAKE_MATCH_1}")
+string(REGEX MATCH "crossings of 60: ([0-9]+) up, ([0-9]+) down" crossings "${out}")
+math(EXPR a_net "${CMAKE_MATCH_1} - ${CMAKE_MATCH_2}")
+if(NOT grade_a OR NOT crossings OR NOT a_count EQUAL a_net)
+  message(FATAL_ERROR "demo: grade A customers != up - down crossings of 60:\n${out}")
+endif()
 
 # rfm: recency, frequency, monetary per customer at a cutoff (docs/rfm.md).
 file(WRITE ${WORK}/rfm/events.csv "customer_id,occurred_at,type,value\nc1,2024-01-01T09:00:00Z,purchase,10\nc1,2024-01-01T17:00:00Z,purchase,5\nc1,2024-03-01,purchase,20\nc2,2024-02-15,purchase,100\nc3,2024-03-10,email_open,\nc3,2024-04-01,purchase,50\n")
