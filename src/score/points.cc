@@ -45,6 +45,7 @@ struct ScoreCatalog::Prepared::Score {
   std::vector<std::pair<double, std::string>> grades;  // by min, descending
   ScoreSource::Reads reads;
   uint32_t slot = 0;
+  bool initialized = true;  // false from Add until Initialize has computed it
 
   // A counted event of an event rule.
   struct Counted {
@@ -341,7 +342,7 @@ void ScoreCatalog::Add(Prepared prepared, const SegmentCatalog& segments) {
     s->slot = static_cast<uint32_t>(slots_.size());
     slots_.push_back(s);
     names_[s->def.name()] = static_cast<int>(scores_.size());
-    uninitialized_.push_back(static_cast<int>(scores_.size()));
+    s->initialized = false;
     scores_.push_back(std::move(s));
   }
   Reindex();
@@ -351,14 +352,15 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Initialize(co
                                                                                absl::Time now) {
   std::vector<std::pair<uint32_t, v1::LifecycleStage>> promotions;
   const Micros t = ToMicros(now);
-  for (int i : uninitialized_) {
-    Score& s = *scores_[i];
+  for (const auto& sp : scores_) {
+    Score& s = *sp;
+    if (s.initialized) continue;
+    s.initialized = true;
     s.level.assign(store.row_capacity(), 0);
     for (uint32_t row = 0; row < store.row_capacity(); ++row) {
       if (store.live().Get(row)) Level(s, row, t, store, &promotions);  // no counted events yet: no timer
     }
   }
-  uninitialized_.clear();
   return promotions;
 }
 

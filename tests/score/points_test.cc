@@ -310,6 +310,12 @@ TEST_CASE("bad score definitions are rejected whole, naming the score and rule",
   CHECK_FALSE(e->DefinePlaybook(pb).ok());
   CHECK(e->Scores().size() == 1);
   CHECK(e->GetPlaybook().segments_size() == 0);
+  // ... and the engine goes on as if it had never been tried.
+  REQUIRE(e->UpsertCustomers(BatchOf({Person("z", "DE")})).ok());
+  pb.mutable_segments(0)->set_condition(R"(score("p") > 0.0)");
+  REQUIRE(e->DefinePlaybook(pb).ok());
+  CHECK(Value(*e, "p", "z") == 1);
+  CHECK(*e->SegmentMembers("broken") == std::vector<std::string>{"z"});
 }
 
 TEST_CASE("erasing a customer removes their scores' events and crossings", "[scores]") {

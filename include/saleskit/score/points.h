@@ -170,7 +170,6 @@ class ScoreCatalog final : public ScoreSource {
 
   std::vector<std::shared_ptr<Score>> scores_;  // live, in definition order
   std::vector<std::shared_ptr<const Score>> slots_;  // every score ever added, for crossing records
-  std::vector<int> uninitialized_;              // added, not yet computed (positions in scores_)
   absl::flat_hash_map<std::string, int> names_;
   // Event type -> (score position, rule index) of its event rules.
   absl::flat_hash_map<std::string, std::vector<std::pair<int, int>>> by_event_type_;
