@@ -53,7 +53,12 @@ struct ScoreCatalog::Prepared::Score {
     uint32_t rule;
     bool operator<(const Counted& o) const { return at != o.at ? at < o.at : rule < o.rule; }
   };
-  absl::flat_hash_map<uint32_t, std::vector<Counted>> counted;  // by row, sorted
+  // By row, each sorted: a dense vector (24 bytes a row) so that one event
+  // costs no hashing.
+  std::vector<std::vector<Counted>> counted;
+  const std::vector<Counted>* CountedOf(uint32_t row) const {
+    return row < counted.size() && !counted[row].empty() ? &counted[row] : nullptr;
+  }
   std::vector<uint8_t> level;  // by row: how many thresholds the value is at or above
 };
 
@@ -96,11 +101,10 @@ Parts Compute(const Score& s, uint32_t row, Micros now, HoldsFn holds, ScoreExpl
     }
   }
   double events = 0;
-  auto it = s.counted.find(row);
-  if (it != s.counted.end()) {
+  if (const std::vector<Score::Counted>* list = s.CountedOf(row)) {
     // Per rule: the current window and how many of its events earned.
     absl::InlinedVector<std::pair<Micros, uint32_t>, 32> windows(s.rules.size(), {INT64_MIN, 0});
-    for (const Score::Counted& c : it->second) {
+    for (const Score::Counted& c : *list) {
       if (c.at > now) {  // sorted: the rest are in the future too
         parts.next = std::min(parts.next, c.at);
         break;
@@ -424,6 +428,7 @@ void ScoreCatalog::ApplyEvents(const StoreChanges& changes, const CustomerStore&
     }
     for (const auto& [score, rule] : *rules) {
       Score& s = *scores_[score];
+      if (s.counted.size() <= e.row) s.counted.resize(store.row_capacity());
       std::vector<Score::Counted>& list = s.counted[e.row];
       const Score::Counted c{e.at, static_cast<uint32_t>(rule)};
       list.insert(std::upper_bound(list.begin(), list.end(), c), c);
@@ -491,13 +496,12 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::
       Score& s = *sp;
       // Events past the horizon count for nothing: forget them.
       if (s.horizon != INT64_MAX) {
-        auto it = s.counted.find(row);
-        if (it != s.counted.end() && it->second.front().at <= t - s.horizon) {
-          std::vector<Score::Counted>& list = it->second;
+        if (s.CountedOf(row) != nullptr && s.counted[row].front().at <= t - s.horizon) {
+          std::vector<Score::Counted>& list = s.counted[row];
           list.erase(std::remove_if(list.begin(), list.end(),
                                     [&](const Score::Counted& c) { return c.at <= t && t - c.at >= s.horizon; }),
                      list.end());
-          if (list.empty()) s.counted.erase(it);
+          if (list.empty()) list.shrink_to_fit();
         }
       }
       next = std::min(next, Level(s, row, t, store, &promotions));
@@ -510,7 +514,7 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::
 
 void ScoreCatalog::Erase(uint32_t row) {
   for (const auto& sp : scores_) {
-    sp->counted.erase(row);
+    if (row < sp->counted.size()) std::vector<Score::Counted>().swap(sp->counted[row]);
     if (row < sp->level.size()) sp->level[row] = 0;
   }
   if (row < timer_of_row_.size()) Schedule(row, INT64_MAX);
