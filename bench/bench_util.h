@@ -9,7 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace saleskit::bench {
@@ -85,6 +88,35 @@ inline double ReadBandwidth() {
     best = std::max(best, kWords * sizeof(uint64_t) / s);
   }
   return best;
+}
+
+// VALUE when `arg` is "FLAG=VALUE" (FLAG with its dashes), else nullopt.
+inline std::optional<std::string> FlagValue(const std::string& arg, const char* flag) {
+  const std::string prefix = std::string(flag) + "=";
+  if (arg.rfind(prefix, 0) != 0) return std::nullopt;
+  return arg.substr(prefix.size());
+}
+
+// Whether `arg` is "FLAG=N"; then N (a whole number >= 1, else the program
+// exits with a message) goes to *out.
+inline bool IntFlag(const std::string& arg, const char* flag, int64_t* out) {
+  const std::optional<std::string> v = FlagValue(arg, flag);
+  if (!v) return false;
+  char* end = nullptr;
+  const long long n = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || n < 1) {
+    std::fprintf(stderr, "bad value: %s (a whole number >= 1)\n", arg.c_str());
+    std::exit(2);
+  }
+  *out = n;
+  return true;
+}
+
+// The p-quantile (0 < p <= 1) of sorted, non-empty latencies: the smallest
+// value with at least a share p at or below it.
+inline double Percentile(const std::vector<double>& sorted, double p) {
+  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(std::ceil(p * sorted.size())) - 1);
+  return sorted[i];
 }
 
 }  // namespace saleskit::bench

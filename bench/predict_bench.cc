@@ -29,6 +29,7 @@
 namespace {
 
 using saleskit::Micros;
+using saleskit::bench::IntFlag;
 using saleskit::bench::Rng;
 using saleskit::bench::Stopwatch;
 namespace v1 = saleskit::v1;
@@ -106,13 +107,7 @@ int main(int argc, char** argv) {
   int64_t customers = 1000000, runs = 5;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto flag = [&](const char* name, int64_t* out) {
-      const std::string prefix = absl::StrCat("--", name, "=");
-      if (a.rfind(prefix, 0) != 0) return false;
-      if (!absl::SimpleAtoi(a.substr(prefix.size()), out) || *out < 1) Fail(absl::StrCat("bad value: ", a));
-      return true;
-    };
-    if (!flag("customers", &customers) && !flag("runs", &runs)) {
+    if (!IntFlag(a, "--customers", &customers) && !IntFlag(a, "--runs", &runs)) {
       Fail(absl::StrCat("unknown argument ", a, "; see the comment at the top of bench/predict_bench.cc"));
     }
   }

@@ -31,6 +31,8 @@
 namespace {
 
 using saleskit::Micros;
+using saleskit::bench::IntFlag;
+using saleskit::bench::Percentile;
 using saleskit::bench::Rng;
 using saleskit::bench::Seconds;
 using saleskit::bench::Stopwatch;
@@ -95,11 +97,6 @@ std::vector<v1::ScoreDef> Scores() {
     }
   }
   return out;
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(std::ceil(p * sorted.size())) - 1);
-  return sorted[i];
 }
 
 void SetTime(Micros at, google::protobuf::Timestamp* t) {
@@ -181,13 +178,8 @@ std::vector<double> IngestAll(saleskit::Engine& engine, const std::vector<salesk
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto flag = [&](const char* name, int64_t* out) {
-      const std::string prefix = absl::StrCat("--", name, "=");
-      if (a.rfind(prefix, 0) != 0) return false;
-      if (!absl::SimpleAtoi(a.substr(prefix.size()), out) || *out < 1) Fail(absl::StrCat("bad value: ", a));
-      return true;
-    };
-    if (!flag("customers", &g_customers) && !flag("events", &g_events) && !flag("history", &g_history)) {
+    if (!IntFlag(a, "--customers", &g_customers) && !IntFlag(a, "--events", &g_events) &&
+        !IntFlag(a, "--history", &g_history)) {
       Fail(absl::StrCat("unknown argument ", a, "; see the comment at the top of bench/scores_bench.cc"));
     }
   }

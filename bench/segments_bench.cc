@@ -59,6 +59,7 @@
 
 namespace {
 
+using saleskit::bench::Percentile;
 using saleskit::bench::ReadBandwidth;
 using saleskit::bench::Rng;
 using saleskit::bench::Seconds;
@@ -708,11 +709,6 @@ void Export(const std::string& dir, const Truth& t, const std::vector<SegmentSpe
   std::printf("export: %zu customers and %zu segments to %s (manifest.json)\n", n, specs.size(), dir.c_str());
 }
 
-double Percentile(const std::vector<double>& sorted, double p) {
-  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(std::ceil(p * sorted.size())) - 1);
-  return sorted[i];
-}
-
 // The live memberships of `engine` against a full re-evaluation; returns
 // the seconds Engine::EvaluateSegments took.
 double CheckEquivalence(const saleskit::Engine& engine, const char* when) {
@@ -744,11 +740,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    auto value = [&](const char* flag) -> std::optional<std::string> {
-      const std::string prefix = absl::StrCat(flag, "=");
-      if (arg.rfind(prefix, 0) != 0) return std::nullopt;
-      return arg.substr(prefix.size());
-    };
+    auto value = [&](const char* flag) { return saleskit::bench::FlagValue(arg, flag); };
     if (auto v = value("--customers")) {
       g_customers = std::stoll(*v);
     } else if (auto v = value("--sqlite-customers")) {

@@ -184,11 +184,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    auto value = [&](const char* flag) -> std::optional<std::string> {
-      const std::string prefix = absl::StrCat(flag, "=");
-      if (arg.rfind(prefix, 0) != 0) return std::nullopt;
-      return arg.substr(prefix.size());
-    };
+    auto value = [&](const char* flag) { return saleskit::bench::FlagValue(arg, flag); };
     if (auto v = value("--rows")) {
       g_rows = std::stoll(*v);
     } else if (auto v = value("--score-rows")) {
