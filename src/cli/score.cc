@@ -1,6 +1,8 @@
 #include "cli/score.h"
 
+#include <algorithm>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <ostream>
 
@@ -11,6 +13,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "cli/args.h"
+#include "cli/commands.h"
+#include "saleskit/engine.h"
 #include "internal/json.h"
 #include "saleskit/io/csv.h"
 #include "saleskit/io/readers.h"
@@ -32,6 +36,8 @@ constexpr char kUsage[] =
     "                              --feature NAME=CEL... --out MODEL [train's fitting flags]\n"
     "       saleskit score eval --model MODEL --data FILE [--format text|json]\n"
     "       saleskit score predict --model MODEL --data FILE [--id COL] [--explain K]\n"
+    "       saleskit score predict --model MODEL --customers FILE [--events FILE] [--accounts FILE]\n"
+    "                              [--now TIME] [--explain K]\n"
     "  train: fits a logistic regression on the CSV's rows (every column but the target,\n"
     "    the time column and the excluded ones is a feature), prints the held-out metrics\n"
     "    and writes the model (MODEL ending in .json: JSON, otherwise binary protobuf).\n"
@@ -44,6 +50,8 @@ constexpr char kUsage[] =
     "  eval: the model's metrics on every row of FILE (which needs the target column).\n"
     "  predict: CSV row,probability (or ID,probability with --id), and with --explain K\n"
     "    the top K reasons as columns reason1..reasonK, each FEATURE[=VALUE]:LOG_ODDS.\n"
+    "    With --customers instead of --data, a model from 'score history' scores the loaded\n"
+    "    customers at --now (default: the latest event): CSV customer_id,probability.\n"
     "  See docs/predictive.md.\n";
 
 int UsageError(std::ostream& err, absl::string_view message) {
@@ -203,7 +211,7 @@ int WriteAndReport(const TrainResult& result, const std::string& split, const st
   return 0;
 }
 
-int RunTrain(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+int ScoreTrain(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   const std::optional<Args> args =
       ParseFlags(argv,
@@ -239,7 +247,7 @@ int RunTrain(const std::vector<std::string>& argv, std::ostream& out, std::ostre
                         *args->Get("out"), *format, out, err);
 }
 
-int RunEval(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+int ScoreEval(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   const std::optional<Args> args = ParseFlags(argv, {"model", "data", "format"}, {}, kUsage, out, err, &exit_code);
   if (!args) return exit_code;
@@ -272,18 +280,80 @@ int RunEval(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
   return 0;
 }
 
-int RunPredict(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+// Appends ",reason1..,reasonK" cells: FEATURE[=VALUE]:LOG_ODDS.
+void AppendReasons(const Explanation& x, int k, std::string* text) {
+  for (int i = 0; i < k; ++i) {
+    *text += ",";
+    if (static_cast<size_t>(i) >= x.top.size()) continue;
+    const Contribution& c = x.top[static_cast<size_t>(i)];
+    const bool categorical = c.kind == ColumnKind::kCategorical;
+    AppendCsvCell(absl::StrFormat("%s%s:%+.4f", c.feature,
+                                  categorical ? "" : absl::StrCat("=", c.value.empty() ? std::string(kMissingLevel) : c.value),
+                                  c.log_odds),
+                  text);
+  }
+}
+
+// `score predict --customers`: a history-trained model bound to an engine
+// that loads the files, scoring every customer at --now.
+int PredictLive(const Args& args, int explain, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<PredictiveModel> model = LoadModel(*args.Get("model"));
+  if (!model.ok()) return Fail(err, model.status());
+  std::unique_ptr<Engine> engine = *Engine::Create();
+  // Bound before loading, so that its windows count every event.
+  absl::StatusOr<std::shared_ptr<const LiveModel>> bound = engine->BindModel(*model);
+  if (!bound.ok()) return Fail(err, bound.status());
+  const ImportTotals loaded = LoadKindFiles(*engine, args, err);
+  if (loaded.usage) return 2;
+  if (loaded.failed) return 1;
+  if (auto now = args.Get("now")) {
+    absl::StatusOr<Micros> t = ParseTimestamp(*now);
+    if (!t.ok()) return UsageError(err, absl::StrCat("--now: ", t.status().message()));
+    if (absl::Status st = engine->AdvanceTo(ToTime(*t)); !st.ok()) return Fail(err, st);
+  } else {
+    AdvanceToLatestEvent(*engine);
+  }
+  const std::vector<double> probabilities = engine->PredictAll(**bound);
+  std::vector<std::pair<std::string, double>> rows;
+  {
+    const Engine::Snapshot snap = engine->Read();
+    for (uint32_t row = 0; row < probabilities.size(); ++row) {
+      if (snap.store().live().Get(row)) rows.emplace_back(std::string(snap.store().IdOf(row)), probabilities[row]);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  std::string text = "customer_id,probability";
+  for (int k = 1; k <= explain; ++k) absl::StrAppend(&text, ",reason", k);
+  text += "\n";
+  for (const auto& [id, p] : rows) {
+    AppendCsvCell(id, &text);
+    absl::StrAppendFormat(&text, ",%.6g", p);
+    if (explain > 0) {
+      absl::StatusOr<Explanation> x = engine->ExplainPrediction(**bound, id, explain);
+      if (!x.ok()) return Fail(err, x.status());
+      AppendReasons(*x, explain, &text);
+    }
+    text += "\n";
+  }
+  out << text;
+  return 0;
+}
+
+int ScorePredict(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   const std::optional<Args> args =
-      ParseFlags(argv, {"model", "data", "id", "explain"}, {}, kUsage, out, err, &exit_code);
+      ParseFlags(argv, {"model", "data", "id", "explain", "customers", "events", "accounts", "now"}, {}, kUsage, out,
+                 err, &exit_code);
   if (!args) return exit_code;
-  for (const char* required : {"model", "data"}) {
-    if (!args->Get(required)) return UsageError(err, absl::StrCat("score predict: --", required, " is required"));
+  if (!args->Get("model")) return UsageError(err, "score predict: --model is required");
+  if (args->Get("data").has_value() == args->Get("customers").has_value()) {
+    return UsageError(err, "score predict: give --data (a table) or --customers (records to score live)");
   }
   int explain = 0;
   if (auto v = args->Get("explain"); v && (!absl::SimpleAtoi(*v, &explain) || explain < 1)) {
     return UsageError(err, absl::StrCat("--explain: expected a whole number >= 1, got \"", *v, "\""));
   }
+  if (args->Get("customers")) return PredictLive(*args, explain, out, err);
   const std::optional<std::string> id = args->Get("id");
   absl::StatusOr<PredictiveModel> model = LoadModel(*args->Get("model"));
   if (!model.ok()) return Fail(err, model.status());
@@ -324,17 +394,7 @@ int RunPredict(const std::vector<std::string>& argv, std::ostream& out, std::ost
       absl::StrAppend(&text, r);
     }
     absl::StrAppendFormat(&text, ",%.6g", predictions->probabilities[static_cast<size_t>(r)]);
-    for (int k = 0; k < explain; ++k) {
-      text += ",";
-      const std::vector<Contribution>& top = explanations[static_cast<size_t>(r)].top;
-      if (static_cast<size_t>(k) >= top.size()) continue;
-      const Contribution& c = top[static_cast<size_t>(k)];
-      const bool categorical = c.kind == ColumnKind::kCategorical;
-      AppendCsvCell(absl::StrFormat("%s%s:%+.4f", c.feature,
-                                    categorical ? "" : absl::StrCat("=", c.value.empty() ? std::string(kMissingLevel) : c.value),
-                                    c.log_odds),
-                    &text);
-    }
+    if (explain > 0) AppendReasons(explanations[static_cast<size_t>(r)], explain, &text);
     text += "\n";
   }
   out << text;
@@ -357,7 +417,7 @@ absl::Status ReadKind(const std::string& path, std::vector<Record>* out) {
   return absl::OkStatus();
 }
 
-int RunHistory(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+int ScoreHistory(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   int exit_code = 0;
   const std::optional<Args> args =
       ParseFlags(argv,
@@ -415,10 +475,10 @@ int RunScore(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (args.empty()) return UsageError(err, "score: expected train, eval or predict");
   const std::string& sub = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (sub == "train") return RunTrain(rest, out, err);
-  if (sub == "history") return RunHistory(rest, out, err);
-  if (sub == "eval") return RunEval(rest, out, err);
-  if (sub == "predict") return RunPredict(rest, out, err);
+  if (sub == "train") return ScoreTrain(rest, out, err);
+  if (sub == "history") return ScoreHistory(rest, out, err);
+  if (sub == "eval") return ScoreEval(rest, out, err);
+  if (sub == "predict") return ScorePredict(rest, out, err);
   if (sub == "--help" || sub == "help" || sub == "-h") {
     out << kUsage;
     return 0;

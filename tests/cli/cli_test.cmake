@@ -478,3 +478,16 @@ expect_contains("${out}" "feature \"c\": ")
 run(2 out score history --customers ${WORK}/h/customers.csv --events ${WORK}/h/events.csv --won-deal
     --reference 2026-03-15T00:00:00Z --feature "customer.country" --out ${WORK}/h/x.json)
 expect_contains("${out}" "--feature: expected NAME=CEL")
+# score predict --customers: the history model scores the loaded customers live, sorted by id.
+run(0 out score predict --model ${WORK}/h/model.json --customers ${WORK}/h/customers.csv --events ${WORK}/h/events.csv
+    --now 2026-03-15T00:00:00Z --explain 2)
+expect_contains("${out}" "customer_id,probability,reason1,reason2\nc0000001,0.")
+string(REGEX MATCHALL "\nc[0-9]+," live_rows "${out}")
+list(LENGTH live_rows live_count)
+if(NOT live_count EQUAL 3000)
+  message(FATAL_ERROR "score predict --customers: ${live_count} rows, expected 3000")
+endif()
+run(1 out score predict --model ${WORK}/score/m.pb --customers ${WORK}/h/customers.csv)
+expect_contains("${out}" "has no CEL expression: only a model trained from history can score live customers")
+run(2 out score predict --model ${WORK}/h/model.json)
+expect_contains("${out}" "give --data (a table) or --customers")
