@@ -48,7 +48,7 @@ constexpr char kUsage[] =
     "    reaching --stage (a lifecycle_stage_changed event with property stage) or winning\n"
     "    a deal within --horizon-days (default 30) after it.\n"
     "  eval: the model's metrics on every row of FILE (which needs the target column).\n"
-    "  predict: CSV row,probability (or ID,probability with --id), and with --explain K\n"
+    "  predict: CSV row,probability (or id,probability with --id COL), and with --explain K\n"
     "    the top K reasons as columns reason1..reasonK, each FEATURE[=VALUE]:LOG_ODDS.\n"
     "    With --customers instead of --data, a model from 'score history' scores the loaded\n"
     "    customers at --now (default: the latest event): CSV customer_id,probability.\n"
@@ -379,11 +379,7 @@ int ScorePredict(const std::vector<std::string>& argv, std::ostream& out, std::o
     explanations = *std::move(all);
   }
   std::string text;
-  if (id) {
-    AppendCsvCell(*id, &text);
-  } else {
-    text += "row";
-  }
+  text += id ? "id" : "row";
   text += ",probability";
   for (int k = 1; k <= explain; ++k) absl::StrAppend(&text, ",reason", k);
   text += "\n";
