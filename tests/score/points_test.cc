@@ -234,6 +234,24 @@ TEST_CASE("segments read score() and follow its events and decay", "[scores]") {
   CHECK(e->GetScore("lead", "a").status().code() == absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("an event rule counts a derived event kind", "[scores]") {
+  auto e = NewEngine();
+  REQUIRE(e->UpsertCustomers(BatchOf({Person("a", "")})).ok());
+  v1::Playbook pb;
+  v1::EventKindDef* kind = pb.add_event_kinds();
+  kind->set_name("pricing_view");
+  kind->set_condition(R"(event.type == "page_view" && event.properties.url.startsWith("/pricing"))");
+  *pb.add_scores() = Def(R"pb(name: "intent" rules { event: "pricing_view" points: 10 } rules { event: "page_view" points: 1 })pb");
+  REQUIRE(e->DefinePlaybook(pb).ok());
+  v1::Event pricing = Ev("a", "page_view", Day(1));
+  (*pricing.mutable_properties())["url"] = "/pricing/team";
+  v1::Event home = Ev("a", "page_view", Day(1));
+  (*home.mutable_properties())["url"] = "/";
+  REQUIRE(e->IngestEvents(BatchOf({pricing, home})).ok());
+  CHECK(Value(*e, "intent", "a") == 12);
+  CHECK(e->GetPlaybook().scores_size() == 1);
+}
+
 TEST_CASE("explain lists each rule's points and the events behind them", "[scores]") {
   auto e = NewEngine(Day(1, 3));
   REQUIRE(e->UpsertCustomers(BatchOf({Person("a", "DE")})).ok());
