@@ -2,6 +2,7 @@
 explain_prediction: training on a CRM's own history and scoring live
 customers with the result (docs/predictive.md)."""
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -87,7 +88,6 @@ def test_inputs_as_frames_dicts_or_files(data, trained, tmp_path):
                     "occurred_at": e["occurred_at"].strftime("%Y-%m-%dT%H:%M:%SZ")}
             if "properties" in e:
                 line["properties"] = e["properties"]
-            import json
             f.write(json.dumps(line) + "\n")
     from_files = saleskit.train_from_history(str(customers_path), events_path, reference="2026-01-31T00:00:00Z",
                                              stage="marketing_qualified", features=FEATURES, seed=7)
@@ -126,7 +126,7 @@ def test_live_predictions_equal_the_model_on_the_same_features(data, trained):
         engine.explain_prediction(model, "nobody")
 
 
-def test_errors_carry_the_reason(data, trained):
+def test_errors_carry_the_reason(data, trained, tmp_path):
     customers, events, _ = data
     past = [e for e in events if e["occurred_at"] <= REFERENCE]
     with pytest.raises(ValueError, match="is not before any event or deal"):
@@ -143,9 +143,10 @@ def test_errors_carry_the_reason(data, trained):
         saleskit.train_from_history(customers, [{"customer_id": "c000", "type": "visit", "occurred_at": 5}],
                                     reference=REFERENCE, stage="lead", features=FEATURES)
 
-    # A model trained on a table has no expressions: it cannot score live customers.
-    table = pd.DataFrame({"visits_30d": np.arange(100) % 6, "won": (np.arange(100) * 7) % 10 < 4})
-    plain, _, _ = saleskit.train_model(table, target="won", positive=True)
+    # A model trained on a table (a CSV file) has no expressions: it cannot score live customers.
+    table = pd.DataFrame({"visits_30d": np.arange(100) % 6, "won": np.where((np.arange(100) * 7) % 10 < 4, "yes", "no")})
+    table.to_csv(tmp_path / "table.csv", index=False)
+    plain, _, _ = saleskit.train_model(tmp_path / "table.csv", target="won", positive="yes")
     engine = saleskit.Engine()
     with pytest.raises(ValueError, match='feature "visits_30d" has no CEL expression: only a model trained from '
                                          'history can score live customers'):

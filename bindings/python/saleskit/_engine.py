@@ -199,6 +199,8 @@ class Engine:
         start_us = 0 if start is None else _convert.to_micros(start)
         with translated():
             self._native = _native.Engine(dedup_horizon // _dt.timedelta(microseconds=1), start_us)
+        # Models bound by bind_model: id(native model) -> (native model, native LiveModel).
+        self._models: Dict[int, Tuple[Any, Any]] = {}
 
     # ------------------------------------------------------------ loading
 
@@ -757,7 +759,7 @@ class Engine:
         native = getattr(model, "_native", None)
         if not isinstance(native, _native.PredictiveModel):
             raise InvalidArgumentError("expected a saleskit.PredictiveModel, got %s" % type(model).__name__)
-        models = self.__dict__.setdefault("_models", {})
+        models = self._models
         entry = models.get(id(native))
         if entry is not None:
             return entry[1]
