@@ -1,5 +1,7 @@
 // The C API's handling of bad arguments, seen from C++.
 #include <cstddef>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -353,6 +355,215 @@ TEST_CASE("C API: score functions reject NULL and unknown names, and read while 
   CHECK(saleskit_score_crossings(engine, 0, 0, &json, nullptr, &last_seq) == SALESKIT_OK);
   CHECK(last_seq == 1);
   saleskit_free(json);
+  saleskit_engine_close(engine);
+}
+
+}  // namespace
+
+namespace {
+
+// A history of 200 customers: visits in January 2026 and, for more of those
+// who visited more, an MQL stage change in February.
+struct History {
+  std::string customers = "id,country\n";
+  std::string events = "customer_id,type,occurred_at,properties.stage\n";
+  std::string past = "customer_id,type,occurred_at,properties.stage\n";  // up to the reference
+};
+
+History MakeHistory() {
+  History h;
+  uint64_t state = 99;
+  auto next = [&state](int n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((state >> 33) % static_cast<uint64_t>(n));
+  };
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    h.customers += id + (i % 2 ? ",DE\n" : ",FR\n");
+    const int visits = next(6);
+    for (int k = 0; k < visits; ++k) {
+      const std::string line = id + ",visit,2026-01-" + std::to_string(10 + next(19)) + "T08:00:00Z,\n";
+      h.events += line;
+      h.past += line;
+    }
+    if (next(6) < visits) h.events += id + ",lifecycle_stage_changed,2026-02-03T00:00:00Z,marketing_qualified\n";
+  }
+  h.events += "c0,visit,2026-02-25T00:00:00Z,\n";
+  return h;
+}
+
+constexpr char kHistoryOptions[] =
+    R"j({"reference":"2026-01-31T00:00:00Z","stage":"marketing_qualified",
+        "features":{"visits_30d":"events.count(\"visit\", days(30))","country":"customer.country"}})j";
+constexpr int64_t kJan1 = 1767225600LL * 1000000;
+constexpr int64_t kJan31 = 1769817600LL * 1000000;
+
+saleskit_model* TrainHistory(const History& h, const char* options = kHistoryOptions) {
+  saleskit_model* model = nullptr;
+  if (saleskit_model_train_history(SALESKIT_FORMAT_CSV, h.customers.data(), h.customers.size(), nullptr, 0,
+                                   h.events.data(), h.events.size(), nullptr, 0, options, &model, nullptr,
+                                   nullptr) != SALESKIT_OK) {
+    return nullptr;
+  }
+  return model;
+}
+
+// An engine with the model bound, then the history up to the reference loaded.
+saleskit_engine* LiveEngine(const History& h, const saleskit_model* model) {
+  saleskit_engine_options options;
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = kJan1;
+  saleskit_engine* engine = nullptr;
+  if (saleskit_engine_open(&options, &engine) != SALESKIT_OK) return nullptr;
+  if (saleskit_model_bind(engine, model) != SALESKIT_OK ||
+      saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, h.customers.data(), h.customers.size(), nullptr,
+                                nullptr) != SALESKIT_OK ||
+      saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, h.past.data(), h.past.size(), nullptr, nullptr) !=
+          SALESKIT_OK ||
+      saleskit_advance_to(engine, kJan31) != SALESKIT_OK) {
+    saleskit_engine_close(engine);
+    return nullptr;
+  }
+  return engine;
+}
+
+std::string TakeJson(char* json) {
+  std::string out = json == nullptr ? "" : json;
+  saleskit_free(json);
+  return out;
+}
+
+TEST_CASE("C API: history options errors name the key", "[c_api][history]") {
+  const History h = MakeHistory();
+  auto error = [&](const char* options) {
+    saleskit_model* model = nullptr;
+    const saleskit_status s = saleskit_model_train_history(SALESKIT_FORMAT_CSV, h.customers.data(), h.customers.size(),
+                                                           nullptr, 0, h.events.data(), h.events.size(), nullptr, 0,
+                                                           options, &model, nullptr, nullptr);
+    CHECK(s == SALESKIT_INVALID_ARGUMENT);
+    CHECK(model == nullptr);
+    return std::string(saleskit_last_error());
+  };
+  CHECK(error(R"({"reference":"2026-01-31","stage":"lead","horizon_days":0,"features":{"c":"customer.country"}})") ==
+        "options_json: \"horizon_days\" must be a number of days > 0");
+  CHECK(error(R"({"reference":"2026-01-31","won_deal":"yes","features":{"c":"customer.country"}})") ==
+        "options_json: \"won_deal\" must be true or false");
+  CHECK(error(R"({"reference":"2026-01-31","stage":"lead","features":"customer.country"})").rfind(
+            "options_json: \"features\" must be an object", 0) == 0);
+  CHECK(error(R"({"reference":"2026-01-31","stage":"lead"})") == "options_json: \"features\" is required");
+  CHECK(error(R"({"reference":"31/01/2026","stage":"lead","features":{"c":"customer.country"}})").rfind(
+            "options_json: \"reference\": ", 0) == 0);
+  CHECK(error(R"({"reference":"2026-01-31","features":{"c":"customer.country"}})") ==
+        "choose an outcome: a lifecycle stage reached, a won deal, or both");
+  CHECK(error(R"({"reference":"2026-01-31","stage":"lead","features":{"c":"customer.country"},"playbook":{"x":1}})")
+            .rfind("options_json: \"playbook\": ", 0) == 0);
+  // Features as pairs keep their order; as an object they are in name order.
+  saleskit_model* pairs = TrainHistory(
+      h, R"j({"reference":"2026-01-31T00:00:00Z","stage":"marketing_qualified",
+             "features":[["visits_30d","events.count(\"visit\", days(30))"],["country","customer.country"]]})j");
+  saleskit_model* object = TrainHistory(h);
+  REQUIRE(pairs != nullptr);
+  REQUIRE(object != nullptr);
+  char* json = nullptr;
+  REQUIRE(saleskit_model_save(pairs, 1, &json, nullptr) == SALESKIT_OK);
+  const std::string a = TakeJson(json);
+  REQUIRE(saleskit_model_save(object, 1, &json, nullptr) == SALESKIT_OK);
+  const std::string b = TakeJson(json);
+  CHECK(a.find("\"visits_30d\"") < a.find("\"country\""));
+  CHECK(b.find("\"country\"") < b.find("\"visits_30d\""));
+  saleskit_model_free(pairs);
+  saleskit_model_free(object);
+}
+
+TEST_CASE("C API: a binding belongs to one engine and one model handle", "[c_api][history]") {
+  const History h = MakeHistory();
+  saleskit_model* model = TrainHistory(h);
+  REQUIRE(model != nullptr);
+  saleskit_engine* engine = LiveEngine(h, model);
+  REQUIRE(engine != nullptr);
+  saleskit_engine* other = nullptr;
+  REQUIRE(saleskit_engine_open(nullptr, &other) == SALESKIT_OK);
+  char* json = nullptr;
+  CHECK(saleskit_engine_predict(other, model, &json, nullptr, nullptr) == SALESKIT_FAILED_PRECONDITION);
+  // The same model loaded again is another handle: bound nowhere, even at a freed handle's address.
+  char* bytes = nullptr;
+  size_t size = 0;
+  REQUIRE(saleskit_model_save(model, 1, &bytes, &size) == SALESKIT_OK);
+  uint64_t count = 0;
+  REQUIRE(saleskit_engine_predict(engine, model, &json, nullptr, &count) == SALESKIT_OK);
+  const std::string before = TakeJson(json);
+  CHECK(count == 200);
+  saleskit_model_free(model);
+  saleskit_model* again = nullptr;
+  REQUIRE(saleskit_model_load(bytes, size, &again) == SALESKIT_OK);
+  saleskit_free(bytes);
+  CHECK(saleskit_engine_predict(engine, again, &json, nullptr, nullptr) == SALESKIT_FAILED_PRECONDITION);
+  // Bound again, it reads the windows the engine has kept since the first binding.
+  REQUIRE(saleskit_model_bind(engine, again) == SALESKIT_OK);
+  REQUIRE(saleskit_engine_predict(engine, again, &json, nullptr, nullptr) == SALESKIT_OK);
+  CHECK(TakeJson(json) == before);
+  // Bound after the events are loaded, its windows miss them: the documented reason to bind first.
+  REQUIRE(saleskit_upsert_customers(other, SALESKIT_FORMAT_CSV, h.customers.data(), h.customers.size(), nullptr,
+                                    nullptr) == SALESKIT_OK);
+  REQUIRE(saleskit_ingest_events(other, SALESKIT_FORMAT_CSV, h.past.data(), h.past.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  REQUIRE(saleskit_advance_to(other, kJan31) == SALESKIT_OK);
+  REQUIRE(saleskit_model_bind(other, again) == SALESKIT_OK);
+  REQUIRE(saleskit_engine_predict(other, again, &json, nullptr, nullptr) == SALESKIT_OK);
+  CHECK(TakeJson(json) != before);
+  saleskit_model_free(again);
+  saleskit_engine_close(other);
+  saleskit_engine_close(engine);
+}
+
+TEST_CASE("C API: live predictions agree with explanations and run while loads run", "[c_api][history]") {
+  const History h = MakeHistory();
+  saleskit_model* model = TrainHistory(h);
+  REQUIRE(model != nullptr);
+  saleskit_engine* engine = LiveEngine(h, model);
+  REQUIRE(engine != nullptr);
+  char* json = nullptr;
+  REQUIRE(saleskit_engine_predict(engine, model, &json, nullptr, nullptr) == SALESKIT_OK);
+  const std::string all = TakeJson(json);
+  for (const char* id : {"c0", "c7", "c199"}) {
+    REQUIRE(saleskit_engine_explain_prediction(engine, model, id, 0, &json, nullptr) == SALESKIT_OK);
+    const std::string x = TakeJson(json);
+    const std::string key = std::string("\"") + id + "\":";
+    const size_t at = all.find(key);
+    REQUIRE(at != std::string::npos);
+    const double p = std::strtod(all.c_str() + at + key.size(), nullptr);
+    const size_t px = x.find("\"probability\":");
+    REQUIRE(px != std::string::npos);
+    CHECK(std::strtod(x.c_str() + px + 14, nullptr) == Approx(p).epsilon(1e-12));
+    CHECK(x.find("\"top\":[]") != std::string::npos);
+  }
+  // Reads from several threads while new customers arrive.
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        char* out = nullptr;
+        if (saleskit_engine_predict(engine, model, &out, nullptr, nullptr) != SALESKIT_OK) ++failures[t];
+        saleskit_free(out);
+        out = nullptr;
+        if (saleskit_engine_explain_prediction(engine, model, "c3", 2, &out, nullptr) != SALESKIT_OK) ++failures[t];
+        saleskit_free(out);
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    const std::string more = "id,country\nn" + std::to_string(i) + ",US\n";
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, more.data(), more.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(failures == std::vector<int>(4, 0));
+  uint64_t count = 0;
+  REQUIRE(saleskit_engine_predict(engine, model, &json, nullptr, &count) == SALESKIT_OK);
+  saleskit_free(json);
+  CHECK(count == 220);
+  saleskit_model_free(model);
   saleskit_engine_close(engine);
 }
 

@@ -688,6 +688,86 @@ SALESKIT_API saleskit_status saleskit_model_explain(const saleskit_model* model,
 SALESKIT_API saleskit_status saleskit_model_evaluate(const saleskit_model* model, const char* csv, size_t size,
                                                      char** json, size_t* json_size);
 
+/* ------------------------------------------------------------------ training from history, live predictions */
+
+/* A CRM's own history as training data (docs/predictive.md, "Training from
+ * history"), and the resulting model scoring an engine's live customers
+ * ("Scoring live customers"). */
+
+/* Trains a model on what each customer looked like at a reference time and
+ * whether they converted within a horizon after it. The records are
+ * `format` buffers as saleskit_upsert_customers and friends read them
+ * (`*_size` bytes each, not NUL-terminated, borrowed for the call; a buffer
+ * may be NULL with size 0 for none; all four in the one format). Customers
+ * and accounts are taken as they were at the reference time; events and
+ * deals may run past it (only the outcome reads what is dated later).
+ * `options_json` (NUL-terminated, borrowed) is a JSON object:
+ *   {"reference":"2026-01-31T00:00:00Z","horizon_days":30,
+ *    "stage":"marketing_qualified","stage_event_type":"lifecycle_stage_changed","won_deal":false,
+ *    "features":[["visits_30d","events.count(\"visit\", days(30))"],["country","customer.country"]],
+ *    "playbook":{...},"test_fraction":0.2,"seed":42,"l2":1.0,"class_weight":"balanced","min_level_count":10}
+ * "reference" (ISO 8601) and "features" (CEL expressions about a customer
+ * giving a number, bool, string or enum) are required; the outcome is
+ * reaching "stage" or a later one (an event of type "stage_event_type",
+ * default "lifecycle_stage_changed", whose property "stage" names it),
+ * a won deal closed in the horizon ("won_deal": true), or either. "features"
+ * may also be an object {name: expression} (then in name order) or an
+ * array of {"name","expression"} objects. "playbook" (a saleskit.v1.Playbook
+ * in JSON) defines the event kinds, segments and scores features may read.
+ * The rest are as saleskit_model_train's (default horizon 30 days).
+ * On success *out receives the model, to free with saleskit_model_free(),
+ * and *report_json (may be NULL, as may report_size) the report of
+ * saleskit_model_train, to free with saleskit_free(). The model remembers
+ * each feature's expression, so saleskit_model_bind can bind it.
+ * SALESKIT_INVALID_ARGUMENT for malformed options (naming the key), a
+ * malformed record ("events: batch rejected, ...", naming record, line and
+ * field), and everything training from history refuses: a reference time
+ * after all data ("the reference time ... is not before any event or deal
+ * ..."), no outcome chosen, a feature name taken or reserved, a feature that
+ * does not compile (naming it), no eligible customer, too little data. */
+SALESKIT_API saleskit_status saleskit_model_train_history(saleskit_format format, const void* customers,
+                                                          size_t customers_size, const void* accounts,
+                                                          size_t accounts_size, const void* events,
+                                                          size_t events_size, const void* deals, size_t deals_size,
+                                                          const char* options_json, saleskit_model** out,
+                                                          char** report_json, size_t* report_size);
+
+/* Binds a model trained from history to `engine`: compiles its features'
+ * CEL expressions against the engine's customers. From this call on the
+ * engine keeps the event windows they read: events ingested earlier are in
+ * no window, so bind before loading the events (as for segments). Binding a
+ * model again to the same engine does nothing (it stays bound until the
+ * engine is closed, even after saleskit_model_free). A write: serialised
+ * with loads. SALESKIT_INVALID_ARGUMENT naming the feature for a model
+ * whose features have no expressions (trained on a CSV with
+ * saleskit_model_train, or loaded from one): "feature \"age\" has no CEL
+ * expression: only a model trained from history can score live customers". */
+SALESKIT_API saleskit_status saleskit_model_bind(saleskit_engine* engine, const saleskit_model* model);
+
+/* P(positive) of every customer of `engine` at the engine clock, by the
+ * bound `model`, as a NUL-terminated JSON object in id order, to free with
+ * saleskit_free(): {"c1":0.12,"c2":0.87}. *json_size and *count (either
+ * may be NULL) receive its length and the number of customers. Equal to
+ * scoring a table of the customers' feature values with
+ * saleskit_model_predict (up to the order of floating-point additions).
+ * SALESKIT_FAILED_PRECONDITION if the model is not bound to this engine
+ * (saleskit_model_bind). A read. */
+SALESKIT_API saleskit_status saleskit_engine_predict(saleskit_engine* engine, const saleskit_model* model, char** json,
+                                                     size_t* json_size, uint64_t* count);
+
+/* Explains customer `customer_id`'s P(positive) at the engine clock by its
+ * `k` (>= 0) largest contributions, as saleskit_model_explain does with
+ * "customer_id" in place of "row":
+ *   {"customer_id":"c1","probability":0.12,"log_odds":-1.99,"base_log_odds":-2.3,
+ *    "top":[{"feature":"visits_30d","value":"4","kind":"numeric","log_odds":1.2}]}
+ * in *json, to free with saleskit_free(); *json_size may be NULL.
+ * SALESKIT_NOT_FOUND for an unknown customer, SALESKIT_FAILED_PRECONDITION
+ * for a model not bound to this engine, SALESKIT_INVALID_ARGUMENT for k < 0.
+ * A read. */
+SALESKIT_API saleskit_status saleskit_engine_explain_prediction(saleskit_engine* engine, const saleskit_model* model,
+                                                                const char* customer_id, int k, char** json,
+                                                                size_t* json_size);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -23,10 +23,15 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "internal/history_input.h"
 #include "internal/json.h"
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/readers.h"
+#include "saleskit/score/history.h"
+#include "saleskit/score/live_model.h"
 #include "saleskit/score/predictive.h"
 #include "saleskit/score/table.h"
 #include "saleskit/segment/cohort.h"
@@ -39,6 +44,10 @@ struct saleskit_engine {
   // Never reused, unlike addresses: tells an expression's engine apart from
   // a later one opened at the same address.
   uint64_t serial;
+  // The models bound by saleskit_model_bind, by model serial: each is bound
+  // (its features compiled, their windows kept) once per engine.
+  absl::Mutex bound_mu;
+  absl::flat_hash_map<uint64_t, std::shared_ptr<const saleskit::LiveModel>> bound ABSL_GUARDED_BY(bound_mu);
 };
 
 struct saleskit_expression {
@@ -236,7 +245,10 @@ saleskit_status saleskit_engine_open(const saleskit_engine_options* options, sal
     }
     auto created = saleskit::Engine::Create(std::move(opts));
     if (!created.ok()) return FromStatus(created.status());
-    *engine = new saleskit_engine{*std::move(created), next_engine_serial.fetch_add(1)};
+    auto handle = std::make_unique<saleskit_engine>();
+    handle->engine = *std::move(created);
+    handle->serial = next_engine_serial.fetch_add(1);
+    *engine = handle.release();
     (*engine)->engine->Log(saleskit::LogLevel::kInfo, "saleskit " SALESKIT_VERSION_STRING " engine opened (in memory)");
     return FromStatus(absl::OkStatus());
   });
@@ -1067,9 +1079,17 @@ saleskit_status saleskit_cluster(const char* customers_csv, size_t customers_siz
 
 struct saleskit_model {
   saleskit::PredictiveModel model;
+  // Never reused, unlike addresses: the key of the model's bindings in each engine.
+  uint64_t serial;
 };
 
 namespace {
+
+std::atomic<uint64_t> next_model_serial{1};
+
+saleskit_model* NewModel(saleskit::PredictiveModel model) {
+  return new saleskit_model{std::move(model), next_model_serial.fetch_add(1)};
+}
 
 absl::Status OptionError(absl::string_view key, absl::string_view expected) {
   return absl::InvalidArgumentError(absl::StrCat("options_json: \"", key, "\" must be ", expected));
@@ -1177,8 +1197,9 @@ std::string FallbacksJson(const std::vector<saleskit::FeatureFallbacks>& fallbac
   return out + "]";
 }
 
-std::string ExplanationJson(int64_t row, const saleskit::Explanation& e) {
-  std::string out = absl::StrCat("{\"row\":", row, ",\"probability\":");
+// `head` names what is explained: "\"row\":3" or "\"customer_id\":\"c1\"".
+std::string ExplanationJson(const std::string& head, const saleskit::Explanation& e) {
+  std::string out = absl::StrCat("{", head, ",\"probability\":");
   saleskit::internal::AppendJsonNumber(e.probability, &out);
   out += ",\"log_odds\":";
   saleskit::internal::AppendJsonNumber(e.log_odds, &out);
@@ -1224,17 +1245,8 @@ saleskit_status saleskit_model_train(const char* csv, size_t size, const char* o
     if (!table.ok()) return FromStatus(table.status());
     auto result = saleskit::TrainPredictive(*table, *options);
     if (!result.ok()) return FromStatus(result.status());
-    std::string report = absl::StrCat("{\"train_rows\":", result->split.train.size(),
-                                      ",\"test_rows\":", result->split.test.size(),
-                                      ",\"encoded_columns\":", result->model.weights().size(),
-                                      ",\"held_out\":", saleskit::BinaryMetricsToJson(result->held_out),
-                                      ",\"warnings\":[");
-    for (size_t i = 0; i < result->warnings.size(); ++i) {
-      if (i > 0) report += ",";
-      saleskit::internal::AppendJsonString(result->warnings[i], &report);
-    }
-    report += "]}";
-    auto model = std::make_unique<saleskit_model>(saleskit_model{std::move(result->model)});
+    const std::string report = saleskit::internal::TrainReportJson(*result);
+    std::unique_ptr<saleskit_model> model(NewModel(std::move(result->model)));
     if (report_json != nullptr) {
       *report_json = CopyOut(report);
       if (report_size != nullptr) *report_size = report.size();
@@ -1251,7 +1263,7 @@ saleskit_status saleskit_model_load(const void* bytes, size_t size, saleskit_mod
     if (bytes == nullptr && size > 0) return Fail(SALESKIT_INVALID_ARGUMENT, "bytes must not be NULL");
     auto model = saleskit::PredictiveModel::Load(absl::string_view(static_cast<const char*>(bytes), size));
     if (!model.ok()) return FromStatus(model.status());
-    *out = new saleskit_model{*std::move(model)};
+    *out = NewModel(*std::move(model));
     return FromStatus(absl::OkStatus());
   });
 }
@@ -1313,7 +1325,7 @@ saleskit_status saleskit_model_explain(const saleskit_model* model, const char* 
     }
     auto explanation = saleskit::Explain(model->model, *table, row, k);
     if (!explanation.ok()) return FromStatus(explanation.status());
-    return ReturnJson(ExplanationJson(row, *explanation), json, json_size);
+    return ReturnJson(ExplanationJson(absl::StrCat("\"row\":", row), *explanation), json, json_size);
   });
 }
 
@@ -1334,6 +1346,141 @@ saleskit_status saleskit_model_evaluate(const saleskit_model* model, const char*
     text.pop_back();  // the closing brace: the fallbacks join the metrics' object
     text += ",\"fallbacks\":" + FallbacksJson(fallbacks) + "}";
     return ReturnJson(text, json, json_size);
+  });
+}
+
+}  // extern "C"
+
+// ------------------------------------------------------------------ training from history, live predictions
+
+namespace {
+
+// Reads one record buffer of saleskit_model_train_history (NULL with size 0: none).
+template <typename Record>
+absl::Status ReadInput(const char* what, saleskit::Format format, const void* data, size_t size,
+                       std::vector<Record>* out) {
+  if (data == nullptr && size > 0) return absl::InvalidArgumentError(absl::StrCat(what, " must not be NULL"));
+  if (size == 0) return absl::OkStatus();
+  return saleskit::internal::ReadHistoryRecords<Record>(
+      what, absl::string_view(static_cast<const char*>(data), size), format, saleskit::ReadOptions{}, out);
+}
+
+// The model bound to `engine` by saleskit_model_bind, or FAILED_PRECONDITION.
+absl::StatusOr<std::shared_ptr<const saleskit::LiveModel>> BoundModel(saleskit_engine* engine,
+                                                                       const saleskit_model* model) {
+  absl::MutexLock lock(&engine->bound_mu);
+  auto it = engine->bound.find(model->serial);
+  if (it == engine->bound.end()) {
+    return absl::FailedPreconditionError(
+        "the model is not bound to this engine: call saleskit_model_bind before loading the events its features "
+        "count");
+  }
+  return it->second;
+}
+
+}  // namespace
+
+extern "C" {
+
+saleskit_status saleskit_model_train_history(saleskit_format format, const void* customers, size_t customers_size,
+                                             const void* accounts, size_t accounts_size, const void* events,
+                                             size_t events_size, const void* deals, size_t deals_size,
+                                             const char* options_json, saleskit_model** out, char** report_json,
+                                             size_t* report_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(out, "out");
+    *out = nullptr;
+    if (report_json != nullptr) *report_json = nullptr;
+    if (report_size != nullptr) *report_size = 0;
+    SALESKIT_REQUIRE(options_json, "options_json");
+    auto fmt = ToFormat(format);
+    if (!fmt.ok()) return FromStatus(fmt.status());
+    auto options = saleskit::internal::ParseHistoryOptionsJson(options_json);
+    if (!options.ok()) return FromStatus(options.status());
+    saleskit::HistoryRecords records;
+    absl::Status read = ReadInput("customers", *fmt, customers, customers_size, &records.customers);
+    if (read.ok()) read = ReadInput("accounts", *fmt, accounts, accounts_size, &records.accounts);
+    if (read.ok()) read = ReadInput("events", *fmt, events, events_size, &records.events);
+    if (read.ok()) read = ReadInput("deals", *fmt, deals, deals_size, &records.deals);
+    if (!read.ok()) return FromStatus(read);
+    auto result = saleskit::TrainFromHistory(records, options->history, options->train);
+    if (!result.ok()) return FromStatus(result.status());
+    const std::string report = saleskit::internal::TrainReportJson(*result);
+    std::unique_ptr<saleskit_model> model(NewModel(std::move(result->model)));
+    if (report_json != nullptr) {
+      *report_json = CopyOut(report);
+      if (report_size != nullptr) *report_size = report.size();
+    }
+    *out = model.release();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_model_bind(saleskit_engine* engine, const saleskit_model* model) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(model, "model");
+    absl::MutexLock lock(&engine->bound_mu);
+    if (engine->bound.contains(model->serial)) return FromStatus(absl::OkStatus());
+    auto live = engine->engine->BindModel(model->model);
+    if (!live.ok()) return FromStatus(live.status());
+    engine->bound.emplace(model->serial, *std::move(live));
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_engine_predict(saleskit_engine* engine, const saleskit_model* model, char** json,
+                                        size_t* json_size, uint64_t* count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(model, "model");
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (count != nullptr) *count = 0;
+    auto live = BoundModel(engine, model);
+    if (!live.ok()) return FromStatus(live.status());
+    // Scores and ids from one snapshot, so that no write falls between them.
+    std::vector<std::pair<std::string, double>> scored;
+    {
+      const auto snapshot = engine->engine->Read();
+      const std::vector<double> p = (*live)->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments());
+      for (size_t row = 0; row < p.size(); ++row) {
+        if (std::isnan(p[row])) continue;
+        scored.emplace_back(std::string(snapshot.store().IdOf(static_cast<uint32_t>(row))), p[row]);
+      }
+    }
+    std::sort(scored.begin(), scored.end());
+    std::string text = "{";
+    for (size_t i = 0; i < scored.size(); ++i) {
+      if (i > 0) text += ",";
+      saleskit::internal::AppendJsonString(scored[i].first, &text);
+      text += ":";
+      saleskit::internal::AppendJsonNumber(scored[i].second, &text);
+    }
+    text += "}";
+    if (count != nullptr) *count = scored.size();
+    return ReturnJson(text, json, json_size);
+  });
+}
+
+saleskit_status saleskit_engine_explain_prediction(saleskit_engine* engine, const saleskit_model* model,
+                                                   const char* customer_id, int k, char** json, size_t* json_size) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(model, "model");
+    SALESKIT_REQUIRE(customer_id, "customer_id");
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (k < 0) return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("k must be at least 0, got ", k));
+    auto live = BoundModel(engine, model);
+    if (!live.ok()) return FromStatus(live.status());
+    auto explanation = engine->engine->ExplainPrediction(**live, customer_id, k);
+    if (!explanation.ok()) return FromStatus(explanation.status());
+    std::string head = "\"customer_id\":";
+    saleskit::internal::AppendJsonString(customer_id, &head);
+    return ReturnJson(ExplanationJson(head, *explanation), json, json_size);
   });
 }
 

@@ -719,6 +719,199 @@ static int predictive_models(void) {
   return failed - failed_before;
 }
 
+/* A CRM history for training from history: 300 customers, visits in January
+ * 2026 (before the reference, 2026-01-31), and an MQL stage change in
+ * February for more of those who visited more (a fixed LCG). Fills the
+ * customers, all events, the events up to the reference, and a CSV of each
+ * customer's feature values (visits_30d,country) in id order of creation. */
+static void crm_history(char** customers, char** events, char** past_events, char** features) {
+  const size_t cap = 300 * 8 * 64 + 128;
+  size_t nc = 0, ne = 0, np = 0, nf = 0;
+  unsigned long state = 777;
+  int i, k;
+  static const char* const kCountries[] = {"DE", "FR", "US"};
+  *customers = (char*)malloc(cap);
+  *events = (char*)malloc(cap);
+  *past_events = (char*)malloc(cap);
+  *features = (char*)malloc(cap);
+  nc += (size_t)sprintf(*customers + nc, "id,country\n");
+  ne += (size_t)sprintf(*events + ne, "customer_id,type,occurred_at,properties.stage\n");
+  np += (size_t)sprintf(*past_events + np, "customer_id,type,occurred_at,properties.stage\n");
+  nf += (size_t)sprintf(*features + nf, "visits_30d,country\n");
+  for (i = 0; i < 300; ++i) {
+    int visits;
+    nc += (size_t)sprintf(*customers + nc, "c%03d,%s\n", i, kCountries[i % 3]);
+    state = state * 1103515245UL + 12345UL;
+    visits = (int)((state >> 8) % 6);
+    for (k = 0; k < visits; ++k) {
+      int day;
+      state = state * 1103515245UL + 12345UL;
+      day = 5 + (int)((state >> 8) % 25);
+      ne += (size_t)sprintf(*events + ne, "c%03d,visit,2026-01-%02dT12:00:00Z,\n", i, day);
+      np += (size_t)sprintf(*past_events + np, "c%03d,visit,2026-01-%02dT12:00:00Z,\n", i, day);
+    }
+    state = state * 1103515245UL + 12345UL;
+    if ((int)((state >> 8) % 6) < visits) {
+      ne += (size_t)sprintf(*events + ne, "c%03d,lifecycle_stage_changed,2026-02-10T00:00:00Z,marketing_qualified\n", i);
+    }
+    nf += (size_t)sprintf(*features + nf, "%d,%s\n", visits, kCountries[i % 3]);
+  }
+  /* Something after the reference for every history, so outcomes can be observed. */
+  ne += (size_t)sprintf(*events + ne, "c000,visit,2026-02-20T00:00:00Z,\n");
+}
+
+/* P(positive) of `id` in a saleskit_engine_predict object, or -1. */
+static double json_probability(const char* json, const char* id) {
+  char key[32];
+  const char* at;
+  sprintf(key, "\"%s\":", id);
+  at = json != NULL ? strstr(json, key) : NULL;
+  return at != NULL ? strtod(at + strlen(key), NULL) : -1;
+}
+
+/* Train from history, bind to an engine, predict and explain live customers. Returns the number of failed checks. */
+static int history_models(void) {
+  const int failed_before = failed;
+  char *customers, *events, *past, *features;
+  const char* options =
+      "{\"reference\":\"2026-01-31T00:00:00Z\",\"horizon_days\":30,\"stage\":\"marketing_qualified\","
+      "\"features\":[[\"visits_30d\",\"events.count(\\\"visit\\\", days(30))\"],[\"country\",\"customer.country\"]],"
+      "\"seed\":3}";
+  const char* too_late =
+      "{\"reference\":\"2026-06-01T00:00:00Z\",\"stage\":\"marketing_qualified\","
+      "\"features\":{\"visits_30d\":\"events.count(\\\"visit\\\", days(30))\"}}";
+  const char* unknown_feature =
+      "{\"reference\":\"2026-01-31T00:00:00Z\",\"stage\":\"marketing_qualified\","
+      "\"features\":{\"visits\":\"customer.visits\"}}";
+  const char* no_reference = "{\"stage\":\"lead\",\"features\":{\"c\":\"customer.country\"}}";
+  const char* bad_stage = "{\"reference\":\"2026-01-31\",\"stage\":\"hot\",\"features\":{\"c\":\"customer.country\"}}";
+  const char* bad_events = "customer_id,type,occurred_at\nc000,visit,yesterday\n";
+  char* csv = deal_history(1);
+  saleskit_model* model = NULL;
+  saleskit_model* plain = NULL;
+  saleskit_model* bad = NULL;
+  saleskit_engine_options eo;
+  saleskit_engine* engine = NULL;
+  char* report = NULL;
+  size_t report_size = 0;
+  char* json = NULL;
+  size_t json_size = 0;
+  uint64_t count = 0;
+  double* p = NULL;
+  size_t rows = 0, i;
+  int all_close = 1;
+  char id[16];
+
+  crm_history(&customers, &events, &past, &features);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, options, &model, &report, &report_size) == SALESKIT_OK);
+  CHECK(model != NULL);
+  CHECK(report != NULL && strlen(report) == report_size && strstr(report, "\"train_rows\":2") != NULL);
+  CHECK(report != NULL && strstr(report, "\"auc\":0.") != NULL);
+  saleskit_free(report);
+  report = NULL;
+  /* The saved model remembers each feature's expression. */
+  CHECK(saleskit_model_save(model, 1, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "events.count") != NULL);
+  saleskit_free(json);
+  json = NULL;
+
+  /* A live engine: bind first, then load what was known at the reference time. */
+  saleskit_engine_options_init(&eo);
+  eo.start_time_micros = 1767225600LL * 1000000; /* 2026-01-01 */
+  CHECK(saleskit_engine_open(&eo, &engine) == SALESKIT_OK);
+  CHECK(saleskit_engine_predict(engine, model, &json, NULL, NULL) == SALESKIT_FAILED_PRECONDITION);
+  CHECK(strstr(saleskit_last_error(), "saleskit_model_bind") != NULL && json == NULL);
+  CHECK(saleskit_model_bind(engine, model) == SALESKIT_OK);
+  CHECK(saleskit_model_bind(engine, model) == SALESKIT_OK); /* again: nothing happens */
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, NULL) ==
+        SALESKIT_OK);
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, past, strlen(past), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_advance_to(engine, 1769817600LL * 1000000) == SALESKIT_OK); /* 2026-01-31 */
+  CHECK(saleskit_engine_predict(engine, model, &json, &json_size, &count) == SALESKIT_OK);
+  CHECK(count == 300 && json != NULL && strlen(json) == json_size);
+  CHECK(json != NULL && strncmp(json, "{\"c000\":0.", 10) == 0);
+  /* Live predictions equal the model on a table of the same feature values. */
+  CHECK(saleskit_model_predict(model, features, strlen(features), &p, &rows) == SALESKIT_OK);
+  CHECK(rows == 300);
+  for (i = 0; p != NULL && i < rows; ++i) {
+    double live;
+    sprintf(id, "c%03d", (int)i);
+    live = json_probability(json, id);
+    all_close = all_close && live - p[i] < 1e-12 && p[i] - live < 1e-12;
+  }
+  CHECK(all_close);
+  saleskit_free(json);
+  json = NULL;
+
+  CHECK(saleskit_engine_explain_prediction(engine, model, "c001", 2, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strncmp(json, "{\"customer_id\":\"c001\",\"probability\":", 36) == 0);
+  CHECK(json != NULL && strstr(json, "\"top\":[{\"feature\":") != NULL && strlen(json) == json_size);
+  saleskit_free(json);
+  json = NULL;
+  CHECK(saleskit_engine_explain_prediction(engine, model, "nobody", 2, &json, NULL) == SALESKIT_NOT_FOUND);
+  CHECK(json == NULL);
+  CHECK(saleskit_engine_explain_prediction(engine, model, "c001", -1, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  /* A model trained on a CSV has no expressions: it cannot score live customers. */
+  CHECK(saleskit_model_train(csv, strlen(csv), "{\"target\":\"won\",\"positive\":\"yes\",\"exclude\":[\"id\"]}", &plain,
+                             NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_model_bind(engine, plain) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "has no CEL expression: only a model trained from history") != NULL);
+  CHECK(saleskit_engine_predict(engine, plain, &json, NULL, NULL) == SALESKIT_FAILED_PRECONDITION);
+  CHECK(saleskit_engine_explain_prediction(engine, plain, "c001", 1, &json, NULL) == SALESKIT_FAILED_PRECONDITION);
+
+  /* Training errors: the reason, and the handle stays NULL. */
+  bad = (saleskit_model*)&all_close;
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, past, strlen(past),
+                                     NULL, 0, too_late, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(bad == NULL);
+  CHECK(strstr(saleskit_last_error(), "is not before any event or deal") != NULL);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, unknown_feature, &bad, NULL, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "feature \"visits\": ") != NULL);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, no_reference, &bad, NULL, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "options_json: \"reference\" is required") == 0);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, bad_stage, &bad, NULL, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strstr(saleskit_last_error(), "unknown lifecycle stage \"hot\"") != NULL);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, bad_events,
+                                     strlen(bad_events), NULL, 0, options, &bad, NULL, NULL) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strncmp(saleskit_last_error(), "events: ", 8) == 0 && strstr(saleskit_last_error(), "line 2") != NULL);
+  CHECK(saleskit_model_train_history((saleskit_format)42, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, options, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  /* NULL arguments are errors, never crashes. */
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, NULL, 5, NULL, 0, NULL, 0, NULL, 0, options, &bad, NULL,
+                                     NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, NULL, &bad, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_train_history(SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, 0, events,
+                                     strlen(events), NULL, 0, options, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_bind(NULL, model) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_model_bind(engine, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_engine_predict(engine, model, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_engine_predict(NULL, model, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_engine_explain_prediction(engine, model, NULL, 1, &json, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  /* The engine keeps its binding after the model is freed. */
+  saleskit_model_free(model);
+  saleskit_model_free(plain);
+  saleskit_engine_close(engine);
+  saleskit_free(p);
+  free(csv);
+  free(customers);
+  free(events);
+  free(past);
+  free(features);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -849,6 +1042,7 @@ int main(void) {
   CHECK(segments() == 0);
   CHECK(scores() == 0);
   CHECK(predictive_models() == 0);
+  CHECK(history_models() == 0);
 
   saleskit_engine_close(engine);
   saleskit_free(NULL);

@@ -15,7 +15,9 @@ k-means clusters of customers on CEL features are ``saleskit.cluster``, and
 ``saleskit.kmeans`` runs the same k-means on any numeric matrix. Predictive
 scores (docs/predictive.md): ``saleskit.LogisticScorer``, a scikit-learn-style
 estimator, and ``saleskit.train_model``, the train/evaluate pipeline of
-``saleskit score train``, both giving a ``saleskit.PredictiveModel``.
+``saleskit score train``, both giving a ``saleskit.PredictiveModel``;
+``saleskit.train_from_history`` trains one on a CRM's own history, which
+``Engine.bind_model``/``Engine.predict`` then use to score live customers.
 """
 
 from . import _saleskit, cel
@@ -23,6 +25,7 @@ from ._engine import Engine, LoadReport, RecordError
 from ._segment import cohort_table, rfm
 from ._clusters import Clusters, KMeansResult, cluster, kmeans
 from ._predictive import LogisticScorer, PredictiveModel, TrainResult, train_model
+from ._history import train_from_history
 from ._errors import (
     AlreadyExistsError,
     CompileError,
@@ -63,5 +66,6 @@ __all__ = [
     "PredictiveModel",
     "TrainResult",
     "train_model",
+    "train_from_history",
     "__version__",
 ]

@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from . import _convert
 from . import _saleskit as _native
 from . import cel as _cel
-from ._errors import InvalidArgumentError, NotFoundError, translated
+from ._errors import FailedPreconditionError, InvalidArgumentError, NotFoundError, translated
 
 __all__ = ["Engine", "LoadReport", "RecordError", "Data"]
 
@@ -120,6 +120,61 @@ def _looks_like_text(s: str) -> bool:
     return "\n" in s or s.lstrip()[:1] in ("{", "[")
 
 
+def _payload(kind: str, data: Any, format: Optional[str], schema: Any
+             ) -> Tuple[bytes, str, Optional[str], Optional[List[int]], List[RecordError]]:
+    """Records of ``kind`` in any form the load methods take, as the bytes the
+    native readers parse: (payload, format, CSV schema JSON, the input index
+    of each record sent for a list of dicts (else None), the dicts that could
+    not be converted)."""
+    try:
+        schema_json = _convert.schema_to_json(schema)
+    except _convert.ConversionError as e:
+        raise InvalidArgumentError(e.message) from None
+    if format is not None:
+        with translated():
+            format = _native.format_name(format)
+
+    kept: Optional[List[int]] = None  # list input: input index of each record sent
+    py_errors: List[RecordError] = []
+    if _convert.is_dataframe(data):
+        if format not in (None, "csv"):
+            raise InvalidArgumentError("a DataFrame loads as CSV; format=%r does not apply" % (format,))
+        payload, schema_json = _convert.dataframe_to_csv(data, kind, schema_json)
+        format = "csv"
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        if format is None:
+            raise InvalidArgumentError("format= is required when data is bytes")
+        payload = bytes(data)
+    elif isinstance(data, os.PathLike) or (isinstance(data, str) and (
+            format is None and not _looks_like_text(data) or
+            format is not None and "\n" not in data and os.path.isfile(data))):
+        path = os.fspath(data)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if format is None:
+            with translated():
+                format = _native.format_from_path(path)
+        with open(path, "rb") as f:
+            payload = f.read()
+    elif isinstance(data, str):
+        if format is None:
+            raise InvalidArgumentError("format= is required when data is text (or pass a file path)")
+        payload = data.encode("utf-8")
+    elif isinstance(data, Mapping) or isinstance(data, Iterable):
+        if format not in (None, "json"):
+            raise InvalidArgumentError("records given as dicts load as JSON; format=%r does not apply"
+                                       % (format,))
+        records = [data] if isinstance(data, Mapping) else list(data)
+        payload, kept, bad = _convert.records_to_json(kind, records)
+        py_errors = [RecordError(i, i + 1, field, message) for i, field, message in bad]
+        format = "json"
+    else:
+        raise InvalidArgumentError("cannot load %s: expected a list of dicts, a pandas DataFrame, a path, "
+                                   "or bytes/str with format=" % type(data).__name__)
+
+    return payload, format, schema_json, kept, py_errors
+
+
 class Engine:
     """The saleskit engine: a customer store and its clock.
 
@@ -144,6 +199,8 @@ class Engine:
         start_us = 0 if start is None else _convert.to_micros(start)
         with translated():
             self._native = _native.Engine(dedup_horizon // _dt.timedelta(microseconds=1), start_us)
+        # Models bound by bind_model: id(native model) -> (native model, native LiveModel).
+        self._models: Dict[int, Tuple[Any, Any]] = {}
 
     # ------------------------------------------------------------ loading
 
@@ -206,53 +263,9 @@ class Engine:
         if unknown_customer not in _UNKNOWN_CUSTOMER:
             raise InvalidArgumentError('unknown_customer must be "error", "skip" or "create", got %r'
                                        % (unknown_customer,))
-        try:
-            schema_json = _convert.schema_to_json(schema)
-        except _convert.ConversionError as e:
-            raise InvalidArgumentError(e.message) from None
-        if format is not None:
-            with translated():
-                format = _native.format_name(format)
-
-        kept: Optional[List[int]] = None  # list input: input index of each record sent
-        py_errors: List[RecordError] = []
-        if _convert.is_dataframe(data):
-            if format not in (None, "csv"):
-                raise InvalidArgumentError("a DataFrame loads as CSV; format=%r does not apply" % (format,))
-            payload, schema_json = _convert.dataframe_to_csv(data, kind, schema_json)
-            format = "csv"
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            if format is None:
-                raise InvalidArgumentError("format= is required when data is bytes")
-            payload = bytes(data)
-        elif isinstance(data, os.PathLike) or (isinstance(data, str) and (
-                format is None and not _looks_like_text(data) or
-                format is not None and "\n" not in data and os.path.isfile(data))):
-            path = os.fspath(data)
-            if isinstance(path, bytes):
-                path = os.fsdecode(path)
-            if format is None:
-                with translated():
-                    format = _native.format_from_path(path)
-            with open(path, "rb") as f:
-                payload = f.read()
-        elif isinstance(data, str):
-            if format is None:
-                raise InvalidArgumentError("format= is required when data is text (or pass a file path)")
-            payload = data.encode("utf-8")
-        elif isinstance(data, Mapping) or isinstance(data, Iterable):
-            if format not in (None, "json"):
-                raise InvalidArgumentError("records given as dicts load as JSON; format=%r does not apply"
-                                           % (format,))
-            records = [data] if isinstance(data, Mapping) else list(data)
-            payload, kept, bad = _convert.records_to_json(kind, records)
-            py_errors = [RecordError(i, i + 1, field, message) for i, field, message in bad]
-            if py_errors and on_invalid == "reject":
-                raise InvalidArgumentError(_rejected_message(py_errors))
-            format = "json"
-        else:
-            raise InvalidArgumentError("cannot load %s: expected a list of dicts, a pandas DataFrame, a path, "
-                                       "or bytes/str with format=" % type(data).__name__)
+        payload, format, schema_json, kept, py_errors = _payload(kind, data, format, schema)
+        if py_errors and on_invalid == "reject":
+            raise InvalidArgumentError(_rejected_message(py_errors))
 
         with translated():
             r = self._native.load(kind, payload, format, on_invalid, unknown_customer, bool(ignore_unknown_fields),
@@ -739,6 +752,78 @@ class Engine:
         """Forgets the crossing records with ``seq <= through`` (handled by the host)."""
         with translated():
             self._native.trim_score_crossings(int(through))
+
+    # ------------------------------------------------------------ predictive models
+
+    def _live_model(self, model: Any, bind: bool) -> Any:
+        native = getattr(model, "_native", None)
+        if not isinstance(native, _native.PredictiveModel):
+            raise InvalidArgumentError("expected a saleskit.PredictiveModel, got %s" % type(model).__name__)
+        models = self._models
+        entry = models.get(id(native))
+        if entry is not None:
+            return entry[1]
+        if not bind:
+            raise FailedPreconditionError("the model is not bound to this engine: call bind_model before loading "
+                                          "the events its features count")
+        with translated():
+            live = self._native.bind_model(native)
+        # The entry keeps the native model alive, so its id() is not reused while bound.
+        models[id(native)] = (native, live)
+        return live
+
+    def bind_model(self, model: Any) -> None:
+        """Binds a model trained from history (``saleskit.train_from_history``)
+        to this engine, so that ``predict`` and ``explain_prediction`` can
+        score its customers (docs/predictive.md, "Scoring live customers").
+
+        Binding compiles the model's feature expressions; from then on the
+        store keeps the event windows they read, so bind before ingesting the
+        events they count (events ingested earlier are in no window). Binding
+        the same model again does nothing.
+
+        Raises:
+            InvalidArgumentError: a feature without a CEL expression (a model
+                trained on a table, ``train_model``/``LogisticScorer``), or one
+                that does not compile; the message names it.
+        """
+        self._live_model(model, True)
+
+    def predict(self, model: Any) -> Any:
+        """P(positive) of every customer at ``now`` by a bound model: a pandas
+        Series of float64 indexed by customer_id (in id order), named
+        "probability" (a dict without pandas). The values equal
+        ``model.predict_proba`` on a frame of the customers' feature values.
+
+        Raises:
+            FailedPreconditionError: the model is not bound (``bind_model``).
+        """
+        live = self._live_model(model, False)
+        with translated():
+            ids, raw = self._native.predict_model(live)
+        import numpy as np
+
+        p = np.frombuffer(raw, dtype=np.float64).copy()
+        try:
+            import pandas as pd
+        except ImportError:
+            return dict(zip(ids, p.tolist()))
+        return pd.Series(p, index=pd.Index(list(ids), name="customer_id"), name="probability")
+
+    def explain_prediction(self, model: Any, customer_id: str, k: int = 3) -> Dict[str, Any]:
+        """Why a customer has their P(positive) at ``now``: ``{"customer_id",
+        "probability", "log_odds", "base_log_odds", "top": [{"feature",
+        "value", "kind", "log_odds"}, ...]}`` with the k largest
+        contributions (relative to the average training row), as
+        ``PredictiveModel.explain``.
+
+        Raises:
+            NotFoundError: no customer has this id.
+            FailedPreconditionError: the model is not bound (``bind_model``).
+        """
+        live = self._live_model(model, False)
+        with translated():
+            return self._native.explain_prediction(live, customer_id, int(k))
 
     # ------------------------------------------------------------ stats
 

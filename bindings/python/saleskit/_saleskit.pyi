@@ -138,6 +138,12 @@ class Engine:
         promoted_to ("marketing_qualified", "" for none) of the crossings with seq > after (limit 0: all)."""
     def last_score_crossing(self) -> int: ...
     def trim_score_crossings(self, through: int) -> None: ...
+    def bind_model(self, model: "PredictiveModel") -> "LiveModel":
+        """Engine::BindModel: compiles the model's feature expressions. Raises StatusError."""
+    def predict_model(self, live: "LiveModel") -> Tuple[List[str], bytes]:
+        """(customer ids in id order, native float64 probabilities bytes), from one snapshot."""
+    def explain_prediction(self, live: "LiveModel", id: str, k: int) -> Dict[str, Any]:
+        """Engine::ExplainPrediction as {customer_id, probability, log_odds, base_log_odds, top}."""
 
 def format_from_path(path: str) -> str:
     """The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies."""
@@ -241,3 +247,11 @@ def train_model(table: Table, target: str, positive: str, exclude: List[str], te
 def fit_model(table: Table, target: str, positive: str, exclude: List[str], l2: float, balanced: bool,
               min_level_count: int) -> Tuple[PredictiveModel, List[str]]:
     """FitPredictive on every row (no split): (model, warnings). Raises StatusError."""
+
+class LiveModel:
+    """A PredictiveModel bound to one Engine (saleskit::LiveModel)."""
+
+def train_from_history(inputs: List[Tuple[str, bytes, str, Optional[str]]], options_json: str
+                       ) -> Tuple[PredictiveModel, str, List[str], bytes, bytes]:
+    """TrainFromHistory on [(kind, bytes, format, CSV schema JSON or None)] with the options JSON of
+    saleskit_model_train_history: as train_model. Raises StatusError."""

@@ -38,6 +38,9 @@
 #include "saleskit/segment/cohort.h"
 #include "saleskit/segment/kmeans.h"
 #include "saleskit/segment/rfm.h"
+#include "internal/history_input.h"
+#include "saleskit/score/history.h"
+#include "saleskit/score/live_model.h"
 #include "saleskit/score/metrics.h"
 #include "saleskit/score/predictive.h"
 #include "saleskit/score/table.h"
@@ -309,6 +312,30 @@ nb::tuple ReportToTuple(const LoadReport& r) {
   return nb::make_tuple(r.received, r.inserted, r.updated, r.duplicates, r.skipped_unknown_customer,
                         r.created_customers, rejected);
 }
+
+// An Explanation as {"probability", "log_odds", "base_log_odds", "top": [{"feature", "value", "kind", "log_odds"}]}.
+nb::dict ExplanationDict(const Explanation& e) {
+  nb::list top;
+  for (const Contribution& c : e.top) {
+    nb::dict d;
+    d["feature"] = c.feature;
+    d["value"] = c.value;
+    d["kind"] = c.kind == ColumnKind::kNumeric ? "numeric" : "categorical";
+    d["log_odds"] = c.log_odds;
+    top.append(d);
+  }
+  nb::dict d;
+  d["probability"] = e.probability;
+  d["log_odds"] = e.log_odds;
+  d["base_log_odds"] = e.base_log_odds;
+  d["top"] = top;
+  return d;
+}
+
+// A model bound to one engine (Engine::BindModel); the package keeps one per engine and model.
+struct PyLiveModel {
+  std::shared_ptr<const LiveModel> live;
+};
 
 class PyEngine {
  public:
@@ -729,6 +756,55 @@ class PyEngine {
 
  private:
   std::unique_ptr<Engine> engine_;
+
+ public:
+  // ---------------------------------------------------------------- predictive models
+
+  PyLiveModel BindModel(const PredictiveModel& model) {
+    absl::StatusOr<std::shared_ptr<const LiveModel>> live;
+    {
+      nb::gil_scoped_release release;
+      live = engine_->BindModel(model);
+    }
+    return PyLiveModel{ValueOrThrow(std::move(live))};
+  }
+
+  // (ids in id order, float64 probabilities bytes), read in one snapshot.
+  nb::tuple PredictModel(const PyLiveModel& model) const {
+    std::vector<std::pair<std::string, double>> scored;
+    {
+      nb::gil_scoped_release release;
+      const auto snapshot = engine_->Read();
+      const std::vector<double> p = model.live->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments());
+      for (size_t row = 0; row < p.size(); ++row) {
+        if (std::isnan(p[row])) continue;
+        scored.emplace_back(std::string(snapshot.store().IdOf(static_cast<uint32_t>(row))), p[row]);
+      }
+    }
+    std::sort(scored.begin(), scored.end());
+    std::vector<std::string> ids;
+    std::vector<double> probabilities;
+    ids.reserve(scored.size());
+    probabilities.reserve(scored.size());
+    for (auto& [id, p] : scored) {
+      ids.push_back(std::move(id));
+      probabilities.push_back(p);
+    }
+    return nb::make_tuple(ids, nb::bytes(reinterpret_cast<const char*>(probabilities.data()),
+                                         probabilities.size() * sizeof(double)));
+  }
+
+  nb::dict ExplainPrediction(const PyLiveModel& model, const std::string& id, int k) const {
+    if (k < 0) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("k must be at least 0, got ", k)));
+    absl::StatusOr<Explanation> x;
+    {
+      nb::gil_scoped_release release;
+      x = engine_->ExplainPrediction(*model.live, id, k);
+    }
+    nb::dict d = ExplanationDict(ValueOrThrow(std::move(x)));
+    d["customer_id"] = id;
+    return d;
+  }
 };
 
 std::string FormatFromPathName(const std::string& path) {
@@ -1061,23 +1137,7 @@ nb::list ModelExplain(const PredictiveModel& model, const Table& table, int k) {
   if (k < 0) ThrowIfError(absl::InvalidArgumentError(absl::StrCat("k must be at least 0, got ", k)));
   const std::vector<Explanation> all = ValueOrThrow(ExplainAll(model, table, k));
   nb::list out;
-  for (const Explanation& e : all) {
-    nb::list top;
-    for (const Contribution& c : e.top) {
-      nb::dict d;
-      d["feature"] = c.feature;
-      d["value"] = c.value;
-      d["kind"] = c.kind == ColumnKind::kNumeric ? "numeric" : "categorical";
-      d["log_odds"] = c.log_odds;
-      top.append(d);
-    }
-    nb::dict d;
-    d["probability"] = e.probability;
-    d["log_odds"] = e.log_odds;
-    d["base_log_odds"] = e.base_log_odds;
-    d["top"] = top;
-    out.append(d);
-  }
+  for (const Explanation& e : all) out.append(ExplanationDict(e));
   return out;
 }
 
@@ -1086,6 +1146,57 @@ nb::tuple ModelEvaluate(const PredictiveModel& model, const Table& table) {
   std::vector<FeatureFallbacks> fallbacks;
   const BinaryMetrics m = ValueOrThrow(Evaluate(model, table, &fallbacks));
   return nb::make_tuple(BinaryMetricsToJson(m), FallbacksList(fallbacks));
+}
+
+// TrainFromHistory on record buffers: `inputs` is [(kind, bytes, format, schema JSON or None)]
+// with kind "customers", "accounts", "events" or "deals"; the options are the
+// JSON of saleskit_model_train_history. Returns as TrainModel.
+nb::tuple TrainFromHistoryInputs(const nb::list& inputs, const std::string& options_json) {
+  internal::HistoryTraining options = ValueOrThrow(internal::ParseHistoryOptionsJson(options_json));
+  struct Input {
+    std::string kind, data;
+    Format format;
+    ReadOptions read;
+  };
+  std::vector<Input> parsed;
+  for (nb::handle item : inputs) {
+    nb::tuple t = nb::cast<nb::tuple>(item);
+    Input in;
+    in.kind = nb::cast<std::string>(t[0]);
+    nb::bytes data = nb::cast<nb::bytes>(t[1]);
+    in.data.assign(data.c_str(), data.size());
+    in.format = ValueOrThrow(ParseFormat(nb::cast<std::string>(t[2])));
+    if (!t[3].is_none()) in.read.attr_types = ValueOrThrow(ParseCsvSchema(nb::cast<std::string>(t[3])));
+    parsed.push_back(std::move(in));
+  }
+  absl::StatusOr<TrainResult> result = absl::InternalError("not trained");
+  {
+    nb::gil_scoped_release release;
+    HistoryRecords records;
+    absl::Status read;
+    for (const Input& in : parsed) {
+      if (!read.ok()) break;
+      if (in.kind == "customers") {
+        read = internal::ReadHistoryRecords(in.kind, in.data, in.format, in.read, &records.customers);
+      } else if (in.kind == "accounts") {
+        read = internal::ReadHistoryRecords(in.kind, in.data, in.format, in.read, &records.accounts);
+      } else if (in.kind == "events") {
+        read = internal::ReadHistoryRecords(in.kind, in.data, in.format, in.read, &records.events);
+      } else if (in.kind == "deals") {
+        read = internal::ReadHistoryRecords(in.kind, in.data, in.format, in.read, &records.deals);
+      } else {
+        read = absl::InvalidArgumentError(absl::StrCat("unknown record kind \"", in.kind, "\""));
+      }
+    }
+    if (read.ok()) {
+      result = TrainFromHistory(records, options.history, options.train);
+    } else {
+      result = read;
+    }
+  }
+  ThrowIfError(result.status());
+  return nb::make_tuple(std::move(result->model), BinaryMetricsToJson(result->held_out), result->warnings,
+                        Int64Bytes(result->split.train), Int64Bytes(result->split.test));
 }
 
 }  // namespace
@@ -1184,7 +1295,10 @@ NB_MODULE(_saleskit, m) {
       .def("explain_score", &PyEngine::ExplainScore, nb::arg("name"), nb::arg("id"))
       .def("score_crossings", &PyEngine::ScoreCrossings, nb::arg("after"), nb::arg("limit"))
       .def("last_score_crossing", &PyEngine::LastScoreCrossing)
-      .def("trim_score_crossings", &PyEngine::TrimScoreCrossings, nb::arg("through"));
+      .def("trim_score_crossings", &PyEngine::TrimScoreCrossings, nb::arg("through"))
+      .def("bind_model", &PyEngine::BindModel, nb::arg("model"))
+      .def("predict_model", &PyEngine::PredictModel, nb::arg("live"))
+      .def("explain_prediction", &PyEngine::ExplainPrediction, nb::arg("live"), nb::arg("id"), nb::arg("k"));
 
   m.def("format_from_path", &saleskit::python::FormatFromPathName, nb::arg("path"),
         "The canonical format name (protobuf, json, ndjson, csv) a file name's extension implies.");
@@ -1249,6 +1363,9 @@ NB_MODULE(_saleskit, m) {
         nb::arg("exclude"), nb::arg("test_fraction"), nb::arg("seed"), nb::arg("l2"), nb::arg("balanced"),
         nb::arg("min_level_count"), nb::arg("time_column"),
         "TrainPredictive: (model, held-out metrics JSON, warnings, train rows bytes, test rows bytes).");
+  nb::class_<saleskit::python::PyLiveModel>(m, "LiveModel");
+  m.def("train_from_history", &saleskit::python::TrainFromHistoryInputs, nb::arg("inputs"), nb::arg("options_json"),
+        "TrainFromHistory on [(kind, bytes, format, schema JSON or None)]: as train_model.");
   m.def("fit_model", &saleskit::python::FitModel, nb::arg("table"), nb::arg("target"), nb::arg("positive"),
         nb::arg("exclude"), nb::arg("l2"), nb::arg("balanced"), nb::arg("min_level_count"),
         "FitPredictive on every row: (model, warnings).");
