@@ -41,7 +41,7 @@ TEST_CASE("Engine::Load parses and applies a batch atomically", "[engine][bad-in
   CHECK(engine->customer_count() == 3);
 }
 
-TEST_CASE("Engine conditions: compile, evaluate one customer, match all; windows follow the clock", "[engine][cel]") {
+TEST_CASE("Engine conditions: compile, evaluate one customer, match all, windows follow the clock", "[engine][cel]") {
   EngineOptions options;
   options.start = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z
   auto engine = *Engine::Create(options);

@@ -225,7 +225,7 @@ class TempFile {
   std::string path_;
 };
 
-TEST_CASE("conformance: cel-conformance prints JSON lines and a summary; exit codes", "[cel][conformance][cli]") {
+TEST_CASE("conformance: cel-conformance prints JSON lines and a summary, exit codes", "[cel][conformance][cli]") {
   TempFile file(R"(
     name: "tiny"
     section { name: "s"

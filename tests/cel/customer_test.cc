@@ -87,7 +87,7 @@ TEST_CASE("a window of N days covers whole UTC days ending today", "[cel][custom
   CHECK_FALSE(Matches(EvalFor(store, "c1", condition, kDay0 + 30 * kDay)));
 }
 
-TEST_CASE("hour windows use whole UTC hours; sums add event values", "[cel][customer][windows]") {
+TEST_CASE("hour windows use whole UTC hours, sums add event values", "[cel][customer][windows]") {
   CustomerStore store;
   REQUIRE(store.UpsertCustomers(BatchOf({Person("c1")})).ok());
   EvalFor(store, "c1", "events.count('page_view', hours(2)) > 0 && events.sum('purchase', days(7)) > 0.0", kDay0);
@@ -99,7 +99,7 @@ TEST_CASE("hour windows use whole UTC hours; sums add event values", "[cel][cust
   CHECK(Matches(EvalFor(store, "c1", "events.sum('purchase', days(7)) == 42.5", kDay0 + 2 * kDay)));
 }
 
-TEST_CASE("events.last is an error when there is no such event; never is count == 0", "[cel][customer][windows]") {
+TEST_CASE("events.last is an error when there is no such event, never is count == 0", "[cel][customer][windows]") {
   CustomerStore store;
   REQUIRE(store.UpsertCustomers(BatchOf({Person("c1")})).ok());
   EvalFor(store, "c1", "events.count('demo_request', days(90)) == 0", kDay0);

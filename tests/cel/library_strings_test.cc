@@ -93,7 +93,7 @@ TEST_CASE("an invalid or oversized pattern is an error naming it", "[cel][string
   CHECK(absl::StrContains(message, "too large"));
 }
 
-TEST_CASE("charAt counts code points; one past the end is empty, beyond is an error", "[cel][strings]") {
+TEST_CASE("charAt counts code points, one past the end is empty, beyond is an error", "[cel][strings]") {
   CHECK(Str("'tacocat'.charAt(3)") == "o");
   CHECK(Str("'©αT'.charAt(1)") == "α");
   CHECK(Str("'tacocat'.charAt(7)") == "");

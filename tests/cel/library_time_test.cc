@@ -67,7 +67,7 @@ TEST_CASE("timestamp() reads RFC 3339 and string() writes it back in UTC", "[cel
   CHECK(Bool("timestamp(timestamp(1000000000)) == timestamp(1000000000)"));
 }
 
-TEST_CASE("malformed timestamps are errors; those outside 0001..9999 say range", "[cel][time]") {
+TEST_CASE("malformed timestamps are errors, those outside 0001..9999 say range", "[cel][time]") {
   for (const char* text : {"2009-02-13", "2009-02-13 23:31:30Z", "2009-02-13T23:31:30",
                            "2009-02-30T00:00:00Z", "2009-13-01T00:00:00Z", "2009-02-13T24:00:00Z",
                            "2009-02-13T23:31:60Z", "2009-02-13T23:31:30.Z", "209-02-13T23:31:30Z",
@@ -92,7 +92,7 @@ TEST_CASE("int(timestamp) is Unix seconds, rounded down", "[cel][time]") {
   CHECK(Int("int(timestamp(42))") == 42);
 }
 
-TEST_CASE("duration() reads Go-style durations; string() writes seconds", "[cel][time]") {
+TEST_CASE("duration() reads Go-style durations, string() writes seconds", "[cel][time]") {
   CHECK(Str("string(duration('1000000s'))") == "1000000s");
   CHECK(Str("string(duration('1h2m3.5s'))") == "3723.5s");
   CHECK(Str("string(duration('-1.5h'))") == "-5400s");

@@ -62,7 +62,7 @@ TEST_CASE("logistic regression recovers the generating coefficients", "[score][l
   CHECK(model->intercept == Approx(-0.7).margin(0.05));
 }
 
-TEST_CASE("logistic regression: a weight of 2 is the row twice; fits are deterministic", "[score][logistic]") {
+TEST_CASE("logistic regression: a weight of 2 is the row twice, fits are deterministic", "[score][logistic]") {
   const Data d = Generate(300, 3);
   std::vector<double> weights(d.n, 1.0);
   for (size_t i = 0; i < d.n; i += 3) weights[i] = 2.0;

@@ -153,7 +153,7 @@ TEST_CASE("cohort table: cohort, activity and conversion event types", "[cohort]
   CHECK(CohortTableToCsv(*t) == "cohort,size,p0,p1\n2024-01,1,0,1\n2024-02,1,1,\n");
 }
 
-TEST_CASE("cohort table: events with an id count once; rows without one all count", "[cohort]") {
+TEST_CASE("cohort table: events with an id count once, rows without one all count", "[cohort]") {
   const std::string csv =
       "customer_id,occurred_at,type,value,id,properties.sku\n"
       "c1,2024-01-05,purchase,10,e1,a\n"

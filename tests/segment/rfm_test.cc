@@ -101,7 +101,7 @@ TEST_CASE("rfm: recency, frequency and monetary of a small example, and its CSV 
   CHECK((*early)[0].recency_days == 0);
 }
 
-TEST_CASE("rfm: purchases that share an id count once; sums print without float noise", "[rfm]") {
+TEST_CASE("rfm: purchases that share an id count once, sums print without float noise", "[rfm]") {
   std::vector<v1::Event> events = {Purchase("a", "1997-01-01", 29.33), Purchase("a", "1997-01-18", 29.73),
                                    Purchase("a", "1997-01-18", 29.73)};
   events[1].set_id("order-7");
