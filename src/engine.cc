@@ -491,8 +491,14 @@ absl::StatusOr<std::shared_ptr<const LiveModel>> Engine::BindModel(const Predict
 }
 
 std::vector<double> Engine::PredictAll(const LiveModel& model) const {
+  std::vector<double> out;
+  PredictAll(model, &out);
+  return out;
+}
+
+void Engine::PredictAll(const LiveModel& model, std::vector<double>* out) const {
   absl::ReaderMutexLock lock(&mu_);
-  return model.ScoreAll(store_, now_, &segments_);
+  model.ScoreAll(store_, now_, &segments_, out);
 }
 
 absl::StatusOr<double> Engine::Predict(const LiveModel& model, absl::string_view customer_id) const {

@@ -192,6 +192,8 @@ class Engine {
   // P(positive) at now() for every store row (NaN for rows without a
   // customer; Snapshot::store().IdOf names rows), read column-wise.
   std::vector<double> PredictAll(const LiveModel& model) const;
+  // The same into `*out`, reusing its memory: for scoring the store again and again.
+  void PredictAll(const LiveModel& model, std::vector<double>* out) const;
   // One customer's P(positive), and its top `k` contributions. NotFound for
   // an unknown customer.
   absl::StatusOr<double> Predict(const LiveModel& model, absl::string_view customer_id) const;

@@ -1444,7 +1444,8 @@ saleskit_status saleskit_engine_predict(saleskit_engine* engine, const saleskit_
     std::vector<std::pair<std::string, double>> scored;
     {
       const auto snapshot = engine->engine->Read();
-      const std::vector<double> p = (*live)->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments());
+      std::vector<double> p;
+      (*live)->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments(), &p);
       for (size_t row = 0; row < p.size(); ++row) {
         if (std::isnan(p[row])) continue;
         scored.emplace_back(std::string(snapshot.store().IdOf(static_cast<uint32_t>(row))), p[row]);

@@ -775,7 +775,8 @@ class PyEngine {
     {
       nb::gil_scoped_release release;
       const auto snapshot = engine_->Read();
-      const std::vector<double> p = model.live->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments());
+      std::vector<double> p;
+      model.live->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments(), &p);
       for (size_t row = 0; row < p.size(); ++row) {
         if (std::isnan(p[row])) continue;
         scored.emplace_back(std::string(snapshot.store().IdOf(static_cast<uint32_t>(row))), p[row]);

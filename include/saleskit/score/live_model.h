@@ -36,9 +36,10 @@ class LiveModel {
   ~LiveModel();
   const PredictiveModel& model() const { return model_; }
 
-  // P(positive) for every store row (NaN for rows without a customer).
-  std::vector<double> ScoreAll(const CustomerStore& store, absl::Time now,
-                               const cel::SegmentMembership* segments) const;
+  // P(positive) for every store row (NaN for rows without a customer), into
+  // `*out` (resized; its memory is reused from call to call).
+  void ScoreAll(const CustomerStore& store, absl::Time now, const cel::SegmentMembership* segments,
+                std::vector<double>* out) const;
   // The features of one customer as a one-row Table (for Explain).
   absl::StatusOr<Table> FeatureRow(const CustomerStore& store, uint32_t row, absl::Time now,
                                    const cel::SegmentMembership* segments) const;
