@@ -15,6 +15,15 @@
 #include "saleskit/engine.h"
 #include "saleskit/status_macros.h"
 
+// GCC on x86-64 builds the marked functions twice (AVX2 and baseline) and
+// picks one when the program loads. Not under the sanitizers, whose runtime
+// is not ready when ifunc resolvers run; elsewhere, one baseline build.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SALESKIT_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SALESKIT_AVX2_CLONES
+#endif
+
 namespace saleskit {
 namespace {
 
@@ -70,7 +79,7 @@ std::optional<WindowRead> ParseWindowRead(absl::string_view s) {
 // counts four columns a pass (one pass over the logits instead of four), then
 // the sums. Built twice, for AVX2 and for the baseline, and chosen when the
 // program loads; each row's additions are in the same order in both.
-__attribute__((target_clones("avx2", "default"))) void AddWindowTerms(
+SALESKIT_AVX2_CLONES void AddWindowTerms(
     const std::vector<const int32_t*>& count_cols, const std::vector<double>& count_a,
     const std::vector<const double*>& sum_cols, const std::vector<double>& sum_a, size_t lo, size_t n,
     double* logit) {
@@ -200,7 +209,7 @@ int LiveModel::columnar_features() const {
 // AddWindowTerms). A machine always runs the same one, so results repeat
 // bit for bit; between an AVX2 machine and an older one they may differ in
 // the last bits (Eigen's vectorised exp).
-__attribute__((target_clones("avx2", "default"))) void LiveModel::ScoreAll(
+SALESKIT_AVX2_CLONES void LiveModel::ScoreAll(
     const CustomerStore& store, absl::Time now, const cel::SegmentMembership* segments,
     std::vector<double>* out_vector) const {
   const size_t rows = store.row_capacity();
