@@ -501,6 +501,15 @@ void Engine::PredictAll(const LiveModel& model, std::vector<double>* out) const 
   model.ScoreAll(store_, now_, &segments_, out);
 }
 
+std::vector<std::pair<std::string, double>> Engine::PredictById(const LiveModel& model) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<double> p;
+  model.ScoreAll(store_, now_, &segments_, &p);
+  std::vector<std::pair<std::string, double>> out;
+  for (auto& [id, row] : store_.RowsById()) out.emplace_back(std::move(id), p[row]);
+  return out;
+}
+
 absl::StatusOr<double> Engine::Predict(const LiveModel& model, absl::string_view customer_id) const {
   SALESKIT_ASSIGN_OR_RETURN(Explanation x, ExplainPrediction(model, customer_id, 0));
   return x.probability;

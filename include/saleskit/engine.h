@@ -194,6 +194,8 @@ class Engine {
   std::vector<double> PredictAll(const LiveModel& model) const;
   // The same into `*out`, reusing its memory: for scoring the store again and again.
   void PredictAll(const LiveModel& model, std::vector<double>* out) const;
+  // {customer id, P(positive)} for every customer, in id order, from one read.
+  std::vector<std::pair<std::string, double>> PredictById(const LiveModel& model) const;
   // One customer's P(positive), and its top `k` contributions. NotFound for
   // an unknown customer.
   absl::StatusOr<double> Predict(const LiveModel& model, absl::string_view customer_id) const;

@@ -866,11 +866,7 @@ saleskit_status saleskit_scores_evaluate(saleskit_engine* engine, char** json, s
       // One snapshot: the values and the ids they name agree.
       saleskit::Engine::Snapshot snap = engine->engine->Read();
       const saleskit::CustomerStore& store = snap.store();
-      std::vector<std::pair<std::string, uint32_t>> ids;  // sorted by id
-      for (size_t row = 0; row < store.row_capacity(); ++row) {
-        if (store.live().Get(row)) ids.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
-      }
-      std::sort(ids.begin(), ids.end());
+      const std::vector<std::pair<std::string, uint32_t>> ids = store.RowsById();
       for (const auto& [score, values] : snap.scores().EvaluateAll(store, snap.segments(), snap.now())) {
         if (text.size() > 1) text += ",";
         text += "{\"score\":";
@@ -1440,18 +1436,7 @@ saleskit_status saleskit_engine_predict(saleskit_engine* engine, const saleskit_
     if (count != nullptr) *count = 0;
     auto live = BoundModel(engine, model);
     if (!live.ok()) return FromStatus(live.status());
-    // Scores and ids from one snapshot, so that no write falls between them.
-    std::vector<std::pair<std::string, double>> scored;
-    {
-      const auto snapshot = engine->engine->Read();
-      std::vector<double> p;
-      (*live)->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments(), &p);
-      for (size_t row = 0; row < p.size(); ++row) {
-        if (std::isnan(p[row])) continue;
-        scored.emplace_back(std::string(snapshot.store().IdOf(static_cast<uint32_t>(row))), p[row]);
-      }
-    }
-    std::sort(scored.begin(), scored.end());
+    const std::vector<std::pair<std::string, double>> scored = engine->engine->PredictById(**live);
     std::string text = "{";
     for (size_t i = 0; i < scored.size(); ++i) {
       if (i > 0) text += ",";

@@ -571,12 +571,8 @@ int RunEval(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   std::vector<std::string> ids;
   {
     auto snap = engine->Read();
-    const CustomerStore& store = snap.store();
-    for (uint32_t row = 0; row < store.row_capacity(); ++row) {
-      if (store.live().Get(row)) ids.emplace_back(store.IdOf(row));
-    }
+    ids = snap.store().SortedIds(snap.store().live());
   }
-  std::sort(ids.begin(), ids.end());
   for (const std::string& id : ids) {
     auto value = engine->Evaluate(**expression, id);
     if (!value.ok()) {

@@ -94,11 +94,7 @@ void PrintCrossings(const Engine& engine, std::ostream& out) {
 void PrintScores(const Engine& engine, const std::vector<v1::ScoreDef>& scores, bool json, std::ostream& out) {
   const Engine::Snapshot snap = engine.Read();
   const CustomerStore& store = snap.store();
-  std::vector<std::pair<std::string, uint32_t>> rows;
-  for (size_t row = 0; row < store.row_capacity(); ++row) {
-    if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
-  }
-  std::sort(rows.begin(), rows.end());
+  const std::vector<std::pair<std::string, uint32_t>> rows = store.RowsById();
   if (json) {
     out << "[";
   } else {

@@ -313,15 +313,7 @@ int PredictLive(const Args& args, int explain, std::ostream& out, std::ostream& 
   } else {
     AdvanceToLatestEvent(*engine);
   }
-  const std::vector<double> probabilities = engine->PredictAll(**bound);
-  std::vector<std::pair<std::string, double>> rows;
-  {
-    const Engine::Snapshot snap = engine->Read();
-    for (uint32_t row = 0; row < probabilities.size(); ++row) {
-      if (snap.store().live().Get(row)) rows.emplace_back(std::string(snap.store().IdOf(row)), probabilities[row]);
-    }
-  }
-  std::sort(rows.begin(), rows.end());
+  const std::vector<std::pair<std::string, double>> rows = engine->PredictById(**bound);
   std::string text = "customer_id,probability";
   for (int k = 1; k <= explain; ++k) absl::StrAppend(&text, ",reason", k);
   text += "\n";

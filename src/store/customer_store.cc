@@ -808,6 +808,14 @@ std::vector<std::string> CustomerStore::SortedIds(const Bitmap& rows) const {
   return ids;
 }
 
+std::vector<std::pair<std::string, uint32_t>> CustomerStore::RowsById() const {
+  std::vector<std::pair<std::string, uint32_t>> rows;
+  rows.reserve(customer_count_);
+  live_.ForEachSet([&](size_t row) { rows.emplace_back(IdOf(static_cast<uint32_t>(row)), static_cast<uint32_t>(row)); });
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
 std::optional<int32_t> CustomerStore::FindEventType(absl::string_view type) const {
   const int32_t code = event_types_.Find(type);
   if (code == StringDictionary::kNone) return std::nullopt;

@@ -592,11 +592,7 @@ class PyEngine {
       nb::gil_scoped_release release;
       const Engine::Snapshot snapshot = engine_->Read();
       const CustomerStore& store = snapshot.store();
-      std::vector<std::pair<std::string, uint32_t>> rows;
-      for (size_t row = 0; row < store.row_capacity(); ++row) {
-        if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
-      }
-      std::sort(rows.begin(), rows.end());
+      std::vector<std::pair<std::string, uint32_t>> rows = store.RowsById();
       for (auto& [id, row] : rows) {
         absl::StatusOr<ScoreValue> v = snapshot.scores().Get(name, row, snapshot.now());
         if (!v.ok()) {
@@ -626,11 +622,7 @@ class PyEngine {
       nb::gil_scoped_release release;
       const Engine::Snapshot snapshot = engine_->Read();
       const CustomerStore& store = snapshot.store();
-      std::vector<std::pair<std::string, uint32_t>> rows;
-      for (size_t row = 0; row < store.row_capacity(); ++row) {
-        if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
-      }
-      std::sort(rows.begin(), rows.end());
+      std::vector<std::pair<std::string, uint32_t>> rows = store.RowsById();
       for (const v1::ScoreDef& def : snapshot.scores().Definitions()) {
         Column c{def.name(), {}, {}};
         for (const auto& r : rows) {
@@ -658,11 +650,7 @@ class PyEngine {
       nb::gil_scoped_release release;
       const Engine::Snapshot snapshot = engine_->Read();
       const CustomerStore& store = snapshot.store();
-      std::vector<std::pair<std::string, uint32_t>> rows;
-      for (size_t row = 0; row < store.row_capacity(); ++row) {
-        if (store.live().Get(row)) rows.emplace_back(std::string(store.IdOf(static_cast<uint32_t>(row))), row);
-      }
-      std::sort(rows.begin(), rows.end());
+      std::vector<std::pair<std::string, uint32_t>> rows = store.RowsById();
       for (auto& [name, by_row] : snapshot.scores().EvaluateAll(store, snapshot.segments(), snapshot.now())) {
         std::vector<double> values;
         values.reserve(rows.size());
@@ -774,15 +762,8 @@ class PyEngine {
     std::vector<std::pair<std::string, double>> scored;
     {
       nb::gil_scoped_release release;
-      const auto snapshot = engine_->Read();
-      std::vector<double> p;
-      model.live->ScoreAll(snapshot.store(), snapshot.now(), &snapshot.segments(), &p);
-      for (size_t row = 0; row < p.size(); ++row) {
-        if (std::isnan(p[row])) continue;
-        scored.emplace_back(std::string(snapshot.store().IdOf(static_cast<uint32_t>(row))), p[row]);
-      }
+      scored = engine_->PredictById(*model.live);
     }
-    std::sort(scored.begin(), scored.end());
     std::vector<std::string> ids;
     std::vector<double> probabilities;
     ids.reserve(scored.size());

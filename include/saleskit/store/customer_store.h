@@ -168,6 +168,8 @@ class CustomerStore {
   absl::string_view IdOf(uint32_t row) const { return ids_.Get(row_ids_[row]); }
   // The ids of the rows set in `rows` (e.g. a condition's matches), sorted.
   std::vector<std::string> SortedIds(const Bitmap& rows) const;
+  // Every customer's {id, row}, in id order.
+  std::vector<std::pair<std::string, uint32_t>> RowsById() const;
   // The customer as a record with only the present fields set.
   absl::StatusOr<v1::Customer> GetCustomer(absl::string_view id) const;
   v1::Customer CustomerAt(uint32_t row) const;
