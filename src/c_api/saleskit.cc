@@ -650,13 +650,6 @@ saleskit_status saleskit_segments_evaluate(saleskit_engine* engine, char** json,
 
 namespace {
 
-// "marketing_qualified" for LIFECYCLE_STAGE_MARKETING_QUALIFIED, as CEL and CSV name stages.
-std::string StageName(saleskit::v1::LifecycleStage stage) {
-  std::string name = absl::AsciiStrToLower(saleskit::v1::LifecycleStage_Name(stage));
-  constexpr absl::string_view kPrefix = "lifecycle_stage_";
-  return absl::StartsWith(name, kPrefix) ? name.substr(kPrefix.size()) : name;
-}
-
 void AppendTime(absl::Time t, std::string* out) {
   if (t == absl::InfiniteFuture()) {
     out->append("null");
@@ -725,7 +718,7 @@ std::string CrossingsJson(const std::vector<saleskit::v1::ScoreCrossing>& crossi
     if (c.promoted_to() == saleskit::v1::LIFECYCLE_STAGE_UNSPECIFIED) {
       text += "null";
     } else {
-      AppendJsonString(StageName(c.promoted_to()), &text);
+      AppendJsonString(saleskit::LifecycleStageName(c.promoted_to()), &text);
     }
     text += "}";
   }

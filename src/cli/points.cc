@@ -47,14 +47,6 @@ std::string Number(double v) {
   return out;
 }
 
-// "marketing_qualified" for LIFECYCLE_STAGE_MARKETING_QUALIFIED, as customers' CSV names stages.
-std::string StageName(v1::LifecycleStage stage) {
-  if (stage == v1::LIFECYCLE_STAGE_UNSPECIFIED) return "";
-  const std::string name = absl::AsciiStrToLower(v1::LifecycleStage_Name(stage));
-  constexpr absl::string_view kPrefix = "lifecycle_stage_";
-  return absl::StartsWith(name, kPrefix) ? name.substr(kPrefix.size()) : name;
-}
-
 std::string When(absl::Time t) {
   return t == absl::InfiniteFuture() ? "never" : FormatTimestamp(ToMicros(t));
 }
@@ -85,7 +77,7 @@ void PrintCrossings(const Engine& engine, std::ostream& out) {
     AppendCsvCell(c.threshold(), &line);
     absl::StrAppend(&line, ",", Number(c.threshold_value()), ",",
                     c.direction() == v1::ScoreCrossing::UP ? "up" : "down", ",", Number(c.value()), ",",
-                    StageName(c.promoted_to()));
+                    LifecycleStageName(c.promoted_to()));
     out << line << "\n";
   }
 }

@@ -428,10 +428,9 @@ int ScoreHistory(const std::vector<std::string>& argv, std::ostream& out, std::o
   }
   options.horizon = absl::Hours(24 * days);
   if (auto v = args->Get("stage")) {
-    const std::string name = absl::StrCat("LIFECYCLE_STAGE_", absl::AsciiStrToUpper(*v));
-    if (!v1::LifecycleStage_Parse(name, &options.stage) || options.stage == v1::LIFECYCLE_STAGE_UNSPECIFIED) {
-      return UsageError(err, absl::StrCat("--stage: not a lifecycle stage: \"", *v, "\""));
-    }
+    const std::optional<v1::LifecycleStage> stage = ParseLifecycleStage(*v);
+    if (!stage) return UsageError(err, absl::StrCat("--stage: not a lifecycle stage: \"", *v, "\""));
+    options.stage = *stage;
   }
   options.won_deal = args->Has("won-deal");
   for (const std::string& f : args->GetAll("feature")) {

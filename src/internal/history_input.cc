@@ -44,15 +44,13 @@ absl::StatusOr<uint64_t> KeyWhole(const Value& v, absl::string_view key) {
 // "marketing_qualified" or "LIFECYCLE_STAGE_MARKETING_QUALIFIED".
 absl::StatusOr<v1::LifecycleStage> KeyStage(const Value& v) {
   if (v.kind_case() != Value::kStringValue) return KeyError("stage", "a lifecycle stage name");
-  std::string name = absl::AsciiStrToUpper(v.string_value());
-  if (!absl::StartsWith(name, "LIFECYCLE_STAGE_")) name = "LIFECYCLE_STAGE_" + name;
-  v1::LifecycleStage stage;
-  if (!v1::LifecycleStage_Parse(name, &stage) || stage == v1::LIFECYCLE_STAGE_UNSPECIFIED) {
+  const std::optional<v1::LifecycleStage> stage = ParseLifecycleStage(v.string_value());
+  if (!stage) {
     return absl::InvalidArgumentError(absl::StrCat(
         "options_json: \"stage\": unknown lifecycle stage \"", v.string_value(),
         "\" (subscriber, lead, marketing_qualified, sales_qualified, opportunity, customer, evangelist)"));
   }
-  return stage;
+  return *stage;
 }
 
 absl::StatusOr<std::vector<HistoryFeature>> KeyFeatures(const Value& v) {

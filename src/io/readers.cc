@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -859,6 +860,19 @@ absl::string_view FormatName(Format format) {
     case Format::kCsv: return "csv";
   }
   return "?";
+}
+
+std::string LifecycleStageName(v1::LifecycleStage stage) {
+  if (stage == v1::LIFECYCLE_STAGE_UNSPECIFIED || !v1::LifecycleStage_IsValid(stage)) return "";
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::LifecycleStage_Name(stage), "LIFECYCLE_STAGE_"));
+}
+
+std::optional<v1::LifecycleStage> ParseLifecycleStage(absl::string_view name) {
+  std::string upper = absl::AsciiStrToUpper(name);
+  if (!absl::StartsWith(upper, "LIFECYCLE_STAGE_")) upper = absl::StrCat("LIFECYCLE_STAGE_", upper);
+  v1::LifecycleStage stage;
+  if (!v1::LifecycleStage_Parse(upper, &stage) || stage == v1::LIFECYCLE_STAGE_UNSPECIFIED) return std::nullopt;
+  return stage;
 }
 
 absl::StatusOr<Format> FormatFromPath(absl::string_view path) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "internal/proto_time.h"
 #include "saleskit/engine.h"
+#include "saleskit/io/readers.h"
 #include "saleskit/status_macros.h"
 
 namespace saleskit {
@@ -20,13 +21,8 @@ namespace {
 v1::LifecycleStage StageNamed(const v1::Event& e) {
   auto it = e.properties().find("stage");
   if (it == e.properties().end()) return v1::LIFECYCLE_STAGE_UNSPECIFIED;
-  std::string name = absl::AsciiStrToUpper(it->second);
-  if (name.rfind("LIFECYCLE_STAGE_", 0) != 0) name = absl::StrCat("LIFECYCLE_STAGE_", name);
-  v1::LifecycleStage stage;
-  if (!v1::LifecycleStage_Parse(name, &stage) || stage == v1::LIFECYCLE_STAGE_OTHER) {
-    return v1::LIFECYCLE_STAGE_UNSPECIFIED;
-  }
-  return stage;
+  const std::optional<v1::LifecycleStage> stage = ParseLifecycleStage(it->second);
+  return stage && *stage != v1::LIFECYCLE_STAGE_OTHER ? *stage : v1::LIFECYCLE_STAGE_UNSPECIFIED;
 }
 
 // Each customer's first conversion time (absent: never), over every record.
@@ -98,7 +94,6 @@ absl::StatusOr<Table> BuildHistoryTable(const HistoryRecords& records, const His
   // A fresh engine that sees the past only: playbook and features first, so
   // that their windows count every event.
   EngineOptions engine_options;
-  engine_options.start = absl::InfinitePast();
   Micros earliest = reference;
   for (const v1::Event& e : records.events) earliest = std::min(earliest, internal::FromProto(e.occurred_at()));
   engine_options.start = ToTime(earliest);

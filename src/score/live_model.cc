@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/engine.h"
+#include "saleskit/io/readers.h"
 #include "saleskit/status_macros.h"
 
 // GCC on x86-64 builds the marked functions twice (AVX2 and baseline) and
@@ -28,13 +29,6 @@ namespace saleskit {
 namespace {
 
 constexpr size_t kBlock = 2048;
-
-// The lowercase stage name CEL gives ("marketing_qualified"); "" for unset.
-std::string StageName(uint8_t stage) {
-  if (stage == 0 || !v1::LifecycleStage_IsValid(stage)) return "";
-  return absl::AsciiStrToLower(
-      absl::StripPrefix(v1::LifecycleStage_Name(static_cast<v1::LifecycleStage>(stage)), "LIFECYCLE_STAGE_"));
-}
 
 std::optional<StringField> StringFieldNamed(absl::string_view name) {
   for (int f = 0; f < kStringFieldCount; ++f) {
@@ -227,7 +221,7 @@ SALESKIT_AVX2_CLONES void LiveModel::ScoreAll(
       t[0] = r.missing;
       for (size_t c = 0; c < dict.code_limit(); ++c) t[c + 1] = r.Category(dict.Get(static_cast<int32_t>(c)));
     } else if (r.kind == Reader::Kind::kLifecycle) {
-      for (int s = 0; s < 256; ++s) by_code[f].push_back(r.Category(StageName(static_cast<uint8_t>(s))));
+      for (int s = 0; s < 256; ++s) by_code[f].push_back(r.Category(LifecycleStageName(static_cast<v1::LifecycleStage>(s))));
     } else if (r.kind == Reader::Kind::kWindowCount || r.kind == Reader::Kind::kWindowSum) {
       std::optional<int> col = store.FindWindow(r.window.type, r.window.window);
       window_columns[f] = col ? *col : -1;

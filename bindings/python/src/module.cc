@@ -711,13 +711,7 @@ class PyEngine {
       threshold_value.push_back(c.threshold_value());
       direction.emplace_back(c.direction() == v1::ScoreCrossing::UP ? "up" : "down");
       value.push_back(c.value());
-      // "marketing_qualified", as customers' lifecycle_stage reads; "" for none.
-      std::string stage;
-      if (c.promoted_to() != v1::LIFECYCLE_STAGE_UNSPECIFIED) {
-        stage = v1::LifecycleStage_Name(c.promoted_to()).substr(sizeof("LIFECYCLE_STAGE_") - 1);
-        for (char& ch : stage) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      }
-      promoted.push_back(std::move(stage));
+      promoted.push_back(LifecycleStageName(c.promoted_to()));
     }
     return nb::make_tuple(seq, at, score, customer, threshold, threshold_value, direction, value, promoted);
   }

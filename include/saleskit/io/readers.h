@@ -3,6 +3,7 @@
 #define SALESKIT_IO_READERS_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ absl::StatusOr<Format> ParseFormat(absl::string_view name);
 absl::string_view FormatName(Format format);
 // The format a file name's extension implies (.pb .binpb .json .ndjson .jsonl .csv .tsv).
 absl::StatusOr<Format> FormatFromPath(absl::string_view path);
+
+// A lifecycle stage as CSV, CEL and saleskit's outputs name it:
+// "marketing_qualified"; "" for LIFECYCLE_STAGE_UNSPECIFIED.
+std::string LifecycleStageName(v1::LifecycleStage stage);
+// Reads "marketing_qualified" or "LIFECYCLE_STAGE_MARKETING_QUALIFIED" (any
+// case). nullopt for anything else, and for the unspecified stage.
+std::optional<v1::LifecycleStage> ParseLifecycleStage(absl::string_view name);
 
 struct ReadOptions {
   // Unknown fields (JSON, protobuf) and columns (CSV) are errors unless set.
