@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "internal/proto_time.h"
 #include "saleskit/status_macros.h"
+#include "state/internal/journal_entries.h"
 
 namespace saleskit {
 
@@ -53,6 +54,7 @@ absl::Time Engine::now() const {
 
 absl::Status Engine::AdvanceTo(absl::Time t) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   if (t < now_) {
     return absl::InvalidArgumentError(absl::StrCat("the clock only moves forward: ", absl::FormatTime(t),
                                                    " is before now (", absl::FormatTime(now_), ")"));
@@ -69,7 +71,7 @@ absl::Status Engine::AdvanceTo(absl::Time t) {
   store_.AdvanceWindowsTo(ToMicros(now_));
   segments_.ClockMoved(store_, now_);
   RefreshScores({});
-  return absl::OkStatus();
+  return Journaled([&](v1::JournalEntry* e) { internal::ToProto(ToMicros(t), e->mutable_advance_to()); });
 }
 
 void Engine::AfterBatch() {
@@ -108,29 +110,45 @@ void Engine::Promote(const std::vector<std::pair<uint32_t, v1::LifecycleStage>>&
 
 absl::StatusOr<LoadReport> Engine::UpsertCustomers(const Batch<v1::Customer>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.UpsertCustomers(batch, options);
-  if (report.ok()) AfterBatch();
+  if (report.ok()) {
+    AfterBatch();
+    SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
+  }
   return report;
 }
 
 absl::StatusOr<LoadReport> Engine::IngestEvents(const Batch<v1::Event>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.IngestEvents(batch, options);
-  if (report.ok()) AfterBatch();
+  if (report.ok()) {
+    AfterBatch();
+    SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
+  }
   return report;
 }
 
 absl::StatusOr<LoadReport> Engine::UpsertAccounts(const Batch<v1::Account>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.UpsertAccounts(batch, options);
-  if (report.ok()) AfterBatch();
+  if (report.ok()) {
+    AfterBatch();
+    SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
+  }
   return report;
 }
 
 absl::StatusOr<LoadReport> Engine::UpsertDeals(const Batch<v1::Deal>& batch, const LoadOptions& options) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.UpsertDeals(batch, options);
-  if (report.ok()) AfterBatch();
+  if (report.ok()) {
+    AfterBatch();
+    SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
+  }
   return report;
 }
 
@@ -141,8 +159,20 @@ absl::StatusOr<LoadReport> Engine::LoadParsed(absl::string_view data, Format for
   absl::StatusOr<LoadReport> report;
   {
     absl::MutexLock lock(&mu_);
-    report = apply(*source);
-    if (report.ok()) AfterBatch();
+    SALESKIT_RETURN_IF_ERROR(Writable());
+    if (journal_ == nullptr) {
+      report = apply(*source);
+      if (report.ok()) AfterBatch();
+    } else {
+      // The parsed records are journaled, not the text.
+      internal::RecordingSource<Record> recording(*source);
+      report = apply(recording);
+      if (report.ok()) {
+        AfterBatch();
+        SALESKIT_RETURN_IF_ERROR(
+            Journaled([&](v1::JournalEntry* e) { internal::ToEntry(recording.records(), options, e); }));
+      }
+    }
   }
   if (report.ok() && !report->rejected.empty()) {
     Log(LogLevel::kWarning, absl::StrFormat("%d invalid record(s) skipped; first: %s", report->rejected.size(),
@@ -181,6 +211,14 @@ absl::StatusOr<LoadReport> Engine::Load(RecordKind kind, absl::string_view data,
 
 absl::Status Engine::EraseCustomer(absl::string_view id) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  if (journal_ != nullptr) {
+    // The customer's records stay in the journal's earlier entries until
+    // checkpoints can rewrite it: refuse rather than erase only in memory.
+    return absl::UnimplementedError(absl::StrCat(
+        "EraseCustomer on a durable engine is not supported yet: the records of \"", id,
+        "\" would stay in the journal of state file ", journal_->path(), "; nothing was erased (docs/state.md)"));
+  }
   SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(id));
   segments_.Erase(row);
   scores_.Erase(row);
@@ -245,7 +283,21 @@ absl::StatusOr<std::shared_ptr<const Expression>> Engine::Compile(absl::string_v
           absl::StrCat("in_segment(\"", segment, "\"): there is no segment named \"", segment, "\""));
     }
   }
-  for (const auto& w : expression->dependencies_.windows) store_.RequireWindow(w.event_type, w.window);
+  // New windows change what later events count in: an input to journal.
+  v1::WindowsRequired added;
+  for (const auto& w : expression->dependencies_.windows) {
+    if (journal_ != nullptr && !store_.FindWindow(w.event_type, w.window)) {
+      SALESKIT_RETURN_IF_ERROR(Writable());
+      v1::WindowsRequired::Window* a = added.add_windows();
+      a->set_event_type(w.event_type);
+      a->set_hours(w.window.unit == EventWindow::Unit::kHour);
+      a->set_length(w.window.length);
+    }
+    store_.RequireWindow(w.event_type, w.window);
+  }
+  if (added.windows_size() > 0) {
+    SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { *e->mutable_windows_required() = added; }));
+  }
   return std::shared_ptr<const Expression>(std::move(expression));
 }
 
@@ -277,7 +329,11 @@ absl::StatusOr<std::vector<std::string>> Engine::Match(const Expression& conditi
 
 absl::Status Engine::DefineSegments(absl::Span<const v1::SegmentDef> segments) {
   absl::MutexLock lock(&mu_);
-  return DefineLocked({}, segments);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(DefineLocked({}, segments));
+  return Journaled([&](v1::JournalEntry* e) {
+    for (const v1::SegmentDef& d : segments) *e->mutable_segments_defined()->add_segments() = d;
+  });
 }
 
 absl::Status Engine::DefineLocked(absl::Span<const v1::EventKindDef> kinds,
@@ -322,7 +378,9 @@ absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
   const std::vector<v1::EventKindDef> kinds(playbook.event_kinds().begin(), playbook.event_kinds().end());
   const std::vector<v1::SegmentDef> segments(playbook.segments().begin(), playbook.segments().end());
   const std::vector<v1::ScoreDef> scores(playbook.scores().begin(), playbook.scores().end());
-  return DefineLocked(kinds, segments, scores);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(DefineLocked(kinds, segments, scores));
+  return Journaled([&](v1::JournalEntry* e) { *e->mutable_playbook() = playbook; });
 }
 
 v1::Playbook Engine::GetPlaybook() const {
@@ -345,9 +403,10 @@ absl::Status Engine::DefineSegment(absl::string_view name, absl::string_view con
 
 absl::Status Engine::RemoveSegment(absl::string_view name) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   SALESKIT_RETURN_IF_ERROR(segments_.Remove(name));
   if (segments_.empty() && scores_.empty()) store_.set_track_changes(false);
-  return absl::OkStatus();
+  return Journaled([&](v1::JournalEntry* e) { e->set_segment_removed(std::string(name)); });
 }
 
 std::vector<v1::SegmentDef> Engine::Segments() const {
@@ -387,7 +446,9 @@ uint64_t Engine::LastSegmentChange() const {
 
 void Engine::TrimSegmentChanges(uint64_t through) {
   absl::MutexLock lock(&mu_);
+  if (!Writable().ok()) return;
   segments_.TrimChanges(through);
+  (void)Journaled([&](v1::JournalEntry* e) { e->set_segment_changes_trimmed(through); });  // a failure is logged
 }
 
 absl::StatusOr<SegmentExplanation> Engine::ExplainSegment(absl::string_view segment,
@@ -406,7 +467,11 @@ std::vector<std::pair<std::string, Bitmap>> Engine::EvaluateSegments() const {
 
 absl::Status Engine::DefineEventKinds(absl::Span<const v1::EventKindDef> kinds) {
   absl::MutexLock lock(&mu_);
-  return DefineLocked(kinds, {});
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(DefineLocked(kinds, {}));
+  return Journaled([&](v1::JournalEntry* e) {
+    for (const v1::EventKindDef& d : kinds) *e->mutable_event_kinds_defined()->add_kinds() = d;
+  });
 }
 
 std::vector<v1::EventKindDef> Engine::EventKindDefinitions() const {
@@ -418,11 +483,16 @@ std::vector<v1::EventKindDef> Engine::EventKindDefinitions() const {
 
 absl::Status Engine::DefineScores(absl::Span<const v1::ScoreDef> scores) {
   absl::MutexLock lock(&mu_);
-  return DefineLocked({}, {}, scores);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(DefineLocked({}, {}, scores));
+  return Journaled([&](v1::JournalEntry* e) {
+    for (const v1::ScoreDef& d : scores) *e->mutable_scores_defined()->add_scores() = d;
+  });
 }
 
 absl::Status Engine::RemoveScore(absl::string_view name) {
   absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
   if (scores_.ScoreReads(name) == nullptr) return absl::NotFoundError(absl::StrCat("no score named \"", name, "\""));
   const std::string reader = segments_.ScoreReader(name);
   if (!reader.empty()) {
@@ -432,7 +502,7 @@ absl::Status Engine::RemoveScore(absl::string_view name) {
   SALESKIT_ASSIGN_OR_RETURN(std::vector<std::string> hidden, scores_.Remove(name));
   for (auto it = hidden.rbegin(); it != hidden.rend(); ++it) SALESKIT_RETURN_IF_ERROR(segments_.Remove(*it));
   if (segments_.empty() && scores_.empty()) store_.set_track_changes(false);
-  return absl::OkStatus();
+  return Journaled([&](v1::JournalEntry* e) { e->set_score_removed(std::string(name)); });
 }
 
 std::vector<v1::ScoreDef> Engine::Scores() const {
@@ -471,7 +541,9 @@ uint64_t Engine::LastScoreCrossing() const {
 
 void Engine::TrimScoreCrossings(uint64_t through) {
   absl::MutexLock lock(&mu_);
+  if (!Writable().ok()) return;
   scores_.TrimCrossings(through);
+  (void)Journaled([&](v1::JournalEntry* e) { e->set_score_crossings_trimmed(through); });  // a failure is logged
 }
 
 // ---------------------------------------------------------------- predictive models

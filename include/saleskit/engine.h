@@ -2,6 +2,7 @@
 #ifndef SALESKIT_ENGINE_H_
 #define SALESKIT_ENGINE_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@
 #include "saleskit/score/predictive.h"
 #include "saleskit/segment/event_kinds.h"
 #include "saleskit/segment/segments.h"
+#include "saleskit/state/journal.h"
 #include "saleskit/store/customer_store.h"
 #include "saleskit/v1/playbook.pb.h"
 #include "saleskit/v1/records.pb.h"
@@ -43,6 +45,19 @@ struct EngineOptions {
   // Where the engine clock starts. Only AdvanceTo moves it afterwards.
   absl::Time start = absl::UnixEpoch();
   LogSink log;
+};
+
+// How a durable engine (Engine::Open) journals its inputs (docs/state.md).
+struct StateOptions {
+  // kSync: every mutating call commits its journal entry before it returns,
+  // so an OK return is the acknowledgement. kBatched: entries are committed
+  // every `batch_records` entries or `batch_interval`, and by Flush().
+  Durability durability = Durability::kSync;
+  size_t batch_records = 1000;
+  absl::Duration batch_interval = absl::Milliseconds(100);
+  // The steady clock batch_interval is measured with (tests inject one); it
+  // decides only when to commit, never what the state is.
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 // A CEL expression compiled against an engine's customers (docs/cel.md).
@@ -73,7 +88,33 @@ class Expression {
 // Snapshot. Nothing in the engine reads the wall clock.
 class Engine {
  public:
+  // An in-memory engine: nothing is journaled.
   static absl::StatusOr<std::unique_ptr<Engine>> Create(EngineOptions options = {});
+  // A durable engine over the state file at `path` (created if absent):
+  // replays the file's journal into a fresh engine, then journals every
+  // successful mutation (applied in memory, then appended; see StateOptions
+  // for when it is acknowledged). `options.start` is recorded when the file
+  // is created; an existing file's recorded start wins. Errors:
+  // FailedPrecondition if the file is locked by another process or engine,
+  // or was written by a newer saleskit; DataLoss naming the file and the
+  // entry seq if it is not a saleskit state file, is damaged, or an entry
+  // does not replay. If a journal write fails later, that call returns its
+  // error and every later mutation fails with FailedPrecondition: reopen.
+  // EraseCustomer is Unimplemented on a durable engine (docs/state.md).
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& path, EngineOptions options = {},
+                                                      StateOptions state = {});
+  // Commits the pending journal entries: in kBatched mode, the
+  // acknowledgement of every input before it. OK (and nothing done) for an
+  // in-memory engine.
+  absl::Status Flush();
+  // The number of committed (acknowledged) journal entries: one per
+  // successful mutating call since the file was created. A host that feeds
+  // the engine an input stream resumes it from this position after a
+  // reopen. 0 for an in-memory engine.
+  uint64_t Acknowledged() const;
+  // Whether mutations are journaled (made by Open).
+  bool durable() const;
+  ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -221,6 +262,13 @@ class Engine {
 
  private:
   explicit Engine(EngineOptions options);
+  // Journaling (src/state/engine_state.cc). Writable: the engine still
+  // accepts mutations. Journaled: appends the entry `fill` builds (only
+  // called for a durable engine).
+  absl::Status Writable() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status Journaled(const std::function<void(v1::JournalEntry*)>& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies one journal entry through the public mutations.
+  absl::Status Replay(const v1::JournalEntry& entry);
   template <typename Record, typename Apply>
   absl::StatusOr<LoadReport> LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
                                         const ReadOptions& read, Apply apply);
@@ -245,6 +293,8 @@ class Engine {
   ScoreCatalog scores_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> score_rows_ ABSL_GUARDED_BY(mu_);  // scratch for RefreshScores
   EventKinds event_kinds_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Journal> journal_ ABSL_GUARDED_BY(mu_);  // null: in memory
+  absl::Status journal_error_ ABSL_GUARDED_BY(mu_);        // set: refuses mutations
 };
 
 }  // namespace saleskit

@@ -1,0 +1,220 @@
+// The durable engine: Engine::Open replays a state file's journal, and every
+// successful mutation is journaled (docs/state.md).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "internal/proto_time.h"
+#include "saleskit/engine.h"
+#include "saleskit/status_macros.h"
+#include "state/internal/journal_entries.h"
+
+namespace saleskit {
+namespace internal {
+namespace {
+
+v1::BatchOptions ToProto(const LoadOptions& options) {
+  v1::BatchOptions out;
+  out.set_on_invalid(options.on_invalid == OnInvalid::kSkipRecord ? v1::BatchOptions::ON_INVALID_SKIP_RECORD
+                                                                   : v1::BatchOptions::ON_INVALID_REJECT_BATCH);
+  switch (options.unknown_customer) {
+    case UnknownCustomer::kError: out.set_unknown_customer(v1::BatchOptions::UNKNOWN_CUSTOMER_ERROR); break;
+    case UnknownCustomer::kSkip: out.set_unknown_customer(v1::BatchOptions::UNKNOWN_CUSTOMER_SKIP); break;
+    case UnknownCustomer::kCreate: out.set_unknown_customer(v1::BatchOptions::UNKNOWN_CUSTOMER_CREATE); break;
+  }
+  return out;
+}
+
+template <typename Record, typename BatchProto>
+void Fill(absl::Span<const Record> records, const LoadOptions& options, BatchProto* batch) {
+  batch->mutable_records()->Reserve(static_cast<int>(records.size()));
+  for (const Record& r : records) *batch->add_records() = r;
+  *batch->mutable_options() = ToProto(options);
+}
+
+template <typename Record, typename BatchProto>
+Batch<Record> ToBatch(const BatchProto& proto) {
+  Batch<Record> batch;
+  batch.records.assign(proto.records().begin(), proto.records().end());
+  return batch;
+}
+
+absl::string_view EntryKind(const v1::JournalEntry& entry) {
+  const auto* field = v1::JournalEntry::descriptor()->FindFieldByNumber(static_cast<int>(entry.entry_case()));
+  return field != nullptr ? absl::string_view(field->name()) : absl::string_view("unknown");
+}
+
+constexpr char kStartKey[] = "engine_start_micros";
+
+}  // namespace
+
+void ToEntry(absl::Span<const v1::Customer> records, const LoadOptions& options, v1::JournalEntry* entry) {
+  Fill(records, options, entry->mutable_customers());
+}
+void ToEntry(absl::Span<const v1::Event> records, const LoadOptions& options, v1::JournalEntry* entry) {
+  Fill(records, options, entry->mutable_events());
+}
+void ToEntry(absl::Span<const v1::Account> records, const LoadOptions& options, v1::JournalEntry* entry) {
+  Fill(records, options, entry->mutable_accounts());
+}
+void ToEntry(absl::Span<const v1::Deal> records, const LoadOptions& options, v1::JournalEntry* entry) {
+  Fill(records, options, entry->mutable_deals());
+}
+
+LoadOptions FromProto(const v1::BatchOptions& options) {
+  LoadOptions out;
+  out.on_invalid = options.on_invalid() == v1::BatchOptions::ON_INVALID_SKIP_RECORD ? OnInvalid::kSkipRecord
+                                                                                     : OnInvalid::kRejectBatch;
+  switch (options.unknown_customer()) {
+    case v1::BatchOptions::UNKNOWN_CUSTOMER_SKIP: out.unknown_customer = UnknownCustomer::kSkip; break;
+    case v1::BatchOptions::UNKNOWN_CUSTOMER_CREATE: out.unknown_customer = UnknownCustomer::kCreate; break;
+    default: out.unknown_customer = UnknownCustomer::kError; break;
+  }
+  return out;
+}
+
+}  // namespace internal
+
+Engine::~Engine() = default;  // the journal commits what is pending as it closes
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path, EngineOptions options,
+                                                     StateOptions state) {
+  JournalOptions journal_options;
+  journal_options.durability = state.durability;
+  journal_options.batch_records = state.batch_records;
+  journal_options.batch_interval = state.batch_interval;
+  journal_options.clock = std::move(state.clock);
+  SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<Journal> journal, Journal::Open(path, std::move(journal_options)));
+
+  // The clock's start is part of the state: the file's own wins.
+  SALESKIT_ASSIGN_OR_RETURN(std::optional<std::string> start, journal->Meta(internal::kStartKey));
+  if (start) {
+    int64_t micros = 0;
+    if (!absl::SimpleAtoi(*start, &micros)) {
+      return absl::DataLossError(absl::StrCat("state file ", path, " is damaged: its engine start \"", *start,
+                                              "\" is not a number"));
+    }
+    options.start = absl::FromUnixMicros(micros);
+  } else {
+    SALESKIT_RETURN_IF_ERROR(journal->SetMeta(internal::kStartKey, absl::StrCat(absl::ToUnixMicros(options.start))));
+    SALESKIT_RETURN_IF_ERROR(journal->Commit());
+  }
+
+  SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Create(std::move(options)));
+  SALESKIT_RETURN_IF_ERROR(journal->ForEach([&](uint64_t seq, const v1::JournalEntry& entry) {
+    const absl::Status st = engine->Replay(entry);
+    if (st.ok()) return st;
+    return absl::DataLossError(absl::StrCat("state file ", path, ": entry seq ", seq, " (",
+                                            internal::EntryKind(entry), ") does not replay: ", st.message()));
+  }));
+  absl::MutexLock lock(&engine->mu_);
+  engine->journal_ = std::move(journal);
+  return engine;
+}
+
+absl::Status Engine::Writable() const {
+  if (journal_error_.ok()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("the engine refuses changes since its state file could not be written (", journal_error_.message(),
+                   "); reopen it with Engine::Open"));
+}
+
+absl::Status Engine::Journaled(const std::function<void(v1::JournalEntry*)>& fill) {
+  if (journal_ == nullptr) return absl::OkStatus();
+  v1::JournalEntry entry;
+  fill(&entry);
+  absl::Status st = journal_->Append(entry);
+  if (!st.ok()) {
+    journal_error_ = st;
+    Log(LogLevel::kError, absl::StrCat("journal write failed; the engine refuses further changes: ", st.message()));
+    return absl::Status(st.code(), absl::StrCat("applied in memory but not journaled (not acknowledged): ",
+                                                st.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Flush() {
+  absl::MutexLock lock(&mu_);
+  if (journal_ == nullptr) return absl::OkStatus();
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  absl::Status st = journal_->Commit();
+  if (!st.ok()) {
+    journal_error_ = st;
+    Log(LogLevel::kError, absl::StrCat("journal commit failed; the engine refuses further changes: ", st.message()));
+  }
+  return st;
+}
+
+uint64_t Engine::Acknowledged() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return journal_ == nullptr ? 0 : journal_->committed();
+}
+
+bool Engine::durable() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return journal_ != nullptr;
+}
+
+absl::Status Engine::Replay(const v1::JournalEntry& e) {
+  using v1::JournalEntry;
+  switch (e.entry_case()) {
+    case JournalEntry::kCustomers:
+      return UpsertCustomers(internal::ToBatch<v1::Customer>(e.customers()), internal::FromProto(e.customers().options()))
+          .status();
+    case JournalEntry::kEvents:
+      return IngestEvents(internal::ToBatch<v1::Event>(e.events()), internal::FromProto(e.events().options())).status();
+    case JournalEntry::kAccounts:
+      return UpsertAccounts(internal::ToBatch<v1::Account>(e.accounts()), internal::FromProto(e.accounts().options()))
+          .status();
+    case JournalEntry::kDeals:
+      return UpsertDeals(internal::ToBatch<v1::Deal>(e.deals()), internal::FromProto(e.deals().options())).status();
+    case JournalEntry::kAdvanceTo:
+      return AdvanceTo(absl::FromUnixMicros(internal::FromProto(e.advance_to())));
+    case JournalEntry::kPlaybook:
+      return DefinePlaybook(e.playbook());
+    case JournalEntry::kSegmentsDefined: {
+      const std::vector<v1::SegmentDef> defs(e.segments_defined().segments().begin(),
+                                             e.segments_defined().segments().end());
+      return DefineSegments(defs);
+    }
+    case JournalEntry::kScoresDefined: {
+      const std::vector<v1::ScoreDef> defs(e.scores_defined().scores().begin(), e.scores_defined().scores().end());
+      return DefineScores(defs);
+    }
+    case JournalEntry::kEventKindsDefined: {
+      const std::vector<v1::EventKindDef> defs(e.event_kinds_defined().kinds().begin(),
+                                               e.event_kinds_defined().kinds().end());
+      return DefineEventKinds(defs);
+    }
+    case JournalEntry::kSegmentRemoved:
+      return RemoveSegment(e.segment_removed());
+    case JournalEntry::kScoreRemoved:
+      return RemoveScore(e.score_removed());
+    case JournalEntry::kCustomerErased:
+      return EraseCustomer(e.customer_erased());
+    case JournalEntry::kSegmentChangesTrimmed:
+      TrimSegmentChanges(e.segment_changes_trimmed());
+      return absl::OkStatus();
+    case JournalEntry::kScoreCrossingsTrimmed:
+      TrimScoreCrossings(e.score_crossings_trimmed());
+      return absl::OkStatus();
+    case JournalEntry::kWindowsRequired: {
+      absl::MutexLock lock(&mu_);
+      for (const auto& w : e.windows_required().windows()) {
+        if (w.length() < 1) return absl::InvalidArgumentError("a window of length < 1");
+        EventWindow window;
+        window.unit = w.hours() ? EventWindow::Unit::kHour : EventWindow::Unit::kDay;
+        window.length = w.length();
+        store_.RequireWindow(w.event_type(), window);
+      }
+      return absl::OkStatus();
+    }
+    case JournalEntry::ENTRY_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("an entry of a kind this saleskit does not know (written by a newer saleskit?)");
+}
+
+}  // namespace saleskit
