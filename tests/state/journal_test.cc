@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -375,6 +376,56 @@ TEST_CASE("Batched durability loses only the inputs not flushed when the process
   REQUIRE(engine.ok());
   CHECK((*engine)->Acknowledged() == 25);
   CHECK(Fingerprint(**engine) == InMemoryFingerprint(stream, 25));
+}
+
+TEST_CASE("A journal write that fails is not acknowledged and the engine refuses later changes", "[state][bad-input]") {
+  const std::string path = TempStatePath("write_fails");
+  const std::vector<Input> stream = GenerateStream(8, 200);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child may not grow any file past 64 KiB: the state file's WAL soon cannot grow.
+    ::signal(SIGXFSZ, SIG_IGN);
+    auto engine = Engine::Open(path, StreamEngineOptions());
+    if (!engine.ok()) ::_exit(2);
+    rlimit limit{64 * 1024, 64 * 1024};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(3);
+    uint64_t ok = 0;
+    absl::Status failed;
+    for (const Input& in : stream) {
+      failed = Apply(**engine, in);
+      if (!failed.ok()) break;
+      ++ok;
+    }
+    if (failed.ok()) ::_exit(4);  // never failed: the limit did not bite
+    // The failing call was applied in memory but not acknowledged; the engine now refuses changes.
+    const absl::Status next = (*engine)->AdvanceTo(absl::FromUnixSeconds(testing::kStreamStart + 365 * 86400));
+    const bool refused = next.code() == absl::StatusCode::kFailedPrecondition && Contains(next, "refuses changes");
+    const bool readable = (*engine)->customer_count() > 0;
+    uint64_t report[3] = {ok, (*engine)->Acknowledged(), static_cast<uint64_t>(refused && readable)};
+    (void)!::write(fds[1], report, sizeof report);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  uint64_t report[3] = {0, 0, 0};
+  const bool got = ::read(fds[0], report, sizeof report) == static_cast<ssize_t>(sizeof report);
+  ::close(fds[0]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO("child exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status)));
+  REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  REQUIRE(got);
+  const uint64_t ok_calls = report[0];
+  CHECK(ok_calls > 0);
+  CHECK(report[1] == ok_calls);
+  CHECK(report[2] == 1);
+  // What was acknowledged is what a reopen has: the failed call is not there.
+  auto engine = Engine::Open(path, StreamEngineOptions());
+  REQUIRE(engine.ok());
+  CHECK((*engine)->Acknowledged() == ok_calls);
+  CHECK(Fingerprint(**engine) == InMemoryFingerprint(stream, ok_calls));
 }
 
 }  // namespace

@@ -173,11 +173,25 @@ inline std::string InMemoryFingerprint(const std::vector<Input>& stream, size_t 
   return Fingerprint(*engine);
 }
 
-// A fresh path under the test temp directory (removed with its WAL first).
+// Removes the files of the state paths handed out, at the test process's
+// exit (forked children leave with _exit and remove nothing).
+struct TempStateFiles {
+  std::vector<std::string> paths;
+  static void Remove(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((path + suffix).c_str());
+  }
+  ~TempStateFiles() {
+    for (const std::string& p : paths) Remove(p);
+  }
+};
+
+// A fresh path under the temp directory, removed at exit.
 inline std::string TempStatePath(const std::string& name) {
+  static TempStateFiles files;
   const char* dir = std::getenv("TMPDIR");
   std::string path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/saleskit_state_", ::getpid(), "_", name, ".db");
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((path + suffix).c_str());
+  TempStateFiles::Remove(path);
+  files.paths.push_back(path);
   return path;
 }
 
