@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "internal/proto_time.h"
+#include "saleskit/state/journal.h"
 #include "saleskit/status_macros.h"
 #include "state/internal/journal_entries.h"
 

@@ -22,12 +22,16 @@
 #include "saleskit/score/predictive.h"
 #include "saleskit/segment/event_kinds.h"
 #include "saleskit/segment/segments.h"
-#include "saleskit/state/journal.h"
+#include "saleskit/state/durability.h"
 #include "saleskit/store/customer_store.h"
 #include "saleskit/v1/playbook.pb.h"
 #include "saleskit/v1/records.pb.h"
 
 namespace saleskit {
+namespace v1 {
+class JournalEntry;
+}  // namespace v1
+class Journal;  // saleskit/state/journal.h
 
 // The kinds of record a host loads.
 enum class RecordKind { kCustomers, kEvents, kAccounts, kDeals };

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "internal/proto_time.h"
 #include "saleskit/engine.h"
+#include "saleskit/state/journal.h"
 #include "saleskit/status_macros.h"
 #include "state/internal/journal_entries.h"
 

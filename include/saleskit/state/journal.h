@@ -13,17 +13,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "saleskit/state/durability.h"
 #include "saleskit/v1/state.pb.h"
 
 struct sqlite3;
 
 namespace saleskit {
-
-// When an appended entry becomes durable.
-enum class Durability {
-  kSync,     // each Append commits (and fsyncs) before it returns
-  kBatched,  // Append commits every batch_records entries or batch_interval; Commit() forces it
-};
 
 struct JournalOptions {
   Durability durability = Durability::kSync;
