@@ -50,6 +50,8 @@ uint8_t DayMask(const google::protobuf::RepeatedField<int>& days);
 uint8_t WeekdayBit(absl::CivilDay day);
 
 // A daily window [start, end) of local minutes, 0 <= start, end <= 1440.
+// Unlike a plain "end <= start wraps" rule, equal ends mean empty, not whole
+// day: no window here ever covers the whole day, so NextOutside always ends.
 // end < start wraps midnight ("20:00"-"08:00" is 20:00 to 08:00 the next
 // morning); start == end is the empty window, never inside (so a
 // default-constructed window means "no quiet hours").
@@ -59,7 +61,8 @@ struct DailyWindow {
 };
 
 // Reads policies' quiet hours: both times set or both empty (the empty
-// window). start is HH:MM, end HH:MM or "24:00"; equal times are refused
+// window). start is HH:MM, end HH:MM or "24:00" (read as end 0: up to the
+// next midnight); equal times are refused
 // (neither "never quiet" nor "always quiet" is what a host means by them).
 // Errors name the field: `quiet_hours.start: "7pm" is not a time of day ...`.
 absl::StatusOr<DailyWindow> ParseQuietHours(const v1::QuietHours& hours);
