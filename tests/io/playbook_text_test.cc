@@ -242,7 +242,7 @@ constexpr char kExpected[] = R"pb(
   }
 )pb";
 
-TEST_CASE("A YAML playbook reads into the expected proto", "[io][playbook_text]") {
+TEST_CASE("playbook_text: a YAML playbook reads into the expected proto", "[io][playbook_text]") {
   absl::StatusOr<ParsedPlaybook> parsed = ParsePlaybook(kYaml, "inbound.yaml");
   INFO(parsed.status().ToString());
   REQUIRE(parsed.ok());
@@ -253,14 +253,14 @@ TEST_CASE("A YAML playbook reads into the expected proto", "[io][playbook_text]"
   CHECK_FALSE(parsed->playbook.rules(3).trigger().field_changed().has_from());
 }
 
-TEST_CASE("The same playbook in JSON reads into the same proto", "[io][playbook_text]") {
+TEST_CASE("playbook_text: the same playbook in JSON reads into the same proto", "[io][playbook_text]") {
   absl::StatusOr<ParsedPlaybook> parsed = ParsePlaybook(kJson, "inbound.json");
   INFO(parsed.status().ToString());
   REQUIRE(parsed.ok());
   RequireSame(parsed->playbook, FromTextProto(kExpected));
 }
 
-TEST_CASE("Positions of values are kept by field path", "[io][playbook_text]") {
+TEST_CASE("playbook_text: positions of values are kept by field path", "[io][playbook_text]") {
   absl::StatusOr<ParsedPlaybook> parsed = ParsePlaybook(kYaml, "inbound.yaml");
   REQUIRE(parsed.ok());
   const auto& pos = parsed->positions;
@@ -277,7 +277,7 @@ TEST_CASE("Positions of values are kept by field path", "[io][playbook_text]") {
   CHECK(parsed->Locate("nothing.here", "x") == "inbound.yaml:1:1: x");
 }
 
-TEST_CASE("Unknown keys name the place and suggest a close field", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: unknown keys name the place and suggest a close field", "[io][playbook_text][bad-input]") {
   CHECK(ErrorOf("rules:\n  - name: r\n    conditon: 'true'\n") ==
         "p.yaml:3:5: unknown key \"conditon\" in rules[0] (did you mean \"condition\"?)");
   CHECK(ErrorOf("rule: []\n") == "p.yaml:1:1: unknown key \"rule\" at the top level (did you mean \"rules\"?)");
@@ -288,7 +288,7 @@ TEST_CASE("Unknown keys name the place and suggest a close field", "[io][playboo
         "p.yaml:1:2: unknown key \"eventKinds\" at the top level (did you mean \"event_kinds\"?)");
 }
 
-TEST_CASE("Duplicate keys and two members of a oneof are errors", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: duplicate keys and two members of a oneof are errors", "[io][playbook_text][bad-input]") {
   CHECK(ErrorOf("version: a\nsegments: []\nversion: b\n") ==
         "p.yaml:3:1: duplicate key \"version\" at the top level (first at line 1, column 1)");
   CHECK(ErrorOf("rules:\n  - name: r\n    trigger:\n      event: {type: signup}\n      segment: {segment: s}\n") ==
@@ -298,7 +298,7 @@ TEST_CASE("Duplicate keys and two members of a oneof are errors", "[io][playbook
         "only one");
 }
 
-TEST_CASE("Values of the wrong type name the path and the value", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: values of the wrong type name the path and the value", "[io][playbook_text][bad-input]") {
   CHECK(ErrorOf("rules:\n  - priority: high\n") == "p.yaml:2:15: rules[0].priority: expected an integer, got \"high\"");
   CHECK(ErrorOf("rules:\n  - priority: 2.5\n") == "p.yaml:2:15: rules[0].priority: expected an integer, got \"2.5\"");
   CHECK(ErrorOf("rules:\n  - priority: 3000000000\n") ==
@@ -317,7 +317,7 @@ TEST_CASE("Values of the wrong type name the path and the value", "[io][playbook
   CHECK(ErrorOf("version: !!int 3\n") == "p.yaml:1:10: version: YAML tags are not supported (got \"tag:yaml.org,2002:int\")");
 }
 
-TEST_CASE("Enums take full names or short names in any case", "[io][playbook_text]") {
+TEST_CASE("playbook_text: enums take full names or short names in any case", "[io][playbook_text]") {
   absl::StatusOr<ParsedPlaybook> parsed = ParsePlaybook(
       "rules:\n"
       "  - trigger: {lifecycle_changed: {from: Marketing_Qualified, to: LIFECYCLE_STAGE_CUSTOMER}}\n"
@@ -332,7 +332,7 @@ TEST_CASE("Enums take full names or short names in any case", "[io][playbook_tex
   CHECK(parsed->playbook.pools(1).strategy() == v1::RoutingPool::WEIGHTED);
 }
 
-TEST_CASE("An unknown enum value lists the allowed ones", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: an unknown enum value lists the allowed ones", "[io][playbook_text][bad-input]") {
   CHECK(ErrorOf("pools: [{strategy: round_robbin}]\n") ==
         "p.yaml:1:20: pools[0].strategy: unknown value \"round_robbin\" (did you mean \"round_robin\"?) for "
         "saleskit.v1.RoutingPool.Strategy; allowed: round_robin, weighted, least_loaded, territory");
@@ -347,7 +347,7 @@ TEST_CASE("An unknown enum value lists the allowed ones", "[io][playbook_text][b
         "allowed: subscriber, lead, marketing_qualified, sales_qualified, opportunity, customer, evangelist, other");
 }
 
-TEST_CASE("Durations: units, combinations, signs and proto JSON seconds", "[io][playbook_text]") {
+TEST_CASE("playbook_text: durations: units, combinations, signs and proto JSON seconds", "[io][playbook_text]") {
   const auto window = [](const std::string& text) -> std::pair<int64_t, int32_t> {
     absl::StatusOr<ParsedPlaybook> parsed =
         ParsePlaybook(absl::StrCat("policies: {contact_budget: {max: 1, window: \"", text, "\"}}\n"));
@@ -373,7 +373,7 @@ TEST_CASE("Durations: units, combinations, signs and proto JSON seconds", "[io][
   CHECK(parsed->playbook.policies().contact_budget().window().seconds() == 60);
 }
 
-TEST_CASE("Bad durations and timestamps name the value", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: bad durations name the value", "[io][playbook_text][bad-input]") {
   CHECK(ErrorOf("policies: {caps: [{window: 30}]}\n") ==
         "p.yaml:1:28: policies.caps[0].window: invalid duration \"30\": a number needs a unit; write a number and a "
         "unit (d, h, m, s, ms), e.g. \"30d\", \"1d12h\", \"-7d\"");
@@ -399,7 +399,7 @@ absl::StatusOr<v1::Customer> CustomerFromYaml(const std::string& text) {
   return c;
 }
 
-TEST_CASE("Timestamps and map fields convert generically", "[io][playbook_text]") {
+TEST_CASE("playbook_text: timestamps and map fields convert generically", "[io][playbook_text]") {
   absl::StatusOr<v1::Customer> c = CustomerFromYaml(
       "id: c1\n"
       "employee_count: 120\n"
@@ -428,7 +428,7 @@ TEST_CASE("Timestamps and map fields convert generically", "[io][playbook_text]"
         "c.yaml:1:24: attrs[\"a\"].int_value: expected an integer, got \"x\"");
 }
 
-TEST_CASE("YAML syntax errors and bad documents are located", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: YAML syntax errors and bad documents are located", "[io][playbook_text][bad-input]") {
   CHECK(ErrorOf("rules: [{name: a}\nversion: x\n") == "p.yaml:2:1: end of sequence flow not found");
   CHECK(ErrorOf("version: a: b\n") == "p.yaml:1:11: illegal map value");
   CHECK(ErrorOf("") == "p.yaml:1:1: the playbook is empty (expected a map with keys such as \"segments\" and \"rules\")");
@@ -442,7 +442,7 @@ TEST_CASE("YAML syntax errors and bad documents are located", "[io][playbook_tex
         "p.yaml:3:1: a second YAML document: a playbook file holds exactly one (remove the '---')");
 }
 
-TEST_CASE("CEL errors point into the file", "[io][playbook_text][cel][bad-input]") {
+TEST_CASE("playbook_text: CEL errors point into the file", "[io][playbook_text][cel][bad-input]") {
   // Plain scalar: the expression's columns add to where it starts.
   CHECK(ErrorOf("segments:\n  - name: s\n    condition: customer.contry == \"DE\"\n") ==
         "p.yaml:3:24: segments[0].condition: undefined field 'contry' in saleskit.v1.Customer (did you mean "
@@ -473,7 +473,7 @@ TEST_CASE("CEL errors point into the file", "[io][playbook_text][cel][bad-input]
   CHECK(ErrorOf("segments: [{name: s}]\n") == "p.yaml:1:12: segments[0].condition: a condition is required");
 }
 
-TEST_CASE("CEL positions survive quote escapes, folding and non-ASCII text", "[io][playbook_text][cel][bad-input]") {
+TEST_CASE("playbook_text: CEL positions survive quote escapes, folding and non-ASCII text", "[io][playbook_text][cel][bad-input]") {
   // '' is one quote; columns count characters, not bytes.
   CHECK(ErrorOf("segments: [{name: s, condition: 'customer.company == ''Caf\xC3\xA9'' && customer.zz'}]\n") ==
         "p.yaml:1:74: segments[0].condition: undefined field 'zz' in saleskit.v1.Customer");
@@ -484,7 +484,7 @@ TEST_CASE("CEL positions survive quote escapes, folding and non-ASCII text", "[i
         "p.yaml:1:41: segments[0].condition: undefined field 'zz' in saleskit.v1.Customer");
 }
 
-TEST_CASE("Every CEL error of a playbook is reported, one per line", "[io][playbook_text][cel][bad-input]") {
+TEST_CASE("playbook_text: every CEL error of a playbook is reported, one per line", "[io][playbook_text][cel][bad-input]") {
   const std::string error = ErrorOf(
       "segments:\n"
       "  - {name: a, condition: 'customer.x'}\n"
@@ -494,7 +494,7 @@ TEST_CASE("Every CEL error of a playbook is reported, one per line", "[io][playb
         "p.yaml:3:29: segments[1].condition: unexpected end of expression (near end of input)");
 }
 
-TEST_CASE("Names of segments and scores are left to the engine", "[io][playbook_text][cel]") {
+TEST_CASE("playbook_text: names of segments and scores are left to the engine", "[io][playbook_text][cel]") {
   // score() and in_segment() of names defined elsewhere (or nowhere) compile.
   absl::StatusOr<ParsedPlaybook> parsed = ParsePlaybook(
       "segments:\n"
@@ -508,7 +508,7 @@ TEST_CASE("Names of segments and scores are left to the engine", "[io][playbook_
         "p.yaml:1:49: rules[0].trigger.event.condition: undeclared reference to 'customer'");
 }
 
-TEST_CASE("The example inbound playbook reads", "[io][playbook_text][examples]") {
+TEST_CASE("playbook_text: the example inbound playbook reads", "[io][playbook_text][examples]") {
   absl::StatusOr<ParsedPlaybook> parsed =
       ReadPlaybookFile(absl::StrCat(SALESKIT_SOURCE_DIR, "/examples/playbooks/inbound.yaml"));
   INFO(parsed.status().ToString());
@@ -528,7 +528,7 @@ TEST_CASE("The example inbound playbook reads", "[io][playbook_text][examples]")
                          absl::StrCat(SALESKIT_SOURCE_DIR, "/examples/playbooks/inbound.yaml:")));
 }
 
-TEST_CASE("A missing playbook file is NotFound", "[io][playbook_text][bad-input]") {
+TEST_CASE("playbook_text: a missing playbook file is NotFound", "[io][playbook_text][bad-input]") {
   absl::StatusOr<ParsedPlaybook> parsed = ReadPlaybookFile("/nonexistent/playbook.yaml");
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().code() == absl::StatusCode::kNotFound);
