@@ -140,16 +140,17 @@ class Reader {
     absl::flat_hash_map<std::string, YAML::Node> seen;                // key -> the key node
     absl::flat_hash_map<const OneofDescriptor*, std::string> oneofs;  // oneof -> member set
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
-      const YAML::Node& value = it->second;
+      // Copies: the iterator's pair is a temporary (Node copies share the tree).
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
       if (!key.IsScalar()) return Error(key, "", absl::StrCat("a key must be a name, got ", Describe(key)));
       const std::string& name = key.Scalar();
       const std::string where = path.empty() ? "at the top level" : absl::StrCat("in ", path);
       auto [first, inserted] = seen.emplace(name, key);
       if (!inserted) {
         const SourcePosition p = lines_.At(first->second.Mark().pos);
-        return Error(key, "", absl::StrCat("duplicate key \"", name, "\" ", where, " (first at line ", p.line,
-                                           ", column ", p.column, ")"));
+        return Error(key, "", absl::StrCat("duplicate key \"", absl::Utf8SafeCEscape(name), "\" ", where,
+                                           " (first at line ", p.line, ", column ", p.column, ")"));
       }
       const FieldDescriptor* f = d->FindFieldByName(name);
       if (f == nullptr) return Error(key, "", UnknownKey(name, *d, where));
@@ -173,11 +174,12 @@ class Reader {
     for (int i = 0; i < d.field_count(); ++i) {
       // A JSON (camelCase) name is close to its field name whatever the distance.
       if (d.field(i)->json_name() == name && d.field(i)->name() != name) {
-        return absl::StrCat("unknown key \"", name, "\" ", where, " (did you mean \"", d.field(i)->name(), "\"?)");
+        return absl::StrCat("unknown key \"", absl::Utf8SafeCEscape(name), "\" ", where, " (did you mean \"",
+                            d.field(i)->name(), "\"?)");
       }
       known.push_back(d.field(i)->name());
     }
-    return absl::StrCat("unknown key \"", name, "\" ", where, Suggest(name, known));
+    return absl::StrCat("unknown key \"", absl::Utf8SafeCEscape(name), "\" ", where, Suggest(name, known));
   }
 
   // "file:line:col: path: message" at `node` (a null value has no position
@@ -202,10 +204,11 @@ class Reader {
       if (!value.IsSequence()) return Error(at, path, absl::StrCat("expected a list, got ", Describe(value)));
       int i = 0;
       for (auto it = value.begin(); it != value.end(); ++it, ++i) {
+        const YAML::Node item = *it;
         const std::string element = absl::StrCat(path, "[", i, "]");
-        Record(element, *it);
-        SALESKIT_RETURN_IF_ERROR(CheckTag(*it, element));
-        SALESKIT_RETURN_IF_ERROR(ReadValue(*it, *it, element, msg, f));
+        Record(element, item);
+        SALESKIT_RETURN_IF_ERROR(CheckTag(item, element));
+        SALESKIT_RETURN_IF_ERROR(ReadValue(item, item, element, msg, f));
       }
       return absl::OkStatus();
     }
@@ -227,7 +230,8 @@ class Reader {
     const FieldDescriptor* value_field = entry_type->map_value();
     absl::flat_hash_set<std::string> keys;
     for (auto it = value.begin(); it != value.end(); ++it) {
-      const YAML::Node& k = it->first;
+      const YAML::Node k = it->first;
+      const YAML::Node v = it->second;
       if (!k.IsScalar()) return Error(k, path, absl::StrCat("a map key must be a scalar, got ", Describe(k)));
       if (!keys.insert(k.Scalar()).second) {
         return Error(k, path, absl::StrCat("duplicate key \"", absl::Utf8SafeCEscape(k.Scalar()), "\""));
@@ -235,10 +239,10 @@ class Reader {
       const std::string element = absl::StrCat(path, "[\"", absl::Utf8SafeCEscape(k.Scalar()), "\"]");
       Message* entry = msg->GetReflection()->AddMessage(msg, f);
       SALESKIT_RETURN_IF_ERROR(ReadValue(k, k, element, entry, key_field));
-      const YAML::Node& v_at = it->second.IsNull() ? k : it->second;
+      const YAML::Node& v_at = v.IsNull() ? k : v;
       Record(element, v_at);
-      SALESKIT_RETURN_IF_ERROR(CheckTag(it->second, element));
-      SALESKIT_RETURN_IF_ERROR(ReadValue(it->second, v_at, element, entry, value_field));
+      SALESKIT_RETURN_IF_ERROR(CheckTag(v, element));
+      SALESKIT_RETURN_IF_ERROR(ReadValue(v, v_at, element, entry, value_field));
     }
     return absl::OkStatus();
   }
