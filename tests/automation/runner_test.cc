@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "saleskit/engine.h"
+#include "saleskit/io/playbook_text.h"
 #include "saleskit/io/readers.h"
 #include "test_util.h"
 
@@ -426,6 +427,23 @@ TEST_CASE("erasing a customer removes their audit, outbox and tasks", "[automati
   for (const auto& r : e->Audit()) CHECK(r.customer_id() == "c2");
   for (const auto& o : e->OutboxEntries()) CHECK(o.customer_id() == "c2");
   CHECK(e->Audit().size() == 1);
+}
+
+}  // namespace
+}  // namespace saleskit
+
+namespace saleskit {
+namespace {
+
+TEST_CASE("the example inbound playbook loads into an engine and runs", "[automation]") {
+  absl::StatusOr<ParsedPlaybook> parsed =
+      ReadPlaybookFile(std::string(SALESKIT_SOURCE_DIR) + "/examples/playbooks/inbound.yaml");
+  REQUIRE(parsed.ok());
+  auto e = NewEngine();
+  absl::Status st = e->DefinePlaybook(parsed->playbook);
+  INFO(st.ToString());
+  REQUIRE(st.ok());
+  CHECK(e->GetPlaybook().rules_size() == parsed->playbook.rules_size());
 }
 
 }  // namespace
