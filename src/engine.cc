@@ -479,6 +479,16 @@ std::vector<v1::AuditRecord> Engine::Audit(uint64_t after, size_t limit, absl::s
   return runner_.Audit(after, limit, customer_id, rule);
 }
 
+uint64_t Engine::LastAudit() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.last_audit_seq();
+}
+
+void Engine::TrimOutbox(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  runner_.outbox().Trim(through);
+}
+
 void Engine::TrimAudit(uint64_t through) {
   absl::MutexLock lock(&mu_);
   runner_.TrimAudit(through);

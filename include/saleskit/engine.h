@@ -188,8 +188,12 @@ class Engine {
   // customer id and/or a rule name, only those.
   std::vector<v1::AuditRecord> Audit(uint64_t after = 0, size_t limit = SIZE_MAX, absl::string_view customer_id = {},
                                      absl::string_view rule = {}) const;
-  // Forgets the audit records with seq <= `through`.
+  // The seq of the newest audit record (0 before the first).
+  uint64_t LastAudit() const;
+  // Forgets the audit records with seq <= `through` (the host has stored them).
   void TrimAudit(uint64_t through);
+  // Forgets the done and dead outbox entries with seq <= `through`.
+  void TrimOutbox(uint64_t through);
   // Tasks the rules created, oldest first; with a customer id only theirs.
   std::vector<v1::Task> Tasks(absl::string_view customer_id = {}) const;
   // Decision counts per running rule, in playbook order.

@@ -798,7 +798,6 @@ void Runner::Decider::Decide(const Pending& p) {
       return skipped(v1::SELF_TRIGGER);
     }
   }
-  RowState& state = Row(p.row);
   if (rule.condition != nullptr) {
     cel::StoreCustomerActivation activation(store_, p.row, now_, &segments_);
     const cel::Value v = rule.condition->Evaluate(activation);
@@ -810,6 +809,7 @@ void Runner::Decider::Decide(const Pending& p) {
     if (v.kind() != cel::Value::Kind::kBool) return skipped(v1::CONDITION_ERROR, v.DebugString());
     if (!v.bool_value()) return skipped(v1::CONDITION_FALSE);
   }
+  RowState& state = Row(p.row);  // read only for rules that act
   const std::string& group = rule.def->group();
   if (!group.empty() && !state.groups.insert(absl::StrCat(p.key, "\n", group)).second) {
     return skipped(v1::PRIORITY, absl::StrCat("a higher-priority rule of group ", group, " acted"));
