@@ -35,11 +35,17 @@ Engine::Engine(EngineOptions options)
     : options_(std::move(options)), store_(options_.store), now_(options_.start) {
   store_.AdvanceWindowsTo(ToMicros(now_));
   segments_.set_scores(&scores_);
+  runner_.outbox().set_options(options_.outbox);
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
   if (options.store.dedup_horizon < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("dedup_horizon must not be negative");
+  }
+  if (options.outbox.max_attempts == 0 || options.outbox.retry_base <= absl::ZeroDuration() ||
+      options.outbox.retry_max < options.outbox.retry_base) {
+    return absl::InvalidArgumentError(
+        "outbox options: max_attempts must be at least 1 and 0 < retry_base <= retry_max");
   }
   return std::unique_ptr<Engine>(new Engine(std::move(options)));
 }
@@ -60,26 +66,84 @@ absl::Status Engine::AdvanceTo(absl::Time t) {
     return absl::InvalidArgumentError(absl::StrCat("the clock only moves forward: ", absl::FormatTime(t),
                                                    " is before now (", absl::FormatTime(now_), ")"));
   }
-  // Timers fire in time order, each at its own instant, with the windows there.
-  for (absl::Time due = std::min(segments_.next_due(), scores_.next_due()); due <= t;
-       due = std::min(segments_.next_due(), scores_.next_due())) {
-    now_ = due;
-    store_.AdvanceWindowsTo(ToMicros(due));
-    segments_.FireDue(store_, due);
-    RefreshScores(scores_.TakeDue(due));
+  // Timers fire in time order, each at its own instant, with the windows
+  // there, and the rules they trigger run there too.
+  auto next = [&] { return std::min({segments_.next_due(), scores_.next_due(), runner_.next_due()}); };
+  for (absl::Time due = next(); due <= t; due = next()) {
+    now_ = std::max(due, now_);  // a rule timer may be overdue (an inactivity spell from an old event)
+    store_.AdvanceWindowsTo(ToMicros(now_));
+    segments_.FireDue(store_, now_);
+    RefreshScores(scores_.TakeDue(now_));
+    runner_.FireDue(store_, now_);
+    RunRules();
   }
   now_ = t;
   store_.AdvanceWindowsTo(ToMicros(now_));
   segments_.ClockMoved(store_, now_);
   RefreshScores({});
+  RunRules();
   return Journaled([&](v1::JournalEntry* e) { internal::ToProto(ToMicros(t), e->mutable_advance_to()); });
 }
 
 void Engine::AfterBatch() {
+  // Rules see changes in the order they happened: what the batch wrote
+  // before the segment changes and crossings it causes.
+  runner_.NoteWrites(store_.changes(), store_, segments_, scores_, now_);
   scores_.ApplyEvents(store_.changes(), store_);
   segments_.Apply(store_.changes(), store_, now_);
   store_.changes().Clear();
   RefreshScores({});
+}
+
+void Engine::Committed(bool ok) {
+  if (!ok) {
+    runner_.DiscardEvents();
+    return;
+  }
+  AfterBatch();
+  RunRules();
+}
+
+void Engine::RunRules() {
+  if (!runner_.active()) return;
+  while (runner_.HasWork(segments_, scores_)) {
+    automation::Effects effects = runner_.Decide(store_, segments_, scores_, now_);
+    for (const automation::Effects::ScoreAdjustment& a : effects.adjustments) {
+      absl::Status st = scores_.Adjust(a.score, a.row, a.points, now_, a.label, store_);
+      if (!st.ok()) Log(LogLevel::kError, absl::StrCat("score adjustment failed: ", st.message()));
+    }
+    if (!effects.customers.records.empty()) {
+      absl::StatusOr<LoadReport> report = store_.UpsertCustomers(effects.customers);
+      if (report.ok()) {
+        AfterBatch();
+        continue;
+      }
+      // Values were checked against the store when decided, so this is a bug.
+      Log(LogLevel::kError, absl::StrCat("rule actions could not be applied: ", report.status().message()));
+    }
+    if (!effects.adjustments.empty()) RefreshScores({});
+  }
+  runner_.EndCascade();
+}
+
+void Engine::UpdateClassifier() {
+  const EventKinds* kinds = &event_kinds_;
+  automation::Runner* runner = &runner_;
+  const bool has_kinds = !event_kinds_.empty();
+  if (!has_kinds && !runner_.wants_events()) {
+    store_.set_event_classifier(nullptr);
+    return;
+  }
+  store_.set_event_classifier([kinds, runner](const v1::Event& e,
+                                              const std::function<void(absl::string_view)>& emit) {
+    if (!runner->wants_events()) return kinds->Classify(e, emit);
+    absl::InlinedVector<std::string, 2> names;
+    kinds->Classify(e, [&](absl::string_view kind) {
+      emit(kind);
+      names.emplace_back(kind);
+    });
+    runner->NoteEvent(e, names);
+  });
 }
 
 void Engine::RefreshScores(const std::vector<uint32_t>& due) {
@@ -113,8 +177,8 @@ absl::StatusOr<LoadReport> Engine::UpsertCustomers(const Batch<v1::Customer>& ba
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.UpsertCustomers(batch, options);
+  Committed(report.ok());
   if (report.ok()) {
-    AfterBatch();
     SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
   }
   return report;
@@ -124,8 +188,8 @@ absl::StatusOr<LoadReport> Engine::IngestEvents(const Batch<v1::Event>& batch, c
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.IngestEvents(batch, options);
+  Committed(report.ok());
   if (report.ok()) {
-    AfterBatch();
     SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
   }
   return report;
@@ -135,8 +199,8 @@ absl::StatusOr<LoadReport> Engine::UpsertAccounts(const Batch<v1::Account>& batc
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.UpsertAccounts(batch, options);
+  Committed(report.ok());
   if (report.ok()) {
-    AfterBatch();
     SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
   }
   return report;
@@ -146,8 +210,8 @@ absl::StatusOr<LoadReport> Engine::UpsertDeals(const Batch<v1::Deal>& batch, con
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());
   absl::StatusOr<LoadReport> report = store_.UpsertDeals(batch, options);
+  Committed(report.ok());
   if (report.ok()) {
-    AfterBatch();
     SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { internal::ToEntry(batch.records, options, e); }));
   }
   return report;
@@ -163,13 +227,13 @@ absl::StatusOr<LoadReport> Engine::LoadParsed(absl::string_view data, Format for
     SALESKIT_RETURN_IF_ERROR(Writable());
     if (journal_ == nullptr) {
       report = apply(*source);
-      if (report.ok()) AfterBatch();
+      Committed(report.ok());
     } else {
       // The parsed records are journaled, not the text.
       internal::RecordingSource<Record> recording(*source);
       report = apply(recording);
+      Committed(report.ok());
       if (report.ok()) {
-        AfterBatch();
         SALESKIT_RETURN_IF_ERROR(
             Journaled([&](v1::JournalEntry* e) { internal::ToEntry(recording.records(), options, e); }));
       }
@@ -223,6 +287,7 @@ absl::Status Engine::EraseCustomer(absl::string_view id) {
   SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(id));
   segments_.Erase(row);
   scores_.Erase(row);
+  runner_.EraseCustomer(row, id);
   return store_.EraseCustomer(id);
 }
 
@@ -363,24 +428,67 @@ absl::Status Engine::DefineLocked(absl::Span<const v1::EventKindDef> kinds,
   }
   if (!prepared.defs.empty()) {
     event_kinds_.Add(std::move(prepared));
-    const EventKinds* classifier = &event_kinds_;
-    store_.set_event_classifier(
-        [classifier](const v1::Event& e, const std::function<void(absl::string_view)>& emit) {
-          classifier->Classify(e, emit);
-        });
+    UpdateClassifier();
   }
-  store_.set_track_changes(!segments_.empty() || !scores_.empty());
+  store_.set_track_changes(!segments_.empty() || !scores_.empty() || runner_.active());
   Promote(scores_.Initialize(store_, now_));
   return absl::OkStatus();
 }
 
+namespace {
+
+// Splits `defs` into those not defined yet; a defined name with another
+// definition is an error (a running engine does not redefine in place).
+template <typename Def>
+absl::StatusOr<std::vector<Def>> NewDefinitions(const google::protobuf::RepeatedPtrField<Def>& defs,
+                                                const std::vector<Def>& defined, absl::string_view what) {
+  std::vector<Def> fresh;
+  for (const Def& d : defs) {
+    auto it = std::find_if(defined.begin(), defined.end(), [&](const Def& e) { return e.name() == d.name(); });
+    if (it == defined.end()) {
+      fresh.push_back(d);
+    } else if (SerializeDeterministic(*it) != SerializeDeterministic(d)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, " \"", d.name(), "\" is already defined differently; remove it before loading the new definition"));
+    }
+  }
+  return fresh;
+}
+
+}  // namespace
+
 absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
   absl::MutexLock lock(&mu_);
-  const std::vector<v1::EventKindDef> kinds(playbook.event_kinds().begin(), playbook.event_kinds().end());
-  const std::vector<v1::SegmentDef> segments(playbook.segments().begin(), playbook.segments().end());
-  const std::vector<v1::ScoreDef> scores(playbook.scores().begin(), playbook.scores().end());
   SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_ASSIGN_OR_RETURN(std::vector<v1::EventKindDef> kinds,
+                            NewDefinitions(playbook.event_kinds(), event_kinds_.definitions(), "event kind"));
+  SALESKIT_ASSIGN_OR_RETURN(std::vector<v1::SegmentDef> segments,
+                            NewDefinitions(playbook.segments(), segments_.Definitions(), "segment"));
+  const std::vector<v1::ScoreDef> defined_scores = scores_.Definitions();
+  SALESKIT_ASSIGN_OR_RETURN(std::vector<v1::ScoreDef> scores,
+                            NewDefinitions(playbook.scores(), defined_scores, "score"));
+  // Rules are checked before anything is defined, against what will be.
+  automation::Names names;
+  names.segment_fields = [this](absl::string_view name) ABSL_NO_THREAD_SAFETY_ANALYSIS -> const std::set<std::string>* {
+    const cel::Dependencies* reads = segments_.Reads(name);
+    return reads == nullptr ? nullptr : &reads->customer_fields;
+  };
+  names.score = [&defined_scores](absl::string_view name) -> const v1::ScoreDef* {
+    for (const v1::ScoreDef& s : defined_scores) {
+      if (s.name() == name) return &s;
+    }
+    return nullptr;
+  };
+  SALESKIT_ASSIGN_OR_RETURN(std::shared_ptr<const automation::RuleSet> rules,
+                            automation::RuleSet::Compile(playbook, names));
   SALESKIT_RETURN_IF_ERROR(DefineLocked(kinds, segments, scores));
+  // Rules see what changes from here on.
+  runner_.Install(std::move(rules), store_, now_, segments_.last_seq(),
+                  scores_.last_seq());
+  UpdateClassifier();
+  store_.set_track_changes(!segments_.empty() || !scores_.empty() || runner_.active());
+  Log(LogLevel::kInfo, absl::StrFormat("playbook %s loaded: %d rules", playbook.version().empty() ? "(unversioned)" : playbook.version(),
+                                       playbook.rules_size()));
   return Journaled([&](v1::JournalEntry* e) { *e->mutable_playbook() = playbook; });
 }
 
@@ -390,7 +498,68 @@ v1::Playbook Engine::GetPlaybook() const {
   for (const v1::EventKindDef& k : event_kinds_.definitions()) *out.add_event_kinds() = k;
   for (v1::SegmentDef& s : segments_.Definitions()) *out.add_segments() = std::move(s);
   for (v1::ScoreDef& s : scores_.Definitions()) *out.add_scores() = std::move(s);
+  if (runner_.rules() != nullptr) {
+    const v1::Playbook& automation = runner_.rules()->definition();
+    *out.mutable_rules() = automation.rules();
+    *out.mutable_owners() = automation.owners();
+    *out.mutable_pools() = automation.pools();
+    if (automation.has_policies()) *out.mutable_policies() = automation.policies();
+    out.set_version(automation.version());
+  }
   return out;
+}
+
+// ---------------------------------------------------------------- automation
+
+std::vector<v1::OutboxEntry> Engine::PollOutbox(size_t limit) {
+  absl::MutexLock lock(&mu_);
+  return runner_.outbox().Poll(now_, limit);
+}
+
+absl::Status Engine::AckOutbox(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  return runner_.outbox().Ack(id);
+}
+
+absl::Status Engine::NackOutbox(absl::string_view id, absl::string_view error) {
+  absl::MutexLock lock(&mu_);
+  return runner_.outbox().Nack(id, error, now_);
+}
+
+std::vector<v1::OutboxEntry> Engine::OutboxEntries(uint64_t after, size_t limit, v1::OutboxEntry::State state) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.outbox().Entries(after, limit, state);
+}
+
+std::vector<v1::AuditRecord> Engine::Audit(uint64_t after, size_t limit, absl::string_view customer_id,
+                                           absl::string_view rule) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.Audit(after, limit, customer_id, rule);
+}
+
+uint64_t Engine::LastAudit() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.last_audit_seq();
+}
+
+void Engine::TrimOutbox(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  runner_.outbox().Trim(through);
+}
+
+void Engine::TrimAudit(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  runner_.TrimAudit(through);
+}
+
+std::vector<v1::Task> Engine::Tasks(absl::string_view customer_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.Tasks(customer_id);
+}
+
+std::vector<automation::RuleStats> Engine::RuleStats() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.Stats();
 }
 
 absl::Status Engine::DefineSegment(absl::string_view name, absl::string_view condition,

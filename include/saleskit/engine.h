@@ -13,6 +13,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "saleskit/automation/outbox.h"
+#include "saleskit/automation/runner.h"
 #include "saleskit/batch.h"
 #include "saleskit/cel/columnar.h"
 #include "saleskit/cel/customer.h"
@@ -24,6 +26,7 @@
 #include "saleskit/segment/segments.h"
 #include "saleskit/state/durability.h"
 #include "saleskit/store/customer_store.h"
+#include "saleskit/v1/automation.pb.h"
 #include "saleskit/v1/playbook.pb.h"
 #include "saleskit/v1/records.pb.h"
 
@@ -48,6 +51,8 @@ struct EngineOptions {
   StoreOptions store;
   // Where the engine clock starts. Only AdvanceTo moves it afterwards.
   absl::Time start = absl::UnixEpoch();
+  // Retries and the dead-letter limit of the outbox.
+  automation::OutboxOptions outbox;
   LogSink log;
 };
 
@@ -83,8 +88,8 @@ class Expression {
   std::unique_ptr<cel::ColumnarCondition> columnar_;  // conditions only
 };
 
-// Owns the customer store, the segments, derived event kinds and points
-// scores (and, as saleskit grows, rules) and the engine clock.
+// Owns the customer store, the segments, derived event kinds, points scores,
+// the automation rules with their outbox and audit log, and the engine clock.
 //
 // Thread safety: one writer at a time; any number of readers. Every method
 // may be called from any thread; mutations are serialised and each read sees
@@ -198,10 +203,46 @@ class Engine {
   // ingested from then on that satisfy a kind also count under its name.
   absl::Status DefineEventKinds(absl::Span<const v1::EventKindDef> kinds);
   std::vector<v1::EventKindDef> EventKindDefinitions() const;
-  // Defines a playbook's event kinds, segments and scores as one unit: all or none.
+  // Loads a playbook as one unit, all or none (docs/automation.md): its
+  // event kinds, segments and scores are defined (those already defined
+  // exactly so are kept; a different definition under a defined name is
+  // FailedPrecondition: remove it first), and its rules, owners, pools and
+  // policies replace the ones running, atomically. Every rule is checked
+  // first (automation::RuleSet::Compile lists the errors). Rules see only
+  // changes made after they are loaded; routing pointers, caps, the outbox
+  // and the audit log carry over from the previous version.
   absl::Status DefinePlaybook(const v1::Playbook& playbook);
-  // The kinds, segments (in dependency order) and scores defined.
+  // The kinds, segments (in dependency order) and scores defined, and the
+  // rules, owners, pools, policies and version running.
   v1::Playbook GetPlaybook() const;
+
+  // --- Automation (docs/automation.md) ---
+  // Up to `limit` outbox entries due now, in order, each customer's in their
+  // order; they stay in flight until acked or nacked (see automation::Outbox).
+  std::vector<v1::OutboxEntry> PollOutbox(size_t limit);
+  // The host delivered the entry. NotFound for an unknown id;
+  // FailedPrecondition for a dead one. Acking twice is OK.
+  absl::Status AckOutbox(absl::string_view id);
+  // Delivery failed: retried with exponential backoff, then dead-lettered
+  // (EngineOptions::outbox). NotFound / FailedPrecondition as AckOutbox.
+  absl::Status NackOutbox(absl::string_view id, absl::string_view error);
+  // Outbox entries with seq > `after` in `state` (UNSPECIFIED: any), oldest first.
+  std::vector<v1::OutboxEntry> OutboxEntries(uint64_t after = 0, size_t limit = SIZE_MAX,
+                                             v1::OutboxEntry::State state = v1::OutboxEntry::STATE_UNSPECIFIED) const;
+  // Audit records with seq > `after`, oldest first, at most `limit`; with a
+  // customer id and/or a rule name, only those.
+  std::vector<v1::AuditRecord> Audit(uint64_t after = 0, size_t limit = SIZE_MAX, absl::string_view customer_id = {},
+                                     absl::string_view rule = {}) const;
+  // The seq of the newest audit record (0 before the first).
+  uint64_t LastAudit() const;
+  // Forgets the audit records with seq <= `through` (the host has stored them).
+  void TrimAudit(uint64_t through);
+  // Forgets the done and dead outbox entries with seq <= `through`.
+  void TrimOutbox(uint64_t through);
+  // Tasks the rules created, oldest first; with a customer id only theirs.
+  std::vector<v1::Task> Tasks(absl::string_view customer_id = {}) const;
+  // Decision counts per running rule, in playbook order.
+  std::vector<automation::RuleStats> RuleStats() const;
 
   // --- Points scores (docs/scores.md) ---
   // Defines scores, all or none (ScoreCatalog::Prepare lists the errors;
@@ -285,6 +326,13 @@ class Engine {
   void RefreshScores(const std::vector<uint32_t>& due) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Promote(const std::vector<std::pair<uint32_t, v1::LifecycleStage>>& promotions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Decides the rules the last changes triggered, applying their internal
+  // actions and deciding what those trigger, until the cascade ends.
+  void RunRules() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A batch was applied (`ok`) or rolled back: keeps the rules in step.
+  void Committed(bool ok) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Installs the store's event classifier: derived kinds, and the rules' event triggers.
+  void UpdateClassifier() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<uint32_t> RowOf(absl::string_view customer_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status DefineLocked(absl::Span<const v1::EventKindDef> kinds, absl::Span<const v1::SegmentDef> segments,
                             absl::Span<const v1::ScoreDef> scores = {}) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -297,6 +345,7 @@ class Engine {
   ScoreCatalog scores_ ABSL_GUARDED_BY(mu_);
   std::vector<uint32_t> score_rows_ ABSL_GUARDED_BY(mu_);  // scratch for RefreshScores
   EventKinds event_kinds_ ABSL_GUARDED_BY(mu_);
+  automation::Runner runner_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Journal> journal_ ABSL_GUARDED_BY(mu_);  // null: in memory
   absl::Status journal_error_ ABSL_GUARDED_BY(mu_);        // set: refuses mutations
 };

@@ -26,6 +26,7 @@ struct ScoreCatalog::Prepared::Score {
     std::shared_ptr<const cel::Program> program;
     std::unique_ptr<cel::ColumnarCondition> columnar;  // for the batch recompute
     // Event rules.
+    bool adjustment = false;  // added by Adjust: counts adjustments, not events
     std::string event_type;
     uint32_t max_per_window = 0;
     Micros window = 0;
@@ -390,7 +391,7 @@ void ScoreCatalog::Reindex() {
   for (size_t i = 0; i < scores_.size(); ++i) {
     for (size_t r = 0; r < scores_[i]->rules.size(); ++r) {
       const Score::Rule& rule = scores_[i]->rules[r];
-      if (rule.is_event) by_event_type_[rule.event_type].emplace_back(static_cast<int>(i), static_cast<int>(r));
+      if (rule.is_event && !rule.adjustment) by_event_type_[rule.event_type].emplace_back(static_cast<int>(i), static_cast<int>(r));
     }
   }
 }
@@ -510,6 +511,33 @@ std::vector<std::pair<uint32_t, v1::LifecycleStage>> ScoreCatalog::Refresh(std::
     Schedule(row, next == INT64_MAX ? next : std::max(next, t + 1));
   }
   return promotions;
+}
+
+absl::Status ScoreCatalog::Adjust(absl::string_view name, uint32_t row, double points, absl::Time at,
+                                  absl::string_view label, const CustomerStore& store) {
+  auto it = names_.find(name);
+  if (it == names_.end()) return absl::NotFoundError(absl::StrCat("no score named \"", name, "\""));
+  if (!std::isfinite(points)) return absl::InvalidArgumentError("score adjustments must be finite");
+  Score& s = *scores_[it->second];
+  // One rule per distinct (label, points): an event rule no event type counts.
+  uint32_t rule = 0;
+  while (rule < s.rules.size() && !(s.rules[rule].adjustment && s.rules[rule].label == label &&
+                                    s.rules[rule].points == points)) {
+    ++rule;
+  }
+  if (rule == s.rules.size()) {
+    Score::Rule& r = s.rules.emplace_back();
+    r.label = std::string(label);
+    r.points = points;
+    r.is_event = true;
+    r.adjustment = true;
+  }
+  if (s.counted.size() <= row) s.counted.resize(store.row_capacity());
+  std::vector<Score::Counted>& list = s.counted[row];
+  const Score::Counted c{ToMicros(at), rule};
+  list.insert(std::upper_bound(list.begin(), list.end(), c), c);
+  touched_.push_back(row);
+  return absl::OkStatus();
 }
 
 void ScoreCatalog::Erase(uint32_t row) {

@@ -801,12 +801,23 @@ absl::StatusOr<SegmentExplanation> SegmentCatalog::Explain(absl::string_view seg
   out.customer_id = std::string(store.IdOf(row));
   out.member = IsMemberBit(s.members, row);
   cel::StoreCustomerActivation act(store, row, now, this);
-  Explainer(*s.program, act, &out.clauses).Visit(s.program->expr(), 0, s.program->source().size(), 0);
-  if (out.clauses.empty()) {  // a single clause: the whole condition
-    const auto [b, e] = CleanSpan(s.program->source(), 0, s.program->source().size());
-    out.clauses.push_back({0, s.program->source().substr(b, e - b), s.program->Evaluate(act)});
-  }
+  out.clauses = ExplainCondition(*s.program, act);
   return out;
+}
+
+const cel::Dependencies* SegmentCatalog::Reads(absl::string_view segment) const {
+  absl::StatusOr<int> index = Find(segment);
+  return index.ok() ? &segments_[*index]->deps : nullptr;
+}
+
+std::vector<ClauseValue> ExplainCondition(const cel::Program& program, const cel::Activation& activation) {
+  std::vector<ClauseValue> clauses;
+  Explainer(program, activation, &clauses).Visit(program.expr(), 0, program.source().size(), 0);
+  if (clauses.empty()) {  // a single clause: the whole condition
+    const auto [b, e] = CleanSpan(program.source(), 0, program.source().size());
+    clauses.push_back({0, program.source().substr(b, e - b), program.Evaluate(activation)});
+  }
+  return clauses;
 }
 
 size_t SegmentCatalog::MemoryBytes() const {

@@ -121,6 +121,12 @@ class ScoreCatalog final : public ScoreSource {
   // `*rows` is scratch (sorted and extended).
   std::vector<std::pair<uint32_t, v1::LifecycleStage>> Refresh(std::vector<uint32_t>* rows, const CustomerStore& store,
                                                                absl::Time now);
+  // Adds `points` to a customer's score at `at`, counted like an event's
+  // points (they fade by the score's decay); explanations show them under
+  // `label`. The next Refresh recomputes the row. NotFound for an unknown
+  // score; InvalidArgument for points that are not finite.
+  absl::Status Adjust(absl::string_view score, uint32_t row, double points, absl::Time at, absl::string_view label,
+                      const CustomerStore& store);
   // Forgets a customer: counted events, levels, timer, crossing records.
   void Erase(uint32_t row);
   absl::Time next_due() const;

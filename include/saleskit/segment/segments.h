@@ -68,6 +68,10 @@ struct ClauseValue {
   std::string text;   // the clause's source text, e.g. `customer.country == "DE"`
   cel::Value value;   // true, false, or an error (which does not match)
 };
+// The clauses of a condition and their values for the customer bound in
+// `activation` (the whole condition when it has a single clause).
+std::vector<ClauseValue> ExplainCondition(const cel::Program& program, const cel::Activation& activation);
+
 struct SegmentExplanation {
   std::string segment;
   std::string condition;
@@ -172,6 +176,8 @@ class SegmentCatalog final : public cel::SegmentMembership {
   // Drops the change records with seq <= `through` (the host has consumed them).
   void TrimChanges(uint64_t through);
   size_t change_log_size() const { return log_.size(); }
+  // What a segment's condition reads; nullptr for an unknown segment.
+  const cel::Dependencies* Reads(absl::string_view segment) const;
   // The value of each clause of the segment's condition for one customer.
   absl::StatusOr<SegmentExplanation> Explain(absl::string_view segment, uint32_t row, const CustomerStore& store,
                                              absl::Time now) const;

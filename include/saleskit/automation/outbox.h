@@ -1,0 +1,82 @@
+// The outbox: external actions waiting for the host (docs/automation.md).
+#ifndef SALESKIT_AUTOMATION_OUTBOX_H_
+#define SALESKIT_AUTOMATION_OUTBOX_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "saleskit/v1/automation.pb.h"
+
+namespace saleskit::automation {
+
+struct OutboxOptions {
+  // A nacked entry is retried after retry_base * 2^(attempts-1), at most
+  // retry_max; after max_attempts nacks it goes to the dead-letter list.
+  uint32_t max_attempts = 5;
+  absl::Duration retry_base = absl::Minutes(1);
+  absl::Duration retry_max = absl::Hours(6);
+};
+
+// Entries in the order they were decided, delivered at least once: the host
+// polls, delivers, and acks or nacks each entry by id (ids are stable, so a
+// host that crashes between delivering and acking can recognise a repeat).
+//
+// Each customer's entries are delivered in order: Poll returns at most one
+// entry per customer, and holds a customer's entry back while an earlier one
+// of theirs is in flight (polled, not yet acked or nacked) or waiting (quiet
+// hours, retry backoff). Which
+// entries are in flight is not state: it is forgotten on reopen, when every
+// pending entry is due again. Not thread-safe; the Engine serialises calls.
+class Outbox {
+ public:
+  explicit Outbox(OutboxOptions options = {}) : options_(options) {}
+
+  const OutboxOptions& options() const { return options_; }
+  void set_options(const OutboxOptions& options) { options_ = options; }
+
+  // Adds a pending entry, giving it the next seq. False (nothing added) when
+  // an entry with its id exists.
+  bool Add(v1::OutboxEntry entry);
+  bool Contains(absl::string_view id) const { return ids_.contains(id); }
+
+  // Up to `limit` entries due at `now`, in seq order (see the class comment);
+  // they are in flight until acked or nacked.
+  std::vector<v1::OutboxEntry> Poll(absl::Time now, size_t limit);
+  // The entry was delivered. Acking a done entry again is OK. NotFound for
+  // an unknown id; FailedPrecondition for a dead entry.
+  absl::Status Ack(absl::string_view id);
+  // Delivery failed: retried after a backoff, or dead after max_attempts.
+  // NotFound for an unknown id; FailedPrecondition for a done or dead entry.
+  absl::Status Nack(absl::string_view id, absl::string_view error, absl::Time now);
+
+  // Every entry with seq > `after` in a state (UNSPECIFIED: any), in seq order, at most `limit`.
+  std::vector<v1::OutboxEntry> Entries(uint64_t after, size_t limit,
+                                       v1::OutboxEntry::State state = v1::OutboxEntry::STATE_UNSPECIFIED) const;
+  const v1::OutboxEntry* Find(absl::string_view id) const;
+  size_t pending() const { return pending_.size(); }
+  uint64_t last_seq() const { return next_seq_ - 1; }
+  // Forgets done and dead entries with seq <= `through`.
+  void Trim(uint64_t through);
+  // Forgets every entry of a customer.
+  void EraseCustomer(absl::string_view customer_id);
+
+ private:
+  OutboxOptions options_;
+  std::map<uint64_t, v1::OutboxEntry> entries_;   // by seq
+  absl::flat_hash_map<std::string, uint64_t> ids_;
+  absl::btree_set<uint64_t> pending_;             // seqs of the PENDING entries
+  absl::flat_hash_set<uint64_t> in_flight_;
+  uint64_t next_seq_ = 1;
+};
+
+}  // namespace saleskit::automation
+
+#endif  // SALESKIT_AUTOMATION_OUTBOX_H_

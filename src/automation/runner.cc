@@ -1,0 +1,960 @@
+#include "saleskit/automation/runner.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "automation/internal/compiled.h"
+#include "internal/proto_time.h"
+#include "saleskit/cel/customer.h"
+#include "saleskit/cel/functions.h"
+#include "saleskit/io/csv.h"
+#include "saleskit/io/readers.h"
+
+namespace saleskit::automation {
+namespace {
+
+uint64_t Key(int rule, uint32_t row) { return (static_cast<uint64_t>(rule) << 32) | row; }
+
+// FNV-1a, twice with different offsets: a stable 128-bit id (absl::Hash is
+// seeded per process, so it cannot name anything durable).
+std::string StableId(absl::string_view rule, absl::string_view customer, absl::string_view trigger, int action) {
+  uint64_t a = 14695981039346656037ull, b = 0x9e3779b97f4a7c15ull;
+  auto mix = [&](absl::string_view s) {
+    for (unsigned char ch : s) {
+      a = (a ^ ch) * 1099511628211ull;
+      b = (b ^ ch) * 1099511628211ull;
+    }
+    a = (a ^ 0xff) * 1099511628211ull;
+    b = (b ^ 0xfe) * 1099511628211ull;
+  };
+  mix(rule);
+  mix(customer);
+  mix(trigger);
+  mix(absl::StrCat(action));
+  return absl::StrFormat("%016x%016x", a, b);
+}
+
+std::string AttrText(const v1::AttrValue& v) {
+  switch (v.kind_case()) {
+    case v1::AttrValue::kBoolValue: return v.bool_value() ? "true" : "false";
+    case v1::AttrValue::kIntValue: return absl::StrCat(v.int_value());
+    case v1::AttrValue::kDoubleValue: return absl::StrCat(v.double_value());
+    case v1::AttrValue::kStringValue: return v.string_value();
+    case v1::AttrValue::kTimestampValue: return FormatTimestamp(internal::FromProto(v.timestamp_value()));
+    case v1::AttrValue::kStringListValue: return absl::StrJoin(v.string_list_value().values(), "|");
+    case v1::AttrValue::KIND_NOT_SET: return "";
+  }
+  return "";
+}
+
+// A customer field in its text form, as CSV writes it ("" when absent).
+std::string FieldText(const v1::Customer& c, absl::string_view field) {
+  if (absl::StartsWith(field, "attrs.")) {
+    auto it = c.attrs().find(std::string(field.substr(6)));
+    return it == c.attrs().end() ? "" : AttrText(it->second);
+  }
+  const auto* d = v1::Customer::descriptor()->FindFieldByName(std::string(field));
+  if (d == nullptr) return "";
+  const auto* reflection = v1::Customer::GetReflection();
+  if (d->is_repeated()) {
+    std::vector<std::string> values;
+    for (int i = 0; i < reflection->FieldSize(c, d); ++i) values.push_back(reflection->GetRepeatedString(c, d, i));
+    return absl::StrJoin(values, "|");
+  }
+  if (d->has_presence() && !reflection->HasField(c, d)) return "";
+  using FD = google::protobuf::FieldDescriptor;
+  switch (d->cpp_type()) {
+    case FD::CPPTYPE_STRING: return reflection->GetString(c, d);
+    case FD::CPPTYPE_INT64: return absl::StrCat(reflection->GetInt64(c, d));
+    case FD::CPPTYPE_DOUBLE: return absl::StrCat(reflection->GetDouble(c, d));
+    case FD::CPPTYPE_BOOL: return reflection->GetBool(c, d) ? "true" : "false";
+    case FD::CPPTYPE_ENUM:
+      return c.lifecycle_stage() == v1::LIFECYCLE_STAGE_UNSPECIFIED ? "" : LifecycleStageName(c.lifecycle_stage());
+    case FD::CPPTYPE_MESSAGE: {
+      const auto& m = reflection->GetMessage(c, d);
+      if (const auto* ts = dynamic_cast<const google::protobuf::Timestamp*>(&m)) {
+        return FormatTimestamp(internal::FromProto(*ts));
+      }
+      return m.ShortDebugString();
+    }
+    default: return "";
+  }
+}
+
+// A timestamp field's value, for date triggers.
+std::optional<Micros> FieldTime(const v1::Customer& c, absl::string_view field) {
+  if (absl::StartsWith(field, "attrs.")) {
+    auto it = c.attrs().find(std::string(field.substr(6)));
+    if (it == c.attrs().end() || !it->second.has_timestamp_value()) return std::nullopt;
+    return internal::FromProto(it->second.timestamp_value());
+  }
+  if (field == "created_at" && c.has_created_at()) return internal::FromProto(c.created_at());
+  if (field == "updated_at" && c.has_updated_at()) return internal::FromProto(c.updated_at());
+  return std::nullopt;
+}
+
+bool OptedOut(const v1::Customer& c, absl::string_view channel) {
+  const v1::ConsentSet& consent = c.consent();
+  if (channel == "email") return consent.email().status() == v1::Consent::OPTED_OUT;
+  if (channel == "sms") return consent.sms().status() == v1::Consent::OPTED_OUT;
+  if (channel == "phone") return consent.phone().status() == v1::Consent::OPTED_OUT;
+  return false;
+}
+
+// Bit of Customer field `name` in StoreChanges::CustomerWrite::fields (-1: none).
+int FieldBit(absl::string_view name) {
+  const auto* d = v1::Customer::descriptor()->FindFieldByName(std::string(name));
+  return d == nullptr ? -1 : d->index();
+}
+
+}  // namespace
+
+using ActionResult = v1::ActionResult;
+
+// A trigger that matched, waiting for its decision.
+struct Runner::Pending {
+  int rule;
+  uint32_t row;
+  std::string key;   // unique per trigger occurrence: names outbox entries and tasks
+  std::string text;  // for people, in the audit record
+};
+
+struct Runner::PendingEvent {
+  int rule;
+  std::string customer_id;
+  std::string key;
+  std::string text;
+};
+
+Runner::Runner() = default;
+Runner::~Runner() = default;
+
+bool Runner::wants_events() const { return rules_ != nullptr && !rules_->by_event_.empty(); }
+
+void Runner::Install(std::shared_ptr<const RuleSet> rules, const CustomerStore& store, absl::Time now,
+                     uint64_t segment_seq, uint64_t crossing_seq) {
+  rules_ = std::move(rules);
+  segment_cursor_ = segment_seq;
+  crossing_cursor_ = crossing_seq;
+  last_event_.clear();
+  pending_.clear();
+  events_.clear();
+  timers_ = {};
+  armed_.clear();
+  shadows_.clear();
+  shadow_fields_.clear();
+  zones_.clear();
+  zone_index_.clear();
+  owner_load_.clear();
+  if (rules_ == nullptr) return;
+  // Shadows of the watched fields, so that a change knows its old value.
+  for (const std::string& f : rules_->watched_fields_) shadow_fields_.push_back(f);
+  const size_t rows = store.row_capacity();
+  for (const std::string& f : shadow_fields_) shadows_[f].assign(rows, "");
+  stage_shadow_.assign(rows, 0);
+  const Bitmap& live = store.live();
+  const auto& owners = store.string_codes(StringField::kOwnerId);
+  const StringDictionary& owner_names = store.string_dictionary(StringField::kOwnerId);
+  for (uint32_t row = 0; row < rows; ++row) {
+    if (!live.Get(row)) continue;
+    stage_shadow_[row] = store.lifecycle_stage()[row];
+    if (owners[row] != StringDictionary::kNone) ++owner_load_[std::string(owner_names.Get(owners[row]))];
+    if (!shadow_fields_.empty()) {
+      const v1::Customer c = store.CustomerAt(row);
+      for (const std::string& f : shadow_fields_) shadows_[f][row] = FieldText(c, f);
+    }
+    ScheduleRow(store, row, now, /*created=*/false);
+  }
+  ArmSchedules(store, now);
+}
+
+// ------------------------------------------------------------------ timers
+
+void Runner::ArmDate(int rule, uint32_t row, const v1::Customer& c, absl::Time now) {
+  const CompiledRule& r = rules_->rules_[rule];
+  const uint64_t key = Key(rule, row);
+  std::optional<Micros> value = FieldTime(c, r.def->trigger().date().field());
+  if (!value) {
+    armed_.erase(key);
+    return;
+  }
+  const Micros due = *value + r.offset;
+  // A time already past when the value is written does not fire.
+  if (due <= ToMicros(now)) {
+    armed_.erase(key);
+    return;
+  }
+  armed_[key] = due;
+  timers_.push({due, rule, row});
+}
+
+void Runner::ScheduleRow(const CustomerStore& store, uint32_t row, absl::Time now, bool created) {
+  if (!rules_->date_rules_.empty()) {
+    const v1::Customer c = store.CustomerAt(row);
+    for (int rule : rules_->date_rules_) ArmDate(rule, row, c, now);
+  }
+  for (int rule : rules_->inactivity_rules_) {
+    const CompiledRule& r = rules_->rules_[rule];
+    std::optional<EventSummary> last =
+        created ? std::nullopt : store.EventSummaryOf(row, r.def->trigger().inactivity().event_type());
+    if (last) last_event_[Key(rule, row)] = last->last;
+    const Micros due = (last ? last->last : ToMicros(now)) + r.offset;
+    armed_[Key(rule, row)] = due;
+    timers_.push({due, rule, row});
+  }
+}
+
+void Runner::ArmSchedules(const CustomerStore& store, absl::Time now) {
+  if (rules_->schedule_rules_.empty()) return;
+  auto add_zone = [&](const std::string& name) {
+    if (zone_index_.contains(name)) return;
+    if (!zones_.empty() && !LoadZone(name).ok()) return;  // customers in an unknown zone use the default
+    const int z = static_cast<int>(zones_.size());
+    zones_.push_back(name);
+    zone_index_[name] = z;
+    const absl::TimeZone zone = *LoadZone(name);
+    for (int rule : rules_->schedule_rules_) {
+      const CompiledRule& r = rules_->rules_[rule];
+      timers_.push({ToMicros(NextOccurrence(now, r.days, r.minute_of_day, zone)), rule, static_cast<uint32_t>(z)});
+    }
+  };
+  add_zone(rules_->default_zone_name_);
+  const StringDictionary& names = store.string_dictionary(StringField::kTimezone);
+  std::vector<std::string> sorted;
+  for (int32_t code = 0; code < static_cast<int32_t>(names.size()); ++code) sorted.emplace_back(names.Get(code));
+  std::sort(sorted.begin(), sorted.end());
+  for (const std::string& name : sorted) add_zone(name);
+}
+
+absl::Time Runner::next_due() const {
+  return timers_.empty() ? absl::InfiniteFuture() : ToTime(timers_.top().at);
+}
+
+void Runner::FireDue(const CustomerStore& store, absl::Time at) {
+  if (rules_ == nullptr) return;
+  const Micros limit = ToMicros(at);
+  while (!timers_.empty() && timers_.top().at <= limit) {
+    const Timer t = timers_.top();
+    timers_.pop();
+    const CompiledRule& r = rules_->rules_[t.rule];
+    const v1::Trigger& trigger = r.def->trigger();
+    if (trigger.has_schedule()) {
+      const absl::TimeZone zone = *LoadZone(zones_[t.row]);
+      const std::string key = absl::StrCat("schedule:", zones_[t.row], ":", t.at);
+      const std::string text = absl::StrCat("schedule ", absl::FormatTime("%Y-%m-%dT%H:%M%Ez", ToTime(t.at), zone),
+                                            " ", zones_[t.row]);
+      const auto& codes = store.string_codes(StringField::kTimezone);
+      const StringDictionary& names = store.string_dictionary(StringField::kTimezone);
+      const Bitmap& live = store.live();
+      for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+        if (!live.Get(row)) continue;
+        int z = 0;
+        if (codes[row] != StringDictionary::kNone) {
+          auto it = zone_index_.find(names.Get(codes[row]));
+          if (it != zone_index_.end()) z = it->second;
+        }
+        if (z == static_cast<int>(t.row)) pending_.push_back({t.rule, row, key, text});
+      }
+      timers_.push({ToMicros(NextOccurrence(ToTime(t.at), r.days, r.minute_of_day, zone)), t.rule, t.row});
+      continue;
+    }
+    auto it = armed_.find(Key(t.rule, t.row));
+    if (it == armed_.end() || it->second != t.at || !store.live().Get(t.row)) continue;  // stale
+    armed_.erase(it);
+    if (trigger.has_date()) {
+      const Micros value = t.at - r.offset;
+      auto [fired, inserted] = date_fired_.emplace(Key(t.rule, t.row), value);
+      if (!inserted) {
+        if (fired->second == value) continue;  // once per value of the field
+        fired->second = value;
+      }
+      pending_.push_back({t.rule, t.row, absl::StrCat("date:", trigger.date().field(), ":", value),
+                          absl::StrCat("date ", trigger.date().field(), " ", FormatTimestamp(value), " ",
+                                       r.offset < 0 ? "-" : "+", absl::FormatDuration(absl::Microseconds(std::abs(r.offset))))});
+    } else if (trigger.has_inactivity()) {
+      const Micros since = t.at - r.offset;
+      pending_.push_back({t.rule, t.row, absl::StrCat("inactivity:", since),
+                          absl::StrCat("inactivity: no ", trigger.inactivity().event_type(), " since ",
+                                       FormatTimestamp(since))});
+    }
+  }
+}
+
+// ------------------------------------------------------------------ changes
+
+void Runner::NoteEvent(const v1::Event& event, absl::Span<const std::string> kinds) {
+  // One name for the event, whichever rules it triggers.
+  const std::string id =
+      event.has_id() ? event.id() : absl::StrCat(internal::FromProto(event.occurred_at()), "#", ++change_counter_);
+  auto consider = [&](const std::string& name) {
+    auto it = rules_->by_event_.find(name);
+    if (it == rules_->by_event_.end()) return;
+    for (int rule : it->second) {
+      const CompiledRule& r = rules_->rules_[rule];
+      if (r.event_condition != nullptr) {
+        cel::MapActivation activation;
+        activation.Bind("event", cel::MessageValue(std::make_shared<const v1::Event>(event)));
+        const cel::Value v = r.event_condition->Evaluate(activation);
+        if (v.kind() != cel::Value::Kind::kBool || !v.bool_value()) continue;
+      }
+      events_.push_back({rule, event.customer_id(), absl::StrCat("event:", name, ":", id),
+                         absl::StrCat("event ", name, event.has_id() ? absl::StrCat(" ", event.id()) : "", " at ",
+                                      FormatTimestamp(internal::FromProto(event.occurred_at())))});
+    }
+  };
+  consider(event.type());
+  for (const std::string& kind : kinds) consider(kind);
+}
+
+void Runner::DiscardEvents() { events_.clear(); }
+
+void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store, const SegmentCatalog& segments,
+                        const ScoreCatalog& scores, absl::Time now) {
+  if (rules_ == nullptr) return;
+  QueueSegmentChanges(segments, store);
+  QueueCrossings(scores, store);
+  QueueEvents(store);
+  const size_t rows = store.row_capacity();
+  if (stage_shadow_.size() < rows) stage_shadow_.resize(rows, 0);
+  for (auto& [f, values] : shadows_) {
+    if (values.size() < rows) values.resize(rows);
+  }
+  static const int kStageBit = FieldBit("lifecycle_stage");
+  static const int kZoneBit = FieldBit("timezone");
+  bool new_zone = false;
+  for (const StoreChanges::CustomerWrite& w : changes.customers) {
+    if (w.created) ScheduleRow(store, w.row, now, /*created=*/true);
+    if (w.fields & (uint64_t{1} << kZoneBit)) new_zone = true;
+    // Lifecycle stage.
+    const uint8_t stage = store.lifecycle_stage()[w.row];
+    if (stage != stage_shadow_[w.row]) {
+      const auto from = static_cast<v1::LifecycleStage>(stage_shadow_[w.row]);
+      const auto to = static_cast<v1::LifecycleStage>(stage);
+      stage_shadow_[w.row] = stage;
+      const std::string key = absl::StrCat("stage:", ++change_counter_);
+      for (int rule : rules_->lifecycle_rules_) {
+        const v1::LifecycleTrigger& t = rules_->rules_[rule].def->trigger().lifecycle_changed();
+        if ((t.from() == 0 || t.from() == from) && (t.to() == 0 || t.to() == to)) {
+          pending_.push_back({rule, w.row, key,
+                              absl::StrCat("lifecycle ", from == 0 ? "(none)" : LifecycleStageName(from), " -> ",
+                                           LifecycleStageName(to))});
+        }
+      }
+    }
+    // Watched fields.
+    if (shadow_fields_.empty()) continue;
+    bool touched = false;
+    for (const std::string& f : shadow_fields_) {
+      if (absl::StartsWith(f, "attrs.")) {
+        for (uint32_t a = w.attrs_begin; a < w.attrs_end && !touched; ++a) touched = changes.attrs[a] == f.substr(6);
+      } else {
+        const int bit = FieldBit(f);
+        touched = touched || (bit >= 0 && (w.fields & (uint64_t{1} << bit)));
+      }
+    }
+    if (!touched) continue;
+    const v1::Customer c = store.CustomerAt(w.row);
+    for (const std::string& f : shadow_fields_) {
+      std::string& old = shadows_[f][w.row];
+      std::string text = FieldText(c, f);
+      if (text == old) continue;
+      if (f == "owner_id") {
+        if (!old.empty()) --owner_load_[old];
+        if (!text.empty()) ++owner_load_[text];
+      }
+      auto it = rules_->by_field_.find(f);
+      if (it != rules_->by_field_.end()) {
+        const std::string key = absl::StrCat("field:", f, ":", ++change_counter_);
+        for (int rule : it->second) {
+          const v1::FieldChangeTrigger& t = rules_->rules_[rule].def->trigger().field_changed();
+          if ((t.has_from() && t.from() != old) || (t.has_to() && t.to() != text)) continue;
+          pending_.push_back({rule, w.row, key, absl::StrCat("field ", f, " \"", old, "\" -> \"", text, "\"")});
+        }
+      }
+      old = std::move(text);
+    }
+    for (int rule : rules_->date_rules_) ArmDate(rule, w.row, c, now);
+  }
+  // Inactivity: each counted event restarts its quiet spell.
+  if (!rules_->inactivity_rules_.empty()) {
+    for (const StoreChanges::EventCount& e : changes.events) {
+      const absl::string_view type = store.EventTypeName(e.type);
+      for (int rule : rules_->inactivity_rules_) {
+        const CompiledRule& r = rules_->rules_[rule];
+        if (r.def->trigger().inactivity().event_type() != type) continue;
+        // The spell runs from the latest such event.
+        auto [last, first] = last_event_.try_emplace(Key(rule, e.row), e.at);
+        if (!first && e.at <= last->second) continue;
+        last->second = e.at;
+        armed_[Key(rule, e.row)] = e.at + r.offset;
+        timers_.push({e.at + r.offset, rule, e.row});
+      }
+    }
+  }
+  if (new_zone) ArmSchedules(store, now);
+}
+
+void Runner::QueueSegmentChanges(const SegmentCatalog& segments, const CustomerStore& store) {
+  if (segments.last_seq() <= segment_cursor_) return;
+  const uint64_t after = segment_cursor_;
+  segment_cursor_ = segments.last_seq();
+  if (rules_ == nullptr || rules_->by_segment_.empty()) return;
+  for (const SegmentChange& c : segments.ChangesSince(after, SIZE_MAX, store)) {
+    auto it = rules_->by_segment_.find(c.segment);
+    if (it == rules_->by_segment_.end()) continue;
+    const std::optional<uint32_t> row = store.FindRow(c.customer_id);
+    if (!row) continue;
+    const auto kind = c.kind == SegmentChange::Kind::kEnter ? v1::SegmentChange::ENTER : v1::SegmentChange::EXIT;
+    for (int rule : it->second) {
+      if (rules_->rules_[rule].def->trigger().segment().on() != kind) continue;
+      pending_.push_back({rule, *row, absl::StrCat("segment:", c.seq),
+                          absl::StrCat("segment ", c.segment, " ", SegmentChangeKindName(c.kind))});
+    }
+  }
+}
+
+void Runner::QueueCrossings(const ScoreCatalog& scores, const CustomerStore& store) {
+  if (scores.last_seq() <= crossing_cursor_) return;
+  const uint64_t after = crossing_cursor_;
+  crossing_cursor_ = scores.last_seq();
+  if (rules_ == nullptr || rules_->by_score_.empty()) return;
+  for (const v1::ScoreCrossing& c : scores.CrossingsSince(after, SIZE_MAX, store)) {
+    auto it = rules_->by_score_.find(c.score());
+    if (it == rules_->by_score_.end()) continue;
+    const std::optional<uint32_t> row = store.FindRow(c.customer_id());
+    if (!row) continue;
+    for (int rule : it->second) {
+      const v1::ScoreTrigger& t = rules_->rules_[rule].def->trigger().score();
+      if (!t.threshold().empty() && t.threshold() != c.threshold()) continue;
+      if (t.direction() != v1::ScoreCrossing::DIRECTION_UNSPECIFIED && t.direction() != c.direction()) continue;
+      pending_.push_back({rule, *row, absl::StrCat("score:", c.seq()),
+                          absl::StrCat("score ", c.score(), " ", c.threshold(),
+                                       c.direction() == v1::ScoreCrossing::UP ? " up" : " down", " at ", c.value())});
+    }
+  }
+}
+
+bool Runner::HasWork(const SegmentCatalog& segments, const ScoreCatalog& scores) const {
+  return !pending_.empty() || !events_.empty() || segments.last_seq() > segment_cursor_ ||
+         scores.last_seq() > crossing_cursor_;
+}
+
+void Runner::EndCascade() {
+  depth_ = 0;
+  origins_.clear();
+}
+
+// ------------------------------------------------------------------ deciding
+
+// One round of decisions at one instant.
+class Runner::Decider {
+ public:
+  Decider(Runner& runner, const CustomerStore& store, const SegmentCatalog& segments, absl::Time now)
+      : r_(runner), set_(*runner.rules_), store_(store), segments_(segments), now_(now) {}
+
+  void Decide(const Pending& p);
+  Effects Finish();
+
+ private:
+  struct RowState {
+    v1::Customer view;   // the customer as this round's actions left them
+    v1::Customer patch;  // what they wrote
+    bool written = false;
+    bool tags = false;   // the patch sets the tag list
+    std::vector<int> writers;
+    absl::flat_hash_set<std::string> groups;  // (change, group) pairs a rule already acted in
+  };
+  RowState& Row(uint32_t row);
+  void Act(const Pending& p, int index, const v1::Action& action, v1::AuditRecord& record, RowState& state);
+  // The owner a pool picks for the customer; -1 for none.
+  int Route(int pool, uint32_t row);
+  bool Available(int owner) const { return owner >= 0 && !set_.owners_[owner].def->unavailable(); }
+  absl::TimeZone CustomerZone(const v1::Customer& c) const;
+  ActionResult::Result Outreach(const std::string& channel, uint32_t row, const v1::Customer& c, v1::SkipReason* reason,
+                                absl::Time* available_at);
+
+  Runner& r_;
+  const RuleSet& set_;
+  const CustomerStore& store_;
+  const SegmentCatalog& segments_;
+  const absl::Time now_;
+  std::map<uint32_t, RowState> rows_;
+  absl::flat_hash_map<std::string, int64_t> load_delta_;  // assignments this round
+  Effects effects_;
+};
+
+Runner::Decider::RowState& Runner::Decider::Row(uint32_t row) {
+  auto [it, inserted] = rows_.try_emplace(row);
+  if (inserted) it->second.view = store_.CustomerAt(row);
+  return it->second;
+}
+
+absl::TimeZone Runner::Decider::CustomerZone(const v1::Customer& c) const {
+  if (c.has_timezone()) {
+    absl::StatusOr<absl::TimeZone> zone = LoadZone(c.timezone());
+    if (zone.ok()) return *zone;
+  }
+  return set_.policies_->zone;
+}
+
+int Runner::Decider::Route(int pool, uint32_t row) {
+  const CompiledPool& p = set_.pools_[pool];
+  const int n = static_cast<int>(p.owners.size());
+  auto fallback = [&] { return Available(p.fallback) ? p.fallback : -1; };
+  switch (p.def->strategy()) {
+    case v1::RoutingPool::TERRITORY: {
+      for (const CompiledPool::Territory& t : p.territories) {
+        std::optional<bool> holds = t.columnar ? t.columnar->EvaluateRow(store_, row, now_, &segments_) : std::nullopt;
+        if (!holds) {
+          cel::StoreCustomerActivation act(store_, row, now_, &segments_);
+          const cel::Value v = t.program->Evaluate(act);
+          holds = v.kind() == cel::Value::Kind::kBool && v.bool_value();
+        }
+        if (*holds) return Available(t.owner) ? t.owner : fallback();
+      }
+      return fallback();
+    }
+    case v1::RoutingPool::ROUND_ROBIN: {
+      int& last = r_.round_robin_.try_emplace(p.def->name(), -1).first->second;
+      for (int k = 1; k <= n; ++k) {
+        const int i = ((last + k) % n + n) % n;
+        if (Available(p.owners[i])) {
+          last = i;
+          return p.owners[i];
+        }
+      }
+      return fallback();
+    }
+    case v1::RoutingPool::WEIGHTED: {
+      std::vector<double>& current = r_.weighted_[p.def->name()];
+      current.resize(n, 0.0);
+      double total = 0;
+      int best = -1;
+      for (int i = 0; i < n; ++i) {
+        if (!Available(p.owners[i])) continue;
+        const double w = set_.owners_[p.owners[i]].def->weight() > 0 ? set_.owners_[p.owners[i]].def->weight() : 1.0;
+        current[i] += w;
+        total += w;
+        if (best < 0 || current[i] > current[best]) best = i;
+      }
+      if (best < 0) return fallback();
+      current[best] -= total;
+      return p.owners[best];
+    }
+    case v1::RoutingPool::LEAST_LOADED: {
+      int best = -1;
+      int64_t best_load = 0;
+      for (int i = 0; i < n; ++i) {
+        if (!Available(p.owners[i])) continue;
+        const std::string& id = set_.owners_[p.owners[i]].def->id();
+        auto it = r_.owner_load_.find(id);
+        const int64_t load = (it == r_.owner_load_.end() ? 0 : it->second) + load_delta_[id];
+        if (best < 0 || load < best_load) {
+          best = i;
+          best_load = load;
+        }
+      }
+      return best < 0 ? fallback() : p.owners[best];
+    }
+    default:
+      return -1;
+  }
+}
+
+ActionResult::Result Runner::Decider::Outreach(const std::string& channel, uint32_t row, const v1::Customer& c,
+                                               v1::SkipReason* reason, absl::Time* available_at) {
+  const RuleSet::Policies& policies = *set_.policies_;
+  if (c.do_not_contact()) {
+    *reason = v1::DO_NOT_CONTACT;
+    return ActionResult::SKIPPED;
+  }
+  if (OptedOut(c, channel)) {
+    *reason = v1::NO_CONSENT;
+    return ActionResult::SKIPPED;
+  }
+  const Micros now = ToMicros(now_);
+  std::vector<std::pair<Micros, std::string>>& recent = r_.recent_[row];
+  if (policies.horizon > 0) {  // forget what no window reaches any more
+    recent.erase(std::remove_if(recent.begin(), recent.end(),
+                                [&](const auto& e) { return e.first <= now - policies.horizon; }),
+                 recent.end());
+  }
+  for (const RuleSet::Policies::Cap& cap : policies.caps) {
+    if (cap.channel != channel) continue;
+    const auto used = std::count_if(recent.begin(), recent.end(), [&](const auto& e) {
+      return e.second == channel && e.first > now - cap.window;
+    });
+    if (static_cast<uint32_t>(used) >= cap.max) {
+      *reason = v1::FREQUENCY_CAP;
+      return ActionResult::SKIPPED;
+    }
+  }
+  if (policies.budget_max > 0) {
+    const auto used = std::count_if(recent.begin(), recent.end(),
+                                    [&](const auto& e) { return e.first > now - policies.budget_window; });
+    if (static_cast<uint32_t>(used) >= policies.budget_max) {
+      *reason = v1::CONTACT_BUDGET;
+      return ActionResult::SKIPPED;
+    }
+  }
+  if (policies.horizon > 0) recent.push_back({now, channel});
+  if (policies.quiet) {
+    const absl::TimeZone zone = CustomerZone(c);
+    if (InWindow(now_, *policies.quiet, zone)) {
+      *available_at = NextOutside(now_, *policies.quiet, zone);
+      return ActionResult::DEFERRED;
+    }
+  }
+  return ActionResult::OUTBOX;
+}
+
+void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action, v1::AuditRecord& record,
+                          RowState& state) {
+  const CompiledRule& rule = set_.rules_[p.rule];
+  const std::string& customer = record.customer_id();
+  ActionResult* result = record.add_actions();
+  result->set_index(index);
+  const std::string id = StableId(rule.def->name(), customer, p.key, index);
+  auto skip = [&](v1::SkipReason reason, std::string detail = "") {
+    result->set_result(ActionResult::SKIPPED);
+    result->set_reason(reason);
+    result->set_detail(std::move(detail));
+  };
+  auto wrote = [&] {
+    result->set_result(ActionResult::APPLIED);
+    state.written = true;
+    if (std::find(state.writers.begin(), state.writers.end(), p.rule) == state.writers.end()) {
+      state.writers.push_back(p.rule);
+    }
+  };
+  v1::Customer& view = state.view;
+  switch (action.kind_case()) {
+    case v1::Action::kSetField: {
+      const std::string& field = action.set_field().field();
+      const std::string& value = action.set_field().value();
+      if (FieldText(view, field) == value) return skip(v1::NO_EFFECT, absl::StrCat(field, " is already \"", value, "\""));
+      v1::Customer write;
+      if (value.empty()) {
+        write.add_clear_fields(field);
+      } else {
+        std::string csv = absl::StrCat("id,", field, "\nx,");
+        AppendCsvCell(value, &csv);
+        csv += "\n";
+        ReadOptions read;
+        if (absl::StartsWith(field, "attrs.")) {
+          if (std::optional<AttrType> type = store_.attr_type(field.substr(6))) read.attr_types[field.substr(6)] = *type;
+        }
+        absl::StatusOr<ReadResult<v1::Customer>> parsed = ReadRecords<v1::Customer>(csv, Format::kCsv, read);
+        if (!parsed.ok() || !parsed->errors.empty() || parsed->batch.records.size() != 1) {
+          return skip(v1::INVALID_VALUE, parsed.ok() && !parsed->errors.empty() ? parsed->errors[0].message
+                                                                                : std::string(parsed.status().message()));
+        }
+        write = std::move(parsed->batch.records[0]);
+        write.clear_id();
+      }
+      if (value.empty()) {
+        state.patch.add_clear_fields(field);
+      } else {
+        state.patch.MergeFrom(write);
+      }
+      if (absl::StartsWith(field, "attrs.")) {
+        if (value.empty()) {
+          view.mutable_attrs()->erase(field.substr(6));
+        } else {
+          (*view.mutable_attrs())[field.substr(6)] = write.attrs().at(field.substr(6));
+        }
+      } else if (value.empty()) {
+        const auto* d = v1::Customer::descriptor()->FindFieldByName(field);
+        v1::Customer::GetReflection()->ClearField(&view, d);
+      } else {
+        view.MergeFrom(write);
+      }
+      return wrote();
+    }
+    case v1::Action::kAddTag:
+    case v1::Action::kRemoveTag: {
+      const bool add = action.has_add_tag();
+      const std::string& tag = add ? action.add_tag() : action.remove_tag();
+      auto* tags = view.mutable_tags();
+      auto it = std::find(tags->begin(), tags->end(), tag);
+      if ((it != tags->end()) == add) {
+        return skip(v1::NO_EFFECT, absl::StrCat("tag \"", tag, add ? "\" is already there" : "\" is not there"));
+      }
+      if (add) {
+        tags->Add(std::string(tag));
+      } else {
+        tags->erase(it);
+      }
+      state.tags = true;
+      return wrote();
+    }
+    case v1::Action::kSetLifecycleStage:
+      if (view.lifecycle_stage() == action.set_lifecycle_stage()) return skip(v1::NO_EFFECT, "already at that stage");
+      view.set_lifecycle_stage(action.set_lifecycle_stage());
+      state.patch.set_lifecycle_stage(action.set_lifecycle_stage());
+      return wrote();
+    case v1::Action::kAdjustScore:
+      effects_.adjustments.push_back({p.row, action.adjust_score().score(), action.adjust_score().points(),
+                                      absl::StrCat("rule ", rule.def->name())});
+      state.written = true;
+      if (std::find(state.writers.begin(), state.writers.end(), p.rule) == state.writers.end()) {
+        state.writers.push_back(p.rule);
+      }
+      result->set_result(ActionResult::APPLIED);
+      return;
+    case v1::Action::kAssignOwner: {
+      const int target = rule.targets[index];
+      const int owner = action.assign_owner().has_pool() ? Route(target, p.row) : (Available(target) ? target : -1);
+      if (owner < 0) {
+        return skip(v1::NO_OWNER, action.assign_owner().has_pool()
+                                      ? absl::StrCat("pool ", action.assign_owner().pool(), " has no available owner")
+                                      : absl::StrCat("owner ", action.assign_owner().owner(), " is unavailable"));
+      }
+      const std::string& owner_id = set_.owners_[owner].def->id();
+      result->set_detail(owner_id);
+      if (view.owner_id() == owner_id && view.has_owner_id()) return skip(v1::NO_EFFECT, absl::StrCat("already owned by ", owner_id));
+      if (view.has_owner_id()) --load_delta_[view.owner_id()];
+      ++load_delta_[owner_id];
+      view.set_owner_id(owner_id);
+      state.patch.set_owner_id(owner_id);
+      return wrote();
+    }
+    case v1::Action::kCreateTask: {
+      v1::Task task;
+      task.set_id(id);
+      task.set_customer_id(customer);
+      task.set_owner_id(view.owner_id());
+      task.set_title(action.create_task().title());
+      task.set_rule(rule.def->name());
+      internal::ToProto(ToMicros(now_), task.mutable_created_at());
+      WorkWeek week;
+      absl::TimeZone zone = set_.policies_->zone;
+      if (auto it = set_.owner_index_.find(view.owner_id()); view.has_owner_id() && it != set_.owner_index_.end()) {
+        week = set_.owners_[it->second].week;
+        zone = set_.owners_[it->second].zone;
+      }
+      const absl::Time due =
+          AddBusinessTime(now_, absl::Hours(action.create_task().due_in_business_hours()), week, zone);
+      internal::ToProto(ToMicros(due), task.mutable_due_at());
+      r_.tasks_.push_back(std::move(task));
+      result->set_id(id);
+      result->set_result(ActionResult::APPLIED);
+      return;
+    }
+    case v1::Action::kSendEmail:
+    case v1::Action::kNotifyOwner:
+    case v1::Action::kWebhook: {
+      absl::Time available_at = now_;
+      ActionResult::Result outcome = ActionResult::OUTBOX;
+      if (action.has_notify_owner() && !view.has_owner_id()) return skip(v1::NO_OWNER, "the customer has no owner");
+      const std::string channel = OutreachChannel(action);
+      if (!channel.empty()) {
+        v1::SkipReason reason = v1::SKIP_REASON_UNSPECIFIED;
+        outcome = Outreach(channel, p.row, view, &reason, &available_at);
+        if (outcome == ActionResult::SKIPPED) return skip(reason, absl::StrCat("channel ", channel));
+      }
+      v1::OutboxEntry entry;
+      entry.set_id(id);
+      entry.set_customer_id(customer);
+      entry.set_rule(rule.def->name());
+      *entry.mutable_action() = action;
+      entry.set_owner_id(view.owner_id());
+      internal::ToProto(ToMicros(now_), entry.mutable_created_at());
+      internal::ToProto(ToMicros(available_at), entry.mutable_available_at());
+      entry.set_trigger(p.text);
+      if (!r_.outbox_.Add(std::move(entry))) return skip(v1::NO_EFFECT, "already in the outbox");
+      result->set_id(id);
+      result->set_result(outcome);
+      return;
+    }
+    case v1::Action::KIND_NOT_SET:
+      return skip(v1::SKIP_REASON_UNSPECIFIED, "empty action");
+  }
+}
+
+void Runner::Decider::Decide(const Pending& p) {
+  const CompiledRule& rule = set_.rules_[p.rule];
+  v1::AuditRecord record;
+  internal::ToProto(ToMicros(now_), record.mutable_at());
+  record.set_rule(rule.def->name());
+  record.set_playbook_version(set_.version());
+  record.set_customer_id(std::string(store_.IdOf(p.row)));
+  record.set_trigger(p.text);
+  record.set_depth(r_.depth_);
+  auto skipped = [&](v1::SkipReason reason, std::string detail = "") {
+    record.set_outcome(v1::AuditRecord::SKIPPED);
+    record.set_reason(reason);
+    if (!detail.empty()) record.add_actions()->set_detail(std::move(detail));
+    r_.AppendAudit(std::move(record));
+  };
+  if (r_.depth_ > set_.policies_->max_depth) return skipped(v1::LOOP_LIMIT);
+  if (r_.depth_ > 0) {
+    auto it = r_.origins_.find(p.row);
+    if (it != r_.origins_.end() && std::find(it->second.begin(), it->second.end(), p.rule) != it->second.end()) {
+      return skipped(v1::SELF_TRIGGER);
+    }
+  }
+  if (rule.condition != nullptr) {
+    cel::StoreCustomerActivation activation(store_, p.row, now_, &segments_);
+    const cel::Value v = rule.condition->Evaluate(activation);
+    for (const ClauseValue& clause : ExplainCondition(*rule.condition, activation)) {
+      v1::ConditionRead* read = record.add_reads();
+      read->set_name(clause.text);
+      read->set_value(clause.value.DebugString());
+    }
+    if (v.kind() != cel::Value::Kind::kBool) return skipped(v1::CONDITION_ERROR, v.DebugString());
+    if (!v.bool_value()) return skipped(v1::CONDITION_FALSE);
+  }
+  RowState& state = Row(p.row);  // read only for rules that act
+  const std::string& group = rule.def->group();
+  if (!group.empty() && !state.groups.insert(absl::StrCat(p.key, "\n", group)).second) {
+    return skipped(v1::PRIORITY, absl::StrCat("a higher-priority rule of group ", group, " acted"));
+  }
+  record.set_outcome(v1::AuditRecord::FIRED);
+  for (int i = 0; i < rule.def->actions_size(); ++i) Act(p, i, rule.def->actions(i), record, state);
+  r_.AppendAudit(std::move(record));
+}
+
+Effects Runner::Decider::Finish() {
+  for (auto& [row, state] : rows_) {
+    if (!state.written) continue;
+    std::vector<int>& origins = r_.origins_[row];
+    for (int w : state.writers) {
+      if (std::find(origins.begin(), origins.end(), w) == origins.end()) origins.push_back(w);
+    }
+    if (state.patch.ByteSizeLong() == 0 && !state.tags) continue;  // score adjustments only
+    v1::Customer& c = effects_.customers.records.emplace_back(std::move(state.patch));
+    c.set_id(std::string(store_.IdOf(row)));
+    if (state.tags) {
+      *c.mutable_tags() = state.view.tags();
+      if (c.tags().empty()) c.add_clear_fields("tags");
+    }
+  }
+  return std::move(effects_);
+}
+
+void Runner::QueueEvents(const CustomerStore& store) {
+  for (PendingEvent& e : events_) {
+    if (std::optional<uint32_t> row = store.FindRow(e.customer_id)) {
+      pending_.push_back({e.rule, *row, std::move(e.key), std::move(e.text)});
+    }
+  }
+  events_.clear();
+}
+
+Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segments, const ScoreCatalog& scores,
+                       absl::Time now) {
+  QueueEvents(store);
+  QueueSegmentChanges(segments, store);
+  QueueCrossings(scores, store);
+  std::vector<Pending> work = std::move(pending_);
+  pending_.clear();
+  if (rules_ == nullptr) return {};
+  // Per customer, change by change in the order they happened; the rules
+  // one change triggers by priority.
+  absl::flat_hash_map<absl::string_view, size_t> change_order;
+  std::vector<size_t> order(work.size());
+  for (size_t i = 0; i < work.size(); ++i) order[i] = change_order.try_emplace(work[i].key, i).first->second;
+  std::vector<size_t> index(work.size());
+  for (size_t i = 0; i < work.size(); ++i) index[i] = i;
+  std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
+    if (work[a].row != work[b].row) return work[a].row < work[b].row;
+    if (order[a] != order[b]) return order[a] < order[b];
+    return rules_->rank_[work[a].rule] < rules_->rank_[work[b].rule];
+  });
+  Decider decider(*this, store, segments, now);
+  for (size_t i : index) decider.Decide(work[i]);
+  Effects effects = decider.Finish();
+  ++depth_;
+  return effects;
+}
+
+// ------------------------------------------------------------------ records
+
+void Runner::AppendAudit(v1::AuditRecord record) {
+  record.set_seq(next_audit_seq_++);
+  RuleStats& s = stats_[record.rule()];
+  if (record.outcome() == v1::AuditRecord::FIRED) {
+    ++s.fired;
+    for (const ActionResult& a : record.actions()) {
+      if (a.result() == ActionResult::APPLIED) ++s.applied;
+      if (a.result() == ActionResult::OUTBOX || a.result() == ActionResult::DEFERRED) ++s.outbox;
+      if (a.result() == ActionResult::SKIPPED && a.reason() != v1::NO_EFFECT) ++s.blocked;
+    }
+  } else {
+    ++s.skipped;
+  }
+  audit_.push_back(std::move(record));
+}
+
+std::vector<v1::AuditRecord> Runner::Audit(uint64_t after, size_t limit, absl::string_view customer_id,
+                                           absl::string_view rule) const {
+  std::vector<v1::AuditRecord> out;
+  auto it = std::upper_bound(audit_.begin(), audit_.end(), after,
+                             [](uint64_t seq, const v1::AuditRecord& r) { return seq < r.seq(); });
+  for (; it != audit_.end() && out.size() < limit; ++it) {
+    if (!customer_id.empty() && it->customer_id() != customer_id) continue;
+    if (!rule.empty() && it->rule() != rule) continue;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+void Runner::TrimAudit(uint64_t through) {
+  auto it = std::upper_bound(audit_.begin(), audit_.end(), through,
+                             [](uint64_t seq, const v1::AuditRecord& r) { return seq < r.seq(); });
+  audit_.erase(audit_.begin(), it);
+}
+
+std::vector<v1::Task> Runner::Tasks(absl::string_view customer_id) const {
+  std::vector<v1::Task> out;
+  for (const v1::Task& t : tasks_) {
+    if (customer_id.empty() || t.customer_id() == customer_id) out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<RuleStats> Runner::Stats() const {
+  std::vector<RuleStats> out;
+  if (rules_ == nullptr) return out;
+  for (const v1::Rule& r : rules_->definition().rules()) {
+    auto it = stats_.find(r.name());
+    RuleStats s = it == stats_.end() ? RuleStats{} : it->second;
+    s.rule = r.name();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void Runner::EraseCustomer(uint32_t row, absl::string_view customer_id) {
+  audit_.erase(std::remove_if(audit_.begin(), audit_.end(),
+                              [&](const v1::AuditRecord& r) { return r.customer_id() == customer_id; }),
+               audit_.end());
+  tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(),
+                              [&](const v1::Task& t) { return t.customer_id() == customer_id; }),
+               tasks_.end());
+  outbox_.EraseCustomer(customer_id);
+  recent_.erase(row);
+  origins_.erase(row);
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.row == row; }),
+                 pending_.end());
+  if (rules_ == nullptr) return;
+  for (int rule = 0; rule < static_cast<int>(rules_->rules_.size()); ++rule) {
+    armed_.erase(Key(rule, row));
+    date_fired_.erase(Key(rule, row));
+    last_event_.erase(Key(rule, row));
+  }
+  for (auto& [f, values] : shadows_) {
+    if (row < values.size()) {
+      if (f == "owner_id" && !values[row].empty()) --owner_load_[values[row]];
+      values[row].clear();
+    }
+  }
+  if (row < stage_shadow_.size()) stage_shadow_[row] = 0;
+}
+
+}  // namespace saleskit::automation
