@@ -1,4 +1,6 @@
 // The C API's handling of bad arguments, seen from C++.
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -564,6 +566,129 @@ TEST_CASE("C API: live predictions agree with explanations and run while loads r
   saleskit_free(json);
   CHECK(count == 220);
   saleskit_model_free(model);
+  saleskit_engine_close(engine);
+}
+
+}  // namespace
+
+namespace {
+
+// The "seq", "id" and "customer_id" of each entry of an outbox JSON array.
+struct Polled {
+  uint64_t seq;
+  std::string id, customer;
+};
+std::vector<Polled> ParseEntries(const std::string& json) {
+  std::vector<Polled> out;
+  auto value = [&](size_t from, const std::string& key) {
+    const size_t at = json.find("\"" + key + "\":\"", from) + key.size() + 4;
+    return json.substr(at, json.find('"', at) - at);
+  };
+  for (size_t p = json.find("{\"seq\":"); p != std::string::npos; p = json.find("{\"seq\":", p + 1)) {
+    out.push_back({std::stoull(json.substr(p + 7)), value(p, "id"), value(p, "customer_id")});
+  }
+  return out;
+}
+
+TEST_CASE("C API: outbox options are checked, and structs from older headers get their defaults",
+          "[c_api][automation]") {
+  saleskit_engine_options options;
+  saleskit_engine_options_init(&options);
+  saleskit_engine* engine = nullptr;
+  options.outbox_retry_max_seconds = 10;  // below the base (60)
+  CHECK(saleskit_engine_open(&options, &engine) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(engine == nullptr);
+  CHECK(std::string(saleskit_last_error()).find("retry_base <= retry_max") != std::string::npos);
+  options.size = offsetof(saleskit_engine_options, outbox_max_attempts) - 1;
+  CHECK(saleskit_engine_open(&options, &engine) == SALESKIT_INVALID_ARGUMENT);
+  options.size = offsetof(saleskit_engine_options, outbox_max_attempts);  // the fields above are not read
+  REQUIRE(saleskit_engine_open(&options, &engine) == SALESKIT_OK);
+  saleskit_engine_close(engine);
+}
+
+TEST_CASE("C API: the lists escape what hosts put in names and texts", "[c_api][automation]") {
+  saleskit_engine* engine = nullptr;
+  REQUIRE(saleskit_engine_open(nullptr, &engine) == SALESKIT_OK);
+  const std::string playbook = R"({"rules": [{"name": "r", "trigger": {"event": {"type": "x"}},
+      "actions": [{"notify_owner": {"message": "say \"hi\"\n\u00e9"}}, {"create_task": {"title": "a\\b"}}]}]})";
+  REQUIRE(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, playbook.data(), playbook.size()) == SALESKIT_OK);
+  const std::string csv = "id,owner_id\n\"q\"\"1\",o\n";
+  REQUIRE(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, csv.data(), csv.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  const std::string events = "customer_id,type,occurred_at\n\"q\"\"1\",x,1970-01-01T00:00:00Z\n";
+  REQUIRE(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, events.data(), events.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  char* json = nullptr;
+  uint64_t count = 0;
+  REQUIRE(saleskit_outbox_poll(engine, 0, &json, nullptr, &count) == SALESKIT_OK);
+  const std::string polled = json;
+  saleskit_free(json);
+  CHECK(count == 1);
+  CHECK(polled.find(R"("customer_id":"q\"1")") != std::string::npos);
+  CHECK(polled.find(R"("action":{"notify_owner":{"message":"say \"hi\"\n)") != std::string::npos);
+  REQUIRE(saleskit_tasks(engine, "q\"1", &json, nullptr, &count) == SALESKIT_OK);
+  CHECK(count == 1);
+  CHECK(std::string(json).find(R"("title":"a\\b")") != std::string::npos);
+  saleskit_free(json);
+  saleskit_engine_close(engine);
+}
+
+TEST_CASE("C API: hosts polling and acking from many threads while loads run get each entry once, in order",
+          "[c_api][automation]") {
+  saleskit_engine* engine = nullptr;
+  REQUIRE(saleskit_engine_open(nullptr, &engine) == SALESKIT_OK);
+  const std::string playbook = R"({"rules": [{"name": "ping", "trigger": {"event": {"type": "visit"}},
+      "actions": [{"webhook": {"name": "crm"}}]}]})";
+  REQUIRE(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, playbook.data(), playbook.size()) == SALESKIT_OK);
+  const std::string customers = "id\nc0\nc1\nc2\nc3\nc4\n";
+  REQUIRE(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers.data(), customers.size(), nullptr,
+                                    nullptr) == SALESKIT_OK);
+  constexpr int kBatches = 40;
+  std::atomic<bool> loading{true};
+  std::vector<std::vector<Polled>> seen(3);
+  std::vector<int> failures(3, 0);
+  std::vector<std::thread> hosts;
+  for (int t = 0; t < 3; ++t) {
+    hosts.emplace_back([&, t] {
+      for (;;) {
+        const bool last_round = !loading.load();
+        char* json = nullptr;
+        if (saleskit_outbox_poll(engine, 3, &json, nullptr, nullptr) != SALESKIT_OK) ++failures[t];
+        const std::vector<Polled> got = ParseEntries(json == nullptr ? "" : json);
+        saleskit_free(json);
+        for (const Polled& p : got) {
+          if (saleskit_outbox_ack(engine, p.id.c_str()) != SALESKIT_OK) ++failures[t];
+          seen[t].push_back(p);
+        }
+        if (last_round && got.empty()) break;
+      }
+    });
+  }
+  for (int i = 0; i < kBatches; ++i) {
+    const std::string row = "id,customer_id,type,occurred_at\ne" + std::to_string(i) + ",c" +
+                            std::to_string(i % 5) + ",visit,1970-01-01T00:00:00Z\n";
+    CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, row.data(), row.size(), nullptr, nullptr) ==
+          SALESKIT_OK);
+  }
+  loading = false;
+  for (auto& h : hosts) h.join();
+  CHECK(failures == std::vector<int>(3, 0));
+  std::vector<Polled> all;
+  for (const auto& s : seen) all.insert(all.end(), s.begin(), s.end());
+  std::sort(all.begin(), all.end(), [](const Polled& a, const Polled& b) { return a.seq < b.seq; });
+  REQUIRE(all.size() == static_cast<size_t>(kBatches));  // each entry once
+  for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].seq == i + 1);
+  // A customer's entries reach the hosts one at a time: each thread sees its share in seq order.
+  for (const auto& s : seen) {
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (s[i].customer == s[i - 1].customer) CHECK(s[i].seq > s[i - 1].seq);
+    }
+  }
+  char* json = nullptr;
+  uint64_t done = 0;
+  CHECK(saleskit_outbox_entries(engine, 0, 0, SALESKIT_OUTBOX_DONE, &json, nullptr, &done) == SALESKIT_OK);
+  saleskit_free(json);
+  CHECK(done == static_cast<uint64_t>(kBatches));
   saleskit_engine_close(engine);
 }
 

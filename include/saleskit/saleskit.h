@@ -114,13 +114,24 @@ typedef struct saleskit_engine_options {
   saleskit_log_fn log;
   void* log_user_data;
   saleskit_log_level min_log_level;
+  /* The outbox (saleskit_outbox_poll): a nacked entry is retried after
+   * outbox_retry_base_seconds * 2^(attempts-1), at most
+   * outbox_retry_max_seconds; after outbox_max_attempts nacks it is dead
+   * (on the dead-letter list). Defaults 5, 60 (1 minute) and 21600 (6 hours).
+   * Added after the fields above: a struct from an older header, whose size
+   * ends before them, gets the defaults. */
+  uint32_t outbox_max_attempts;
+  int64_t outbox_retry_base_seconds;
+  int64_t outbox_retry_max_seconds;
 } saleskit_engine_options;
 
 /* Fills `options` with the defaults. */
 SALESKIT_API void saleskit_engine_options_init(saleskit_engine_options* options);
 
 /* Opens an in-memory engine. `options` may be NULL for the defaults. On
- * success *engine is a new handle, to be closed with saleskit_engine_close. */
+ * success *engine is a new handle, to be closed with saleskit_engine_close.
+ * SALESKIT_INVALID_ARGUMENT for bad outbox options (outbox_max_attempts 0,
+ * a retry base of 0 or less, a retry maximum below the base). */
 SALESKIT_API saleskit_status saleskit_engine_open(const saleskit_engine_options* options,
                                                   saleskit_engine** engine);
 
@@ -318,10 +329,21 @@ SALESKIT_API saleskit_status saleskit_segment_define(saleskit_engine* engine, co
  *                     "condition": "event.type == \"page_view\" && event.properties.url.startsWith(\"/pricing\")"}],
  *    "segments": [{"name": "hot", "condition": "in_segment(\"de\") && events.count(\"pricing_view\", days(30)) >= 2"},
  *                 {"name": "de", "condition": "customer.country == \"DE\""}]}
- * It may carry "scores" too (saleskit.v1.ScoreDef, see saleskit_score_define).
+ * It may carry "scores" too (saleskit.v1.ScoreDef, see saleskit_score_define),
+ * and the automation: "rules", "owners", "pools", "policies" and "version"
+ * (see "automation" below), which replace the running ones atomically:
+ *   {"version": "2026-11", "owners": [{"id": "ann"}, {"id": "bob", "unavailable": true}],
+ *    "pools": [{"name": "reps", "strategy": "ROUND_ROBIN", "owners": ["ann", "bob"]}],
+ *    "policies": {"caps": [{"channel": "email", "max": 1, "window": "86400s"}]},
+ *    "rules": [{"name": "route", "trigger": {"segment": {"segment": "hot", "on": "ENTER"}},
+ *               "actions": [{"assign_owner": {"pool": "reps"}}]}]}
+ * Event kinds, segments and scores already defined exactly so are kept; a
+ * different definition under a defined name is SALESKIT_FAILED_PRECONDITION.
  * Errors as saleskit_segment_define, and: a cycle of in_segment() references
  * ("segments refer to each other in a cycle: a -> b -> a"), a name defined
- * twice, an event kind whose name is an ingested event type, and malformed
+ * twice, an event kind whose name is an ingested event type, a rule, pool,
+ * owner or policy the runner refuses (named with its field: "rule \"r\":
+ * trigger.segment: there is no segment named \"nope\""), and malformed
  * JSON or bytes. */
 SALESKIT_API saleskit_status saleskit_playbook_define(saleskit_engine* engine, saleskit_format format, const void* data,
                                                       size_t size);
@@ -332,7 +354,8 @@ SALESKIT_API saleskit_status saleskit_playbook_define(saleskit_engine* engine, s
 SALESKIT_API saleskit_status saleskit_segment_remove(saleskit_engine* engine, const char* name);
 
 /* The segments as a saleskit.v1.Playbook in JSON (segments in dependency
- * order, then the event kinds and the scores), NUL-terminated in *json, to free with
+ * order, then the event kinds and the scores, and the running rules, owners,
+ * pools, policies and version), NUL-terminated in *json, to free with
  * saleskit_free(); *json_size (may be NULL) its length. */
 SALESKIT_API saleskit_status saleskit_playbook_get(saleskit_engine* engine, char** json, size_t* json_size);
 
@@ -454,6 +477,112 @@ SALESKIT_API saleskit_status saleskit_score_trim_crossings(saleskit_engine* engi
  * order, each customer's value by id, ids sorted:
  *   [{"score":"lead","values":{"c1":30,"c2":0}},...] */
 SALESKIT_API saleskit_status saleskit_scores_evaluate(saleskit_engine* engine, char** json, size_t* json_size);
+
+/* ------------------------------------------------------------------ automation */
+
+/* The automation runner (docs/automation.md): the rules of the playbook
+ * (saleskit_playbook_define) fire on events, segment changes, score
+ * crossings, field and lifecycle changes, dates, inactivity and schedules.
+ * Internal actions change the records at once; external ones (send_email,
+ * notify_owner, webhook) wait in the outbox for the host to deliver: the
+ * library never sends anything. Every decision is an audit record. Strings
+ * are NUL-terminated UTF-8, borrowed for the call. Polling, acking, nacking
+ * and trimming are writes (serialised with loads); the rest are reads.
+ *
+ * The lists come back as JSON arrays, one object per record, in the shape of
+ * saleskit_segment_changes: snake_case keys, seq and counts as numbers,
+ * times as RFC 3339 strings in UTC, enum values as lower-case names
+ * ("pending", "no_consent"), absent values as null. An outbox entry's
+ * "action" is the saleskit.v1.Action as saleskit_playbook_get prints it.
+ * Each list is NUL-terminated in *json, to free with saleskit_free();
+ * *json_size and *count (either may be NULL) receive its length and the
+ * number of records. On an error *json is NULL. */
+
+/* The states of an outbox entry (saleskit.v1.OutboxEntry.State). */
+typedef enum saleskit_outbox_state {
+  SALESKIT_OUTBOX_ANY = 0,     /* as a filter: every state */
+  SALESKIT_OUTBOX_PENDING = 1, /* waiting for delivery, or for its retry time */
+  SALESKIT_OUTBOX_DONE = 2,    /* acked by the host */
+  SALESKIT_OUTBOX_DEAD = 3,    /* nacked outbox_max_attempts times: a dead letter */
+  SALESKIT_OUTBOX_STATE_MAX_ENUM_ = 0x7FFFFFFF /* not a state; see saleskit_status */
+} saleskit_outbox_state;
+
+/* Up to `limit` (0: all) outbox entries due at the engine clock, oldest
+ * first, at most one per customer: a customer's next entry is held back
+ * while an earlier one of theirs is in flight or waiting (quiet hours,
+ * retry backoff), so each customer's entries are delivered in order.
+ *   [{"seq":1,"id":"6f1c...","customer_id":"c1","rule":"welcome",
+ *     "trigger":"event signup e1 at 2026-11-02T11:00:00Z",
+ *     "action":{"send_email":{"template_id":"welcome-de"}},"owner_id":null,
+ *     "created_at":"2026-11-02T12:00:00Z","available_at":"2026-11-02T12:00:00Z",
+ *     "attempts":0,"state":"pending","last_error":null}]
+ * Polled entries are in flight (not polled again) until acked or nacked.
+ * Ids are stable (the same decision always has the same id), so a host that
+ * crashes between delivering and acking can recognise a repeat. A write. */
+SALESKIT_API saleskit_status saleskit_outbox_poll(saleskit_engine* engine, uint64_t limit, char** json,
+                                                  size_t* json_size, uint64_t* count);
+
+/* The host delivered entry `id`: it is done. Acking a done entry again is
+ * SALESKIT_OK. SALESKIT_NOT_FOUND for an unknown id (the message names it:
+ * "no outbox entry with id \"x\""); SALESKIT_FAILED_PRECONDITION for a dead
+ * entry. A write. */
+SALESKIT_API saleskit_status saleskit_outbox_ack(saleskit_engine* engine, const char* id);
+
+/* Delivering entry `id` failed with `error` (may be NULL; kept as the
+ * entry's last_error): it is polled again after a backoff (see
+ * saleskit_engine_options), or is dead after outbox_max_attempts nacks.
+ * SALESKIT_NOT_FOUND for an unknown id (named as for saleskit_outbox_ack);
+ * SALESKIT_FAILED_PRECONDITION for a done or dead entry. A write. */
+SALESKIT_API saleskit_status saleskit_outbox_nack(saleskit_engine* engine, const char* id, const char* error);
+
+/* The outbox entries with seq > `after` in `state` (SALESKIT_OUTBOX_ANY for
+ * every state), oldest first, at most `limit` (0: all), as JSON objects as
+ * saleskit_outbox_poll returns them. Reading does not put entries in
+ * flight. SALESKIT_INVALID_ARGUMENT for a `state` outside the enum. */
+SALESKIT_API saleskit_status saleskit_outbox_entries(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                                     saleskit_outbox_state state, char** json, size_t* json_size,
+                                                     uint64_t* count);
+
+/* The audit records with seq > `after`, oldest first, at most `limit` (0:
+ * all); only customer `customer_id`'s and only rule `rule`'s when these are
+ * not NULL (NULL or "" for any). One record per decision about one rule for
+ * one customer:
+ *   [{"seq":1,"at":"2026-11-02T12:00:00Z","rule":"welcome","playbook_version":"v1",
+ *     "customer_id":"c2","trigger":"event signup e2 at 2026-11-02T11:00:00Z","depth":0,
+ *     "outcome":"skipped","reason":"condition_false",
+ *     "reads":[{"name":"customer.country == \"DE\"","value":"false"}],"actions":[]},
+ *    {"seq":2,...,"outcome":"fired","reason":null,"actions":[
+ *       {"index":0,"id":null,"result":"skipped","reason":"no_consent","detail":null}]}]
+ * "outcome" is "fired" or "skipped" (then "reason" says why); each action
+ * of a fired rule has a "result" ("applied", "outbox", "deferred",
+ * "skipped") and a "reason" when skipped. Reasons are the lower-case names
+ * of saleskit.v1.SkipReason ("condition_false", "do_not_contact",
+ * "no_consent", "frequency_cap", "contact_budget", "priority", "loop_limit",
+ * ...). "depth" is 0 for a change by the host or the clock, n for one made
+ * by a rule at depth n-1. */
+SALESKIT_API saleskit_status saleskit_audit_query(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                                  const char* customer_id, const char* rule, char** json,
+                                                  size_t* json_size, uint64_t* count);
+
+/* Forgets the audit records with seq <= `through` (consumed by the host). A write. */
+SALESKIT_API saleskit_status saleskit_audit_trim(saleskit_engine* engine, uint64_t through);
+
+/* The tasks the rules created (create_task), oldest first; only customer
+ * `customer_id`'s when it is not NULL (NULL or "" for every customer's):
+ *   [{"id":"9a0e...","customer_id":"c1","owner_id":"ann","title":"Call","rule":"route",
+ *     "created_at":"2026-11-06T15:00:00Z","due_at":"2026-11-09T11:00:00Z"}]
+ * due_at counts the task's business hours in the owner's working hours. */
+SALESKIT_API saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id, char** json,
+                                            size_t* json_size, uint64_t* count);
+
+/* Decision counts per running rule, in playbook order:
+ *   [{"rule":"welcome","fired":1,"skipped":1,"applied":1,"outbox":1,"blocked":0}]
+ * "fired"/"skipped" count audit records, "applied" internal actions done,
+ * "outbox" external actions sent to the outbox (deferred ones included),
+ * "blocked" actions skipped by a policy or by routing. *count (may be
+ * NULL) receives the number of rules. */
+SALESKIT_API saleskit_status saleskit_rule_stats(saleskit_engine* engine, char** json, size_t* json_size,
+                                                 uint64_t* count);
 
 /* ------------------------------------------------------------------ cohorts and RFM */
 

@@ -25,6 +25,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "internal/automation_json.h"
 #include "internal/history_input.h"
 #include "internal/json.h"
 #include "saleskit/cel/json.h"
@@ -218,6 +219,10 @@ void saleskit_engine_options_init(saleskit_engine_options* options) {
   options->size = sizeof(*options);
   options->dedup_horizon_seconds = 7 * 24 * 3600;
   options->min_log_level = SALESKIT_LOG_INFO;
+  const saleskit::automation::OutboxOptions outbox;
+  options->outbox_max_attempts = outbox.max_attempts;
+  options->outbox_retry_base_seconds = absl::ToInt64Seconds(outbox.retry_base);
+  options->outbox_retry_max_seconds = absl::ToInt64Seconds(outbox.retry_max);
 }
 
 saleskit_status saleskit_engine_open(const saleskit_engine_options* options, saleskit_engine** engine) {
@@ -227,12 +232,18 @@ saleskit_status saleskit_engine_open(const saleskit_engine_options* options, sal
     saleskit_engine_options defaults;
     saleskit_engine_options_init(&defaults);
     if (options == nullptr) options = &defaults;
-    if (options->size < sizeof(saleskit_engine_options)) {
+    // A struct from a header before the outbox fields ends at them: it gets their defaults.
+    if (options->size < offsetof(saleskit_engine_options, outbox_max_attempts)) {
       return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_engine_options_init");
     }
     saleskit::EngineOptions opts;
     opts.store.dedup_horizon = absl::Seconds(options->dedup_horizon_seconds);
     opts.start = absl::FromUnixMicros(options->start_time_micros);
+    if (options->size >= sizeof(saleskit_engine_options)) {
+      opts.outbox.max_attempts = options->outbox_max_attempts;
+      opts.outbox.retry_base = absl::Seconds(options->outbox_retry_base_seconds);
+      opts.outbox.retry_max = absl::Seconds(options->outbox_retry_max_seconds);
+    }
     if (options->log != nullptr) {
       const saleskit_log_fn fn = options->log;
       void* user = options->log_user_data;
@@ -878,6 +889,115 @@ saleskit_status saleskit_scores_evaluate(saleskit_engine* engine, char** json, s
     *json = CopyOut(text);
     if (json_size != nullptr) *json_size = text.size();
     return FromStatus(absl::OkStatus());
+  });
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------- automation
+
+namespace {
+
+// Clears the list out-parameters, then runs `body` for the JSON text and record count.
+template <typename Body>
+saleskit_status ReturnList(saleskit_engine* engine, char** json, size_t* json_size, uint64_t* count, Body body) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    if (count != nullptr) *count = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    uint64_t n = 0;
+    const std::string text = body(&n);
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    if (count != nullptr) *count = n;
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+size_t Limit(uint64_t limit) { return limit == 0 ? SIZE_MAX : static_cast<size_t>(limit); }
+
+}  // namespace
+
+extern "C" {
+
+saleskit_status saleskit_outbox_poll(saleskit_engine* engine, uint64_t limit, char** json, size_t* json_size,
+                                     uint64_t* count) {
+  return ReturnList(engine, json, json_size, count, [&](uint64_t* n) {
+    const std::vector<saleskit::v1::OutboxEntry> entries = engine->engine->PollOutbox(Limit(limit));
+    *n = entries.size();
+    return saleskit::internal::OutboxEntriesJson(entries);
+  });
+}
+
+saleskit_status saleskit_outbox_ack(saleskit_engine* engine, const char* id) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(id, "id");
+    return FromStatus(engine->engine->AckOutbox(id));
+  });
+}
+
+saleskit_status saleskit_outbox_nack(saleskit_engine* engine, const char* id, const char* error) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(id, "id");
+    return FromStatus(engine->engine->NackOutbox(id, error == nullptr ? "" : error));
+  });
+}
+
+saleskit_status saleskit_outbox_entries(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                        saleskit_outbox_state state, char** json, size_t* json_size,
+                                        uint64_t* count) {
+  const long long state_value = static_cast<long long>(state);
+  if (state_value < SALESKIT_OUTBOX_ANY || state_value > SALESKIT_OUTBOX_DEAD) {
+    if (json != nullptr) *json = nullptr;
+    return Fail(SALESKIT_INVALID_ARGUMENT,
+                "state " + std::to_string(state_value) + " is not a saleskit_outbox_state value");
+  }
+  return ReturnList(engine, json, json_size, count, [&](uint64_t* n) {
+    const std::vector<saleskit::v1::OutboxEntry> entries = engine->engine->OutboxEntries(
+        after, Limit(limit), static_cast<saleskit::v1::OutboxEntry::State>(state));
+    *n = entries.size();
+    return saleskit::internal::OutboxEntriesJson(entries);
+  });
+}
+
+saleskit_status saleskit_audit_query(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                     const char* customer_id, const char* rule, char** json, size_t* json_size,
+                                     uint64_t* count) {
+  return ReturnList(engine, json, json_size, count, [&](uint64_t* n) {
+    const std::vector<saleskit::v1::AuditRecord> records =
+        engine->engine->Audit(after, Limit(limit), customer_id == nullptr ? "" : customer_id,
+                              rule == nullptr ? "" : rule);
+    *n = records.size();
+    return saleskit::internal::AuditJson(records);
+  });
+}
+
+saleskit_status saleskit_audit_trim(saleskit_engine* engine, uint64_t through) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    engine->engine->TrimAudit(through);
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id, char** json, size_t* json_size,
+                               uint64_t* count) {
+  return ReturnList(engine, json, json_size, count, [&](uint64_t* n) {
+    const std::vector<saleskit::v1::Task> tasks = engine->engine->Tasks(customer_id == nullptr ? "" : customer_id);
+    *n = tasks.size();
+    return saleskit::internal::TasksJson(tasks);
+  });
+}
+
+saleskit_status saleskit_rule_stats(saleskit_engine* engine, char** json, size_t* json_size, uint64_t* count) {
+  return ReturnList(engine, json, json_size, count, [&](uint64_t* n) {
+    const std::vector<saleskit::automation::RuleStats> stats = engine->engine->RuleStats();
+    *n = stats.size();
+    return saleskit::internal::RuleStatsJson(stats);
   });
 }
 

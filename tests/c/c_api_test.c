@@ -912,6 +912,178 @@ static int history_models(void) {
   return failed - failed_before;
 }
 
+/* Copies the value of the first "key":"..." in `json` into `out` (size n). */
+static void json_string_field(const char* json, const char* key, char* out, size_t n) {
+  char pattern[64];
+  const char* p;
+  size_t i = 0;
+  out[0] = '\0';
+  if (json == NULL) return;
+  sprintf(pattern, "\"%s\":\"", key);
+  p = strstr(json, pattern);
+  if (p == NULL) return;
+  p += strlen(pattern);
+  while (p[i] != '\0' && p[i] != '"' && i + 1 < n) {
+    out[i] = p[i];
+    ++i;
+  }
+  out[i] = '\0';
+}
+
+/* Rules, routing, consent, the outbox and the audit log. Returns the number of failed checks. */
+static int automation(void) {
+  const int failed_before = failed;
+  saleskit_engine_options options;
+  saleskit_engine* engine = NULL;
+  saleskit_engine* other = NULL;
+  char* json = NULL;
+  size_t json_size = 0;
+  uint64_t count = 0;
+  char id[128], second[128];
+  const char* playbook =
+      "{\"version\": \"v1\","
+      " \"segments\": [{\"name\": \"hot\", \"condition\": \"customer.employee_count >= 100\"}],"
+      " \"owners\": [{\"id\": \"ann\"}, {\"id\": \"bob\", \"unavailable\": true}, {\"id\": \"cy\"}],"
+      " \"pools\": [{\"name\": \"reps\", \"strategy\": \"ROUND_ROBIN\", \"owners\": [\"ann\", \"bob\", \"cy\"]}],"
+      " \"rules\": [{\"name\": \"route\", \"trigger\": {\"segment\": {\"segment\": \"hot\", \"on\": \"ENTER\"}},"
+      "              \"actions\": [{\"assign_owner\": {\"pool\": \"reps\"}},"
+      "                          {\"create_task\": {\"title\": \"Call\", \"due_in_business_hours\": 4}}]},"
+      "             {\"name\": \"welcome\", \"trigger\": {\"event\": {\"type\": \"signup\"}},"
+      "              \"actions\": [{\"send_email\": {\"template_id\": \"welcome\"}}]}]}";
+  const char* bad_rule =
+      "{\"rules\": [{\"name\": \"r\", \"trigger\": {\"segment\": {\"segment\": \"nope\", \"on\": \"ENTER\"}},"
+      " \"actions\": [{\"add_tag\": \"t\"}]}]}";
+  const char* customers = "id,employee_count,consent.email\nc1,500,\nc2,200,opted_out\n";
+  const char* events =
+      "id,customer_id,type,occurred_at\n"
+      "e1,c1,signup,2026-11-02T11:00:00Z\n"
+      "e2,c2,signup,2026-11-02T11:00:00Z\n";
+  const char* again = "id,customer_id,type,occurred_at\ne3,c1,signup,2026-11-02T11:30:00Z\n";
+  const int64_t start = 1793620800LL * 1000000; /* Monday 2026-11-02T12:00:00Z */
+
+  /* Outbox options: defaults from _init; an older, shorter struct gets them too. */
+  saleskit_engine_options_init(&options);
+  CHECK(options.outbox_max_attempts == 5 && options.outbox_retry_base_seconds == 60 &&
+        options.outbox_retry_max_seconds == 21600);
+  options.outbox_max_attempts = 0;
+  CHECK(saleskit_engine_open(&options, &other) == SALESKIT_INVALID_ARGUMENT && other == NULL);
+  CHECK(strstr(saleskit_last_error(), "max_attempts") != NULL);
+  options.size = offsetof(saleskit_engine_options, outbox_max_attempts);
+  CHECK(saleskit_engine_open(&options, &other) == SALESKIT_OK);
+  saleskit_engine_close(other);
+
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = start;
+  options.outbox_max_attempts = 2;
+  CHECK(saleskit_engine_open(&options, &engine) == SALESKIT_OK);
+
+  /* The playbook carries the rules through saleskit_playbook_define/get. */
+  CHECK(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, bad_rule, strlen(bad_rule)) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(strcmp(saleskit_last_error(), "rule \"r\": trigger.segment: there is no segment named \"nope\"") == 0);
+  CHECK(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, playbook, strlen(playbook)) == SALESKIT_OK);
+  CHECK(saleskit_playbook_get(engine, &json, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"name\":\"welcome\"") != NULL && strstr(json, "\"version\":\"v1\"") != NULL &&
+        strstr(json, "\"strategy\":\"ROUND_ROBIN\"") != NULL);
+  saleskit_free(json);
+
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, NULL) ==
+        SALESKIT_OK);
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, events, strlen(events), NULL, NULL) == SALESKIT_OK);
+
+  /* Round robin skips bob (unavailable); each routed customer gets a task. */
+  CHECK(saleskit_tasks(engine, "c2", &json, &json_size, &count) == SALESKIT_OK);
+  CHECK(count == 1 && json != NULL && strlen(json) == json_size);
+  CHECK(json != NULL && strstr(json, "\"owner_id\":\"cy\"") != NULL && strstr(json, "\"title\":\"Call\"") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_tasks(engine, NULL, &json, NULL, &count) == SALESKIT_OK && count == 2);
+  saleskit_free(json);
+
+  /* c2 opted out of email: only c1's welcome reaches the outbox. */
+  CHECK(saleskit_outbox_poll(engine, 10, &json, &json_size, &count) == SALESKIT_OK);
+  CHECK(count == 1 && json != NULL && strlen(json) == json_size);
+  CHECK(json != NULL && strstr(json, "\"customer_id\":\"c1\"") != NULL &&
+        strstr(json, "\"action\":{\"send_email\":{\"template_id\":\"welcome\"}}") != NULL &&
+        strstr(json, "\"owner_id\":\"ann\"") != NULL && strstr(json, "\"state\":\"pending\"") != NULL);
+  json_string_field(json, "id", id, sizeof(id));
+  saleskit_free(json);
+  CHECK(id[0] != '\0');
+  CHECK(saleskit_outbox_poll(engine, 10, &json, NULL, &count) == SALESKIT_OK && count == 0); /* in flight */
+  CHECK(json != NULL && strcmp(json, "[]") == 0);
+  saleskit_free(json);
+  CHECK(saleskit_outbox_ack(engine, id) == SALESKIT_OK);
+  CHECK(saleskit_outbox_ack(engine, id) == SALESKIT_OK); /* again: fine */
+  CHECK(saleskit_outbox_entries(engine, 0, 0, SALESKIT_OUTBOX_DONE, &json, NULL, &count) == SALESKIT_OK);
+  CHECK(count == 1 && json != NULL && strstr(json, id) != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_outbox_nack(engine, "no-such-entry", "boom") == SALESKIT_NOT_FOUND);
+  CHECK(strstr(saleskit_last_error(), "no-such-entry") != NULL);
+  CHECK(saleskit_outbox_ack(engine, "no-such-entry") == SALESKIT_NOT_FOUND);
+  CHECK(saleskit_outbox_nack(engine, id, "late") == SALESKIT_FAILED_PRECONDITION);
+
+  /* The audit log, per customer and per rule. */
+  CHECK(saleskit_audit_query(engine, 0, 0, "c2", NULL, &json, &json_size, &count) == SALESKIT_OK);
+  CHECK(count == 2 && json != NULL && strlen(json) == json_size);
+  CHECK(json != NULL && strstr(json, "\"result\":\"skipped\",\"reason\":\"no_consent\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"customer_id\":\"c1\"") == NULL);
+  CHECK(json != NULL && strstr(json, "\"playbook_version\":\"v1\"") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_audit_query(engine, 0, 0, NULL, "welcome", &json, NULL, &count) == SALESKIT_OK && count == 2);
+  CHECK(json != NULL && strstr(json, "\"trigger\":\"event signup e1 at 2026-11-02T11:00:00Z\"") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_audit_query(engine, 0, 1, NULL, NULL, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  saleskit_free(json);
+  CHECK(saleskit_rule_stats(engine, &json, NULL, &count) == SALESKIT_OK && count == 2);
+  CHECK(json != NULL && strstr(json, "{\"rule\":\"route\",\"fired\":2,\"skipped\":0,\"applied\":4") != NULL);
+  saleskit_free(json);
+
+  /* A failed delivery is retried after the backoff, then dead after 2 attempts. */
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, again, strlen(again), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_outbox_poll(engine, 0, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  json_string_field(json, "id", second, sizeof(second));
+  saleskit_free(json);
+  CHECK(strcmp(second, id) != 0);
+  CHECK(saleskit_outbox_nack(engine, second, "smtp 451") == SALESKIT_OK);
+  CHECK(saleskit_outbox_poll(engine, 0, &json, NULL, &count) == SALESKIT_OK && count == 0); /* backing off */
+  saleskit_free(json);
+  CHECK(saleskit_advance_to(engine, start + 60LL * 1000000) == SALESKIT_OK);
+  CHECK(saleskit_outbox_poll(engine, 0, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  CHECK(json != NULL && strstr(json, "\"attempts\":1") != NULL && strstr(json, "\"last_error\":\"smtp 451\"") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_outbox_nack(engine, second, NULL) == SALESKIT_OK);
+  CHECK(saleskit_outbox_entries(engine, 0, 0, SALESKIT_OUTBOX_DEAD, &json, NULL, &count) == SALESKIT_OK);
+  CHECK(count == 1 && json != NULL && strstr(json, second) != NULL && strstr(json, "\"state\":\"dead\"") != NULL &&
+        strstr(json, "\"attempts\":2") != NULL);
+  saleskit_free(json);
+  CHECK(saleskit_outbox_entries(engine, 0, 0, SALESKIT_OUTBOX_ANY, &json, NULL, &count) == SALESKIT_OK && count == 2);
+  saleskit_free(json);
+  CHECK(saleskit_outbox_entries(engine, 1, 0, SALESKIT_OUTBOX_ANY, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  saleskit_free(json);
+  CHECK(saleskit_outbox_entries(engine, 0, 0, (saleskit_outbox_state)7, &json, NULL, &count) ==
+        SALESKIT_INVALID_ARGUMENT);
+  CHECK(json == NULL);
+
+  /* Trimming the audit log. */
+  CHECK(saleskit_audit_query(engine, 0, 0, NULL, NULL, &json, NULL, &count) == SALESKIT_OK && count == 5);
+  saleskit_free(json);
+  CHECK(saleskit_audit_trim(engine, 4) == SALESKIT_OK);
+  CHECK(saleskit_audit_query(engine, 0, 0, NULL, NULL, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  CHECK(json != NULL && strstr(json, "\"seq\":5") != NULL);
+  saleskit_free(json);
+
+  /* NULL handles and out-parameters. */
+  CHECK(saleskit_outbox_poll(NULL, 1, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT && json == NULL);
+  CHECK(saleskit_outbox_poll(engine, 1, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_outbox_ack(engine, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_outbox_nack(NULL, id, "x") == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_audit_trim(NULL, 1) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_tasks(NULL, NULL, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_rule_stats(engine, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+
+  saleskit_engine_close(engine);
+  return failed - failed_before;
+}
+
 int main(void) {
   saleskit_engine_options options;
   saleskit_load_options load;
@@ -1041,6 +1213,7 @@ int main(void) {
   CHECK(clusters() == 0);
   CHECK(segments() == 0);
   CHECK(scores() == 0);
+  CHECK(automation() == 0);
   CHECK(predictive_models() == 0);
   CHECK(history_models() == 0);
 

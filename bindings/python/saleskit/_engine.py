@@ -116,6 +116,52 @@ def _score_json(score: Any) -> Any:
     return out
 
 
+def _durations_json(v: Any) -> Any:
+    """Every timedelta inside dicts and lists as protobuf JSON duration text."""
+    if isinstance(v, _dt.timedelta):
+        return _duration_json(v)
+    if isinstance(v, Mapping):
+        return {k: _durations_json(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_durations_json(x) for x in v]
+    return v
+
+
+def _times(record: Dict[str, Any], *keys: str) -> Dict[str, Any]:
+    """``record`` with the RFC 3339 text under ``keys`` as aware UTC datetimes (None stays None)."""
+    for key in keys:
+        if record.get(key) is not None:
+            record[key] = _convert.parse_timestamp(record[key])
+    return record
+
+
+def _frame(records: List[Dict[str, Any]], columns: Sequence[str], times: Sequence[str] = (),
+           ints: Sequence[str] = ()) -> Any:
+    """A DataFrame of ``records`` with exactly ``columns`` (also when empty):
+    ``times`` as UTC datetimes (None as NaT), ``ints`` as int64, the rest objects."""
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    data: Dict[str, Any] = {}
+    for c in columns:
+        values = [r.get(c) for r in records]
+        if c in times:
+            parsed = [None if v is None else _convert.parse_timestamp(v) for v in values]
+            data[c] = pd.to_datetime(pd.Series(parsed, dtype=object), utc=True)
+        elif c in ints:
+            data[c] = pd.array(values, dtype="int64")
+        else:
+            data[c] = pd.Series(values, dtype=object)
+    return pd.DataFrame(data, columns=list(columns))
+
+
+_OUTBOX_COLUMNS = ("seq", "id", "customer_id", "rule", "trigger", "action", "owner_id", "created_at",
+                   "available_at", "attempts", "state", "last_error")
+_AUDIT_COLUMNS = ("seq", "at", "rule", "playbook_version", "customer_id", "trigger", "depth", "outcome", "reason",
+                  "reads", "actions")
+_TASK_COLUMNS = ("id", "customer_id", "owner_id", "title", "rule", "created_at", "due_at")
+_RULE_STATS_COLUMNS = ("fired", "skipped", "applied", "outbox", "blocked")
+
+
 def _looks_like_text(s: str) -> bool:
     return "\n" in s or s.lstrip()[:1] in ("{", "[")
 
@@ -187,18 +233,32 @@ class Engine:
             within this long (by occurred_at) of the first copy.
         start: where the engine clock starts (naive datetimes are UTC);
             default the Unix epoch.
+        outbox_max_attempts: a nacked outbox entry is dead (on the
+            dead-letter list) after this many nacks; at least 1.
+        outbox_retry_base, outbox_retry_max: a nacked entry is polled again
+            after ``outbox_retry_base * 2**(attempts - 1)``, at most
+            ``outbox_retry_max`` (0 < base <= max).
     """
 
     def __init__(self, dedup_horizon: _dt.timedelta = _dt.timedelta(days=7),
-                 start: Optional[_dt.datetime] = None) -> None:
-        if not isinstance(dedup_horizon, _dt.timedelta):
-            raise InvalidArgumentError("dedup_horizon must be a datetime.timedelta, got %s"
-                                       % type(dedup_horizon).__name__)
+                 start: Optional[_dt.datetime] = None, *, outbox_max_attempts: int = 5,
+                 outbox_retry_base: _dt.timedelta = _dt.timedelta(minutes=1),
+                 outbox_retry_max: _dt.timedelta = _dt.timedelta(hours=6)) -> None:
+        for name, value in (("dedup_horizon", dedup_horizon), ("outbox_retry_base", outbox_retry_base),
+                            ("outbox_retry_max", outbox_retry_max)):
+            if not isinstance(value, _dt.timedelta):
+                raise InvalidArgumentError("%s must be a datetime.timedelta, got %s" % (name, type(value).__name__))
         if start is not None and not isinstance(start, _dt.datetime):
             raise InvalidArgumentError("start must be a datetime.datetime, got %s" % type(start).__name__)
+        if isinstance(outbox_max_attempts, bool) or not isinstance(outbox_max_attempts, int) or not (
+                1 <= outbox_max_attempts < 2 ** 32):
+            raise InvalidArgumentError("outbox_max_attempts must be an int of at least 1, got %r"
+                                       % (outbox_max_attempts,))
         start_us = 0 if start is None else _convert.to_micros(start)
+        us = _dt.timedelta(microseconds=1)
         with translated():
-            self._native = _native.Engine(dedup_horizon // _dt.timedelta(microseconds=1), start_us)
+            self._native = _native.Engine(dedup_horizon // us, start_us, outbox_max_attempts,
+                                          outbox_retry_base // us, outbox_retry_max // us)
         # Models bound by bind_model: id(native model) -> (native model, native LiveModel).
         self._models: Dict[int, Tuple[Any, Any]] = {}
 
@@ -454,14 +514,38 @@ class Engine:
         self.define_playbook({"event_kinds": list(kinds)})
 
     def define_playbook(self, playbook: Union[Mapping[str, Any], str]) -> None:
-        """Defines a saleskit.v1.Playbook (a dict, or its JSON text) as one unit:
-        ``{"event_kinds": [...], "segments": [...], "scores": [...]}``, all or
-        nothing (scores as for define_score)."""
+        """Defines a saleskit.v1.Playbook (a dict in its protobuf JSON shape, or
+        its JSON text) as one unit, all or nothing::
+
+            {"event_kinds": [...], "segments": [...], "scores": [...],
+             "version": "2026-11",
+             "owners": [{"id": "ann"}, {"id": "bob", "unavailable": True}],
+             "pools": [{"name": "reps", "strategy": "ROUND_ROBIN", "owners": ["ann", "bob"]}],
+             "policies": {"caps": [{"channel": "email", "max": 1, "window": timedelta(days=1)}]},
+             "rules": [{"name": "route",
+                        "trigger": {"segment": {"segment": "hot", "on": "ENTER"}},
+                        "actions": [{"assign_owner": {"pool": "reps"}}]}]}
+
+        Scores are as for define_score. Durations anywhere (windows, offsets,
+        ``after``) may be timedeltas or protobuf duration text ("86400s").
+        Event kinds, segments and scores already defined exactly so are kept;
+        the rules, owners, pools, policies and version replace the running
+        ones atomically (routing pointers, caps, the outbox and the audit log
+        carry over). Rules see only changes made after they are defined.
+
+        Raises:
+            InvalidArgumentError: naming the segment, score, rule, pool or
+                owner and the field at fault (e.g. ``rule "r":
+                trigger.segment: there is no segment named "nope"``).
+            FailedPreconditionError: a different definition under a name
+                already defined (remove it first).
+        """
         if isinstance(playbook, str):
             text = playbook
         elif isinstance(playbook, Mapping):
             if "scores" in playbook:
                 playbook = dict(playbook, scores=[_score_json(d) for d in playbook["scores"]])
+            playbook = {k: (v if k == "scores" else _durations_json(v)) for k, v in playbook.items()}
             text = json.dumps(playbook)
         else:
             raise InvalidArgumentError("define_playbook takes a dict or JSON text, got %s" % type(playbook).__name__)
@@ -469,12 +553,13 @@ class Engine:
             self._native.define_playbook(text)
 
     def playbook(self) -> Dict[str, Any]:
-        """The defined event kinds, segments (in dependency order) and scores."""
+        """The defined event kinds, segments (in dependency order) and scores,
+        and the running rules, owners, pools, policies and version, as a
+        protobuf-JSON dict (the lists are always present)."""
         with translated():
             out = json.loads(self._native.playbook_json())
-        out.setdefault("event_kinds", [])
-        out.setdefault("segments", [])
-        out.setdefault("scores", [])
+        for key in ("event_kinds", "segments", "scores", "rules", "owners", "pools"):
+            out.setdefault(key, [])
         return out
 
     def remove_segment(self, name: str) -> None:
@@ -752,6 +837,113 @@ class Engine:
         """Forgets the crossing records with ``seq <= through`` (handled by the host)."""
         with translated():
             self._native.trim_score_crossings(int(through))
+
+    # ------------------------------------------------------------ automation
+
+    def poll_outbox(self, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Up to ``limit`` (None: all) outbox entries due at ``now``, for the
+        host to deliver, oldest first and at most one per customer (a
+        customer's next entry waits while an earlier one is in flight, in
+        quiet hours or backing off, so each customer's are delivered in order).
+
+        Each entry is a dict: ``seq``, ``id`` (stable: the same decision always
+        has the same id), ``customer_id``, ``rule``, ``trigger`` (what fired
+        the rule), ``action`` (the saleskit.v1.Action as in the playbook, e.g.
+        ``{"send_email": {"template_id": "welcome"}}``), ``owner_id`` (the
+        customer's owner when decided, or None), ``created_at`` and
+        ``available_at`` (UTC datetimes), ``attempts`` (nacks so far),
+        ``state`` ("pending") and ``last_error`` (None before a nack).
+
+        Polled entries are in flight until ``ack``-ed or ``nack``-ed.
+        """
+        with translated():
+            text = self._native.poll_outbox_json(int(limit or 0))
+        return [_times(e, "created_at", "available_at") for e in json.loads(text)]
+
+    def ack(self, id: str) -> None:
+        """The host delivered outbox entry ``id``: it is done (acking twice is fine).
+
+        Raises:
+            NotFoundError: no outbox entry has this id (the message names it).
+            FailedPreconditionError: the entry is dead.
+        """
+        with translated():
+            self._native.ack_outbox(id)
+
+    def nack(self, id: str, error: str = "") -> None:
+        """Delivering outbox entry ``id`` failed with ``error``: it is polled
+        again after a backoff (``outbox_retry_base`` doubling per attempt, at
+        most ``outbox_retry_max``), and is dead after ``outbox_max_attempts``
+        nacks (see ``outbox(state="dead")``).
+
+        Raises:
+            NotFoundError: no outbox entry has this id (the message names it).
+            FailedPreconditionError: the entry is done or dead.
+        """
+        with translated():
+            self._native.nack_outbox(id, error)
+
+    def outbox(self, after: int = 0, limit: Optional[int] = None, state: Optional[str] = None) -> Any:
+        """The outbox entries with ``seq > after``, oldest first, at most
+        ``limit``, in ``state`` ("pending", "done", "dead"; None for every
+        state), as a pandas DataFrame with the keys of ``poll_outbox`` as
+        columns (created_at and available_at UTC, seq and attempts int64).
+        Reading does not put entries in flight.
+
+        Raises:
+            InvalidArgumentError: an unknown state.
+        """
+        with translated():
+            text = self._native.outbox_json(int(after), int(limit or 0), state or "")
+        return _frame(json.loads(text), _OUTBOX_COLUMNS, times=("created_at", "available_at"),
+                      ints=("seq", "attempts"))
+
+    def audit(self, after: int = 0, limit: Optional[int] = None, customer: Optional[str] = None,
+              rule: Optional[str] = None) -> Any:
+        """The audit log: one record per decision about one rule for one
+        customer, with ``seq > after``, oldest first, at most ``limit``; only
+        ``customer``'s and only ``rule``'s when given. A pandas DataFrame with
+        columns seq, at (UTC), rule, playbook_version, customer_id, trigger,
+        depth (0 for a change by the host or the clock, n for one made by a
+        rule at depth n-1), outcome ("fired" or "skipped"), reason (why it was
+        skipped: "condition_false", "do_not_contact", "priority", ...; else
+        None), reads (the values the condition read: a list of ``{"name",
+        "value"}``) and actions (a fired rule's actions: a list of ``{"index",
+        "id", "result", "reason", "detail"}``, result "applied", "outbox",
+        "deferred" or "skipped", with a reason such as "no_consent" or
+        "frequency_cap" when skipped). Reasons are the lower-case names of
+        saleskit.v1.SkipReason. Poll with ``after`` = the last seq handled.
+        """
+        with translated():
+            text = self._native.audit_json(int(after), int(limit or 0), customer or "", rule or "")
+        return _frame(json.loads(text), _AUDIT_COLUMNS, times=("at",), ints=("seq", "depth"))
+
+    def trim_audit(self, through: int) -> None:
+        """Forgets the audit records with ``seq <= through`` (handled by the host)."""
+        with translated():
+            self._native.trim_audit(int(through))
+
+    def tasks(self, customer: Optional[str] = None) -> Any:
+        """The tasks the rules created (create_task), oldest first; only
+        ``customer``'s when given. A pandas DataFrame with columns id,
+        customer_id, owner_id, title, rule, created_at and due_at (UTC; the
+        due time counts business hours in the owner's working hours)."""
+        with translated():
+            text = self._native.tasks_json(customer or "")
+        return _frame(json.loads(text), _TASK_COLUMNS, times=("created_at", "due_at"))
+
+    def rule_stats(self) -> Any:
+        """Decision counts per running rule: a pandas DataFrame indexed by rule
+        (playbook order) with int64 columns fired, skipped (audit records),
+        applied (internal actions done), outbox (external actions sent to the
+        outbox, deferred ones included) and blocked (actions skipped by a
+        policy or routing)."""
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        with translated():
+            stats = json.loads(self._native.rule_stats_json())
+        frame = _frame(stats, ("rule",) + _RULE_STATS_COLUMNS, ints=_RULE_STATS_COLUMNS)
+        return frame.set_index(pd.Index(frame["rule"], name="rule", dtype=object)).drop(columns="rule")
 
     # ------------------------------------------------------------ predictive models
 

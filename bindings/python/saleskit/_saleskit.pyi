@@ -66,7 +66,9 @@ _ReportTuple = Tuple[int, int, int, int, int, int, List[_RecordErrorTuple]]
 class Engine:
     """saleskit::Engine. Thread-safe; loads and reads release the GIL."""
 
-    def __init__(self, dedup_horizon_us: int, start_us: int) -> None: ...
+    def __init__(self, dedup_horizon_us: int, start_us: int, outbox_max_attempts: int, outbox_retry_base_us: int,
+                 outbox_retry_max_us: int) -> None:
+        """INVALID_ARGUMENT for bad outbox options (max_attempts 0, 0 < retry_base <= retry_max broken)."""
     def load(
         self,
         kind: str,
@@ -138,6 +140,21 @@ class Engine:
         promoted_to ("marketing_qualified", "" for none) of the crossings with seq > after (limit 0: all)."""
     def last_score_crossing(self) -> int: ...
     def trim_score_crossings(self, through: int) -> None: ...
+    def poll_outbox_json(self, limit: int) -> str:
+        """Engine::PollOutbox (limit 0: all) as the JSON array of saleskit_outbox_poll; the entries go in flight."""
+    def ack_outbox(self, id: str) -> None:
+        """NOT_FOUND for an unknown id; FAILED_PRECONDITION for a dead entry."""
+    def nack_outbox(self, id: str, error: str) -> None:
+        """NOT_FOUND for an unknown id; FAILED_PRECONDITION for a done or dead entry."""
+    def outbox_json(self, after: int, limit: int, state: str) -> str:
+        """Entries with seq > after (limit 0: all) in state pending|done|dead ("" or "any": every state), as JSON."""
+    def audit_json(self, after: int, limit: int, customer_id: str, rule: str) -> str:
+        """Audit records with seq > after (limit 0: all), "" for any customer or rule, as saleskit_audit_query's JSON."""
+    def trim_audit(self, through: int) -> None: ...
+    def tasks_json(self, customer_id: str) -> str:
+        """Tasks, oldest first ("" for every customer's), as saleskit_tasks' JSON."""
+    def rule_stats_json(self) -> str:
+        """Decision counts per running rule, as saleskit_rule_stats' JSON."""
     def bind_model(self, model: "PredictiveModel") -> "LiveModel":
         """Engine::BindModel: compiles the model's feature expressions. Raises StatusError."""
     def predict_model(self, live: "LiveModel") -> Tuple[List[str], bytes]:

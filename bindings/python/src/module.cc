@@ -38,6 +38,7 @@
 #include "saleskit/segment/cohort.h"
 #include "saleskit/segment/kmeans.h"
 #include "saleskit/segment/rfm.h"
+#include "internal/automation_json.h"
 #include "internal/history_input.h"
 #include "saleskit/score/history.h"
 #include "saleskit/score/live_model.h"
@@ -339,10 +340,14 @@ struct PyLiveModel {
 
 class PyEngine {
  public:
-  PyEngine(int64_t dedup_horizon_us, int64_t start_us) {
+  PyEngine(int64_t dedup_horizon_us, int64_t start_us, uint32_t outbox_max_attempts, int64_t outbox_retry_base_us,
+           int64_t outbox_retry_max_us) {
     EngineOptions options;
     options.store.dedup_horizon = absl::Microseconds(dedup_horizon_us);
     options.start = absl::FromUnixMicros(start_us);
+    options.outbox.max_attempts = outbox_max_attempts;
+    options.outbox.retry_base = absl::Microseconds(outbox_retry_base_us);
+    options.outbox.retry_max = absl::Microseconds(outbox_retry_max_us);
     engine_ = ValueOrThrow(Engine::Create(std::move(options)));
   }
 
@@ -717,6 +722,43 @@ class PyEngine {
   }
   uint64_t LastScoreCrossing() const { return engine_->LastScoreCrossing(); }
   void TrimScoreCrossings(uint64_t through) { engine_->TrimScoreCrossings(through); }
+
+  // --- Automation: lists as the JSON text of the C API (internal/automation_json.h) ---
+  std::string PollOutboxJson(uint64_t limit) {
+    std::string out;
+    {
+      nb::gil_scoped_release release;
+      out = internal::OutboxEntriesJson(engine_->PollOutbox(limit == 0 ? SIZE_MAX : static_cast<size_t>(limit)));
+    }
+    return out;
+  }
+  void AckOutbox(const std::string& id) { ThrowIfError(engine_->AckOutbox(id)); }
+  void NackOutbox(const std::string& id, const std::string& error) { ThrowIfError(engine_->NackOutbox(id, error)); }
+  std::string OutboxJson(uint64_t after, uint64_t limit, const std::string& state) const {
+    const v1::OutboxEntry::State s = ValueOrThrow(internal::ParseOutboxState(state));
+    std::string out;
+    {
+      nb::gil_scoped_release release;
+      out = internal::OutboxEntriesJson(
+          engine_->OutboxEntries(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit), s));
+    }
+    return out;
+  }
+  std::string AuditJson(uint64_t after, uint64_t limit, const std::string& customer_id,
+                        const std::string& rule) const {
+    std::string out;
+    {
+      nb::gil_scoped_release release;
+      out = internal::AuditJson(
+          engine_->Audit(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit), customer_id, rule));
+    }
+    return out;
+  }
+  void TrimAudit(uint64_t through) { engine_->TrimAudit(through); }
+  std::string TasksJson(const std::string& customer_id) const {
+    return internal::TasksJson(engine_->Tasks(customer_id));
+  }
+  std::string RuleStatsJson() const { return internal::RuleStatsJson(engine_->RuleStats()); }
 
   nb::dict Stats() const {
     StoreStats s;
@@ -1237,7 +1279,8 @@ NB_MODULE(_saleskit, m) {
            nb::arg("schema_json").none(), nb::arg("mode"));
 
   nb::class_<PyEngine>(m, "Engine")
-      .def(nb::init<int64_t, int64_t>(), nb::arg("dedup_horizon_us"), nb::arg("start_us"))
+      .def(nb::init<int64_t, int64_t, uint32_t, int64_t, int64_t>(), nb::arg("dedup_horizon_us"), nb::arg("start_us"),
+           nb::arg("outbox_max_attempts"), nb::arg("outbox_retry_base_us"), nb::arg("outbox_retry_max_us"))
       .def("load", &PyEngine::Load, nb::arg("kind"), nb::arg("data"), nb::arg("format"), nb::arg("on_invalid"),
            nb::arg("unknown_customer"), nb::arg("ignore_unknown_fields"), nb::arg("schema_json").none())
       .def("get_customer_json", &PyEngine::GetCustomerJson, nb::arg("id"))
@@ -1272,6 +1315,15 @@ NB_MODULE(_saleskit, m) {
       .def("score_crossings", &PyEngine::ScoreCrossings, nb::arg("after"), nb::arg("limit"))
       .def("last_score_crossing", &PyEngine::LastScoreCrossing)
       .def("trim_score_crossings", &PyEngine::TrimScoreCrossings, nb::arg("through"))
+      .def("poll_outbox_json", &PyEngine::PollOutboxJson, nb::arg("limit"))
+      .def("ack_outbox", &PyEngine::AckOutbox, nb::arg("id"))
+      .def("nack_outbox", &PyEngine::NackOutbox, nb::arg("id"), nb::arg("error"))
+      .def("outbox_json", &PyEngine::OutboxJson, nb::arg("after"), nb::arg("limit"), nb::arg("state"))
+      .def("audit_json", &PyEngine::AuditJson, nb::arg("after"), nb::arg("limit"), nb::arg("customer_id"),
+           nb::arg("rule"))
+      .def("trim_audit", &PyEngine::TrimAudit, nb::arg("through"))
+      .def("tasks_json", &PyEngine::TasksJson, nb::arg("customer_id"))
+      .def("rule_stats_json", &PyEngine::RuleStatsJson)
       .def("bind_model", &PyEngine::BindModel, nb::arg("model"))
       .def("predict_model", &PyEngine::PredictModel, nb::arg("live"))
       .def("explain_prediction", &PyEngine::ExplainPrediction, nb::arg("live"), nb::arg("id"), nb::arg("k"));
