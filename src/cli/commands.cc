@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/args.h"
 #include "cli/gen.h"
+#include "cli/run.h"
 #include "saleskit/cel/json.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/csv.h"
@@ -372,8 +373,10 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   constexpr char kUsage[] =
       "usage: saleskit demo [--customers N] [--days D] [--seed S] [--now TIME]\n"
       "  Generates a synthetic CRM in memory (defaults: 2000 customers, 90 days, seed 42),\n"
-      "  loads it through the same readers a host uses, and summarises it relative to\n"
-      "  --now (default: the latest event time).\n";
+      "  loads the example playbook (examples/playbooks/inbound.yaml, embedded in the binary)\n"
+      "  and replays the CRM through it in time order as 'saleskit run' does, up to --now\n"
+      "  (default: the latest event time). Prints the segments, the top leads and why, and\n"
+      "  what each rule did: actions, skip reasons, the first outbox entries, tasks.\n";
   auto args = ParseArgs(raw, {"customers", "days", "seed", "now"}, {"help"});
   if (!args.ok()) return Usage(err, args.status(), kUsage);
   if (args->Has("help")) {
@@ -396,111 +399,100 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
     err << "saleskit: " << files.status().message() << "\n";
     return 2;
   }
-  out << absl::StrFormat("saleskit demo: a synthetic B2B CRM, %d customers over %d days from %s (seed %d)\n\n",
-                         options.customers, options.days, options.start, options.seed);
-  auto engine = *Engine::Create();
-  // Live segments, defined before the events arrive so that their windows count them all.
-  v1::Playbook playbook;
-  auto* pricing = playbook.add_event_kinds();
-  pricing->set_name("pricing_view");
-  pricing->set_condition(R"(event.type == "page_view" && event.properties.url.startsWith("/pricing"))");
-  const std::pair<const char*, const char*> segments[] = {
-      {"engaged", R"(events.count("email_click", days(30)) >= 2)"},
-      {"shopping", R"(events.count("pricing_view", days(14)) >= 2)"},
-      {"hot_leads", R"(in_segment("engaged") && in_segment("shopping") &&
-                       customer.lifecycle_stage in ["lead", "marketing_qualified"])"},
-  };
-  for (const auto& [name, condition] : segments) {
-    auto* def = playbook.add_segments();
-    def->set_name(name);
-    def->set_condition(condition);
+  std::vector<DataFile> data;
+  for (const auto& [name, kind] : {std::pair<const char*, RecordKind>{"accounts.csv", RecordKind::kAccounts},
+                                   {"customers.csv", RecordKind::kCustomers},
+                                   {"deals.csv", RecordKind::kDeals},
+                                   {"events.csv", RecordKind::kEvents}}) {
+    data.push_back({name, std::move(files->at(name)), Format::kCsv, kind});
   }
-  // A points score: fit and engagement, fading with a two-week half-life;
-  // crossing 60 makes a lead marketing-qualified.
-  google::protobuf::TextFormat::ParseFromString(R"pb(
-    name: "lead_score"
-    rules { name: "mid-size or larger" condition: "customer.employee_count >= 200" points: 10 }
-    rules { event: "pricing_view" points: 10 max_per_window: 3 window { seconds: 86400 } }
-    rules { event: "email_click" points: 5 }
-    rules { event: "webinar_attended" points: 15 }
-    rules { event: "meeting" points: 25 }
-    decay { half_life { seconds: 1209600 } }
-    min: 0
-    max: 100
-    grades { grade: "A" min: 60 }
-    grades { grade: "B" min: 30 }
-    grades { grade: "C" min: 10 }
-    thresholds { value: 60 name: "mql" promote_to: LIFECYCLE_STAGE_MARKETING_QUALIFIED }
-  )pb", playbook.add_scores());
-  if (absl::Status s = engine->DefinePlaybook(playbook); !s.ok()) {
-    err << "saleskit: demo segments: " << s.message() << "\n";
+  std::optional<absl::Time> until;
+  if (auto v = args->Get("now")) {
+    auto t = ParseTimestamp(*v);
+    if (!t.ok()) return Usage(err, absl::InvalidArgumentError(absl::StrCat("--now: ", t.status().message())), kUsage);
+    until = ToTime(*t);
+  }
+  absl::StatusOr<std::optional<absl::Time>> start = FirstEventHour(data);
+  if (!start.ok()) {
+    err << "saleskit: demo data: " << start.status().message() << "\n";
     return 1;
   }
-  const std::pair<const char*, RecordKind> order[] = {{"accounts.csv", RecordKind::kAccounts},
-                                                      {"customers.csv", RecordKind::kCustomers},
-                                                      {"deals.csv", RecordKind::kDeals},
-                                                      {"events.csv", RecordKind::kEvents}};
-  for (const auto& [name, kind] : order) {
-    const std::string& data = files->at(name);
-    auto report = engine->Load(kind, data, Format::kCsv);
-    if (!report.ok()) {
-      err << "saleskit: demo data " << name << " was rejected: " << report.status().message() << "\n";
-      return 1;
-    }
-    out << absl::StrFormat("loaded %-14s %7d records (%d bytes of CSV)", name, report->received, data.size());
-    if (kind == RecordKind::kEvents) {
-      out << absl::StrFormat(", %d duplicate deliveries recognised by id", report->duplicates);
-    }
-    out << "\n";
+  EngineOptions engine_options;
+  if (*start) engine_options.start = **start;
+  auto engine = *Engine::Create(engine_options);
+  // The playbook first: its segments, scores and rules then see every record and event.
+  absl::StatusOr<v1::Playbook> playbook = LoadPlaybook(*engine, kInboundPlaybookName, kInboundPlaybook);
+  if (!playbook.ok()) {
+    err << "saleskit: demo playbook: " << playbook.status().message() << "\n";
+    return 1;
   }
-  out << "\n";
-  auto now = NowOf(*args, *engine);
-  if (!now.ok()) return Usage(err, now.status(), kUsage);
-  PrintStats(*engine, *now, out);
-  // The clock moves to --now: timers replay every time-driven enter and exit on the way.
-  if (ToTime(*now) > engine->now()) (void)engine->AdvanceTo(ToTime(*now));
-  out << "segments (live; enter/exit records replayed as the clock moved to now)\n";
+  absl::StatusOr<ReplaySummary> replay = Replay(*engine, data, until);
+  if (!replay.ok()) {
+    err << "saleskit: demo: " << replay.status().message() << "\n";
+    return 1;
+  }
+  out << absl::StrFormat("saleskit demo: a synthetic B2B CRM, %d customers over %d days from %s (seed %d),\n",
+                         options.customers, options.days, options.start, options.seed);
+  out << absl::StrFormat("run through the example playbook %s (version %s):\n%s\n\n", kInboundPlaybookName,
+                         playbook->version(), PlaybookCounts(*playbook));
+  out << absl::StrFormat("loaded %d accounts, %d customers and %d deals, then replayed %d events in time order,\n",
+                         replay->accounts, replay->customers, replay->deals, replay->events);
+  out << absl::StrFormat("hour by hour (%d duplicate deliveries recognised by id); clock %s -> %s\n",
+                         replay->duplicates, FormatTimestamp(ToMicros(replay->start)),
+                         FormatTimestamp(ToMicros(replay->end)));
+  {
+    const Engine::Snapshot snap = engine->Read();
+    const CustomerStore& store = snap.store();
+    std::map<int, int64_t> by_stage;
+    for (uint32_t row = 0; row < store.row_capacity(); ++row) {
+      if (store.live().Get(row)) ++by_stage[store.lifecycle_stage()[row]];
+    }
+    std::string stages;
+    for (const auto& [stage, n] : by_stage) {
+      const std::string name = LifecycleStageName(static_cast<v1::LifecycleStage>(stage));
+      absl::StrAppend(&stages, stages.empty() ? "" : ", ", name.empty() ? "(none)" : name, " ", n);
+    }
+    out << "lifecycle stages now: " << stages << "\n";
+  }
+  out << "\nsegments (live: kept current as events arrived and the clock moved)\n";
   std::map<std::string, std::pair<int64_t, int64_t>> moves;
   for (const SegmentChange& c : engine->SegmentChangesSince(0)) {
     (c.kind == SegmentChange::Kind::kEnter ? moves[c.segment].first : moves[c.segment].second) += 1;
   }
   for (const v1::SegmentDef& def : engine->Segments()) {
-    out << absl::StrFormat("  %-20s %5d members  (%d entered, %d left)\n", def.name(), *engine->SegmentCount(def.name()),
-                           moves[def.name()].first, moves[def.name()].second);
+    out << absl::StrFormat("  %-14s %5d members  (%d entered, %d left)\n", def.name(),
+                           *engine->SegmentCount(def.name()), moves[def.name()].first, moves[def.name()].second);
   }
-  out << "\nscore lead_score (points with a 14-day half-life; crossing 60 promotes a lead)\n";
-  std::map<std::string, int64_t> grades;
+  // Top leads: the open leads with the highest engagement, and why.
+  out << "\ntop leads by engagement (points, 14-day half-life; 50 = mql, 80 = sql)\n";
   std::vector<std::pair<double, std::string>> top;
   {
     const Engine::Snapshot snap = engine->Read();
     const CustomerStore& store = snap.store();
     for (uint32_t row = 0; row < store.row_capacity(); ++row) {
       if (!store.live().Get(row)) continue;
-      const ScoreValue v = *snap.scores().Get("lead_score", row, snap.now());
-      ++grades[v.grade.empty() ? "-" : v.grade];
-      top.emplace_back(-v.value, std::string(store.IdOf(row)));
+      const auto stage = static_cast<v1::LifecycleStage>(store.lifecycle_stage()[row]);
+      if (stage >= v1::LIFECYCLE_STAGE_OPPORTUNITY) continue;
+      top.emplace_back(-snap.scores().Get("engagement", row, snap.now())->value, std::string(store.IdOf(row)));
     }
   }
-  out << "  grades:";
-  for (const auto& [grade, n] : grades) out << absl::StrFormat("  %s %d", grade, n);
-  int64_t up = 0, down = 0, promoted = 0;
-  for (const v1::ScoreCrossing& c : engine->ScoreCrossingsSince(0)) {
-    (c.direction() == v1::ScoreCrossing::UP ? up : down) += 1;
-    promoted += c.promoted_to() != v1::LIFECYCLE_STAGE_UNSPECIFIED;
-  }
-  out << absl::StrFormat("\n  crossings of 60: %d up, %d down (decay); %d leads promoted to marketing_qualified\n", up,
-                         down, promoted);
   std::sort(top.begin(), top.end());
   for (size_t i = 0; i < std::min<size_t>(3, top.size()); ++i) {
-    const ScoreExplanation x = *engine->ExplainScore("lead_score", top[i].second);
+    const ScoreExplanation x = *engine->ExplainScore("engagement", top[i].second);
+    const ScoreValue fit = *engine->GetScore("fit", top[i].second);
     std::string reasons;
     for (const ScoreExplanation::Rule& r : x.rules) {
       if (r.points != 0) absl::StrAppendFormat(&reasons, "%s%s %+.1f", reasons.empty() ? "" : ", ", r.rule, r.points);
     }
-    out << absl::StrFormat("  %-10s %5.1f %s  (%s)\n", top[i].second, x.value, x.grade, reasons);
+    const v1::Customer c = *engine->GetCustomer(top[i].second);
+    out << absl::StrFormat("  %s %5.1f  fit %3.0f %-1s  %-19s owner %-4s %s\n", top[i].second, x.value, fit.value,
+                           fit.grade, LifecycleStageName(c.lifecycle_stage()),
+                           c.has_owner_id() ? c.owner_id() : "-", reasons);
   }
-  out << "\nNext: 'saleskit gen --out DIR' writes these files; 'saleskit import DIR/*.csv' loads them;\n"
-         "'saleskit segment --customers DIR/customers.csv --events DIR/events.csv --expr CEL' keeps a segment.\n";
+  out << "\n";
+  PrintAutomation(*engine, 5, out);
+  out << "\nNext: 'saleskit gen --out DIR' writes this CRM as CSV; 'saleskit run --playbook\n"
+         "examples/playbooks/inbound.yaml --data DIR' replays it; 'saleskit playbook check FILE' checks yours.\n";
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/points.h"
 #include "cli/rfm.h"
+#include "cli/run.h"
 #include "cli/score.h"
 #include "saleskit/version.h"
 
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   if (command == "rfm") return saleskit::cli::RunRfm(args, std::cout, std::cerr);
   if (command == "cluster") return saleskit::cli::RunCluster(args, std::cout, std::cerr);
   if (command == "score") return saleskit::cli::RunScore(args, std::cout, std::cerr);
+  if (command == "playbook") return saleskit::cli::RunPlaybook(args, std::cout, std::cerr);
+  if (command == "run") return saleskit::cli::RunRun(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);
