@@ -448,8 +448,9 @@ absl::StatusOr<std::vector<Def>> NewDefinitions(const google::protobuf::Repeated
     if (it == defined.end()) {
       fresh.push_back(d);
     } else if (SerializeDeterministic(*it) != SerializeDeterministic(d)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          what, " \"", d.name(), "\" is already defined differently; remove it before loading the new definition"));
+      return absl::InvalidArgumentError(absl::StrCat(what, " \"", d.name(), "\": a ", what,
+                                                     " with this name already exists, defined differently; remove it "
+                                                     "before loading the new definition"));
     }
   }
   return fresh;
@@ -518,12 +519,19 @@ std::vector<v1::OutboxEntry> Engine::PollOutbox(size_t limit) {
 
 absl::Status Engine::AckOutbox(absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  return runner_.outbox().Ack(id);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(runner_.outbox().Ack(id));
+  return Journaled([&](v1::JournalEntry* e) { e->set_outbox_acked(std::string(id)); });
 }
 
 absl::Status Engine::NackOutbox(absl::string_view id, absl::string_view error) {
   absl::MutexLock lock(&mu_);
-  return runner_.outbox().Nack(id, error, now_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(runner_.outbox().Nack(id, error, now_));
+  return Journaled([&](v1::JournalEntry* e) {
+    e->mutable_outbox_nacked()->set_id(std::string(id));
+    e->mutable_outbox_nacked()->set_error(std::string(error));
+  });
 }
 
 std::vector<v1::OutboxEntry> Engine::OutboxEntries(uint64_t after, size_t limit, v1::OutboxEntry::State state) const {
@@ -544,12 +552,16 @@ uint64_t Engine::LastAudit() const {
 
 void Engine::TrimOutbox(uint64_t through) {
   absl::MutexLock lock(&mu_);
+  if (!Writable().ok()) return;
   runner_.outbox().Trim(through);
+  (void)Journaled([&](v1::JournalEntry* e) { e->set_outbox_trimmed(through); });  // a failure is logged
 }
 
 void Engine::TrimAudit(uint64_t through) {
   absl::MutexLock lock(&mu_);
+  if (!Writable().ok()) return;
   runner_.TrimAudit(through);
+  (void)Journaled([&](v1::JournalEntry* e) { e->set_audit_trimmed(through); });  // a failure is logged
 }
 
 std::vector<v1::Task> Engine::Tasks(absl::string_view customer_id) const {

@@ -206,7 +206,7 @@ class Engine {
   // Loads a playbook as one unit, all or none (docs/automation.md): its
   // event kinds, segments and scores are defined (those already defined
   // exactly so are kept; a different definition under a defined name is
-  // FailedPrecondition: remove it first), and its rules, owners, pools and
+  // InvalidArgument: remove it first), and its rules, owners, pools and
   // policies replace the ones running, atomically. Every rule is checked
   // first (automation::RuleSet::Compile lists the errors). Rules see only
   // changes made after they are loaded; routing pointers, caps, the outbox

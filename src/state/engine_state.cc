@@ -201,6 +201,16 @@ absl::Status Engine::Replay(const v1::JournalEntry& e) {
     case JournalEntry::kScoreCrossingsTrimmed:
       TrimScoreCrossings(e.score_crossings_trimmed());
       return absl::OkStatus();
+    case JournalEntry::kOutboxAcked:
+      return AckOutbox(e.outbox_acked());
+    case JournalEntry::kOutboxNacked:
+      return NackOutbox(e.outbox_nacked().id(), e.outbox_nacked().error());
+    case JournalEntry::kOutboxTrimmed:
+      TrimOutbox(e.outbox_trimmed());
+      return absl::OkStatus();
+    case JournalEntry::kAuditTrimmed:
+      TrimAudit(e.audit_trimmed());
+      return absl::OkStatus();
     case JournalEntry::kWindowsRequired: {
       absl::MutexLock lock(&mu_);
       for (const auto& w : e.windows_required().windows()) {

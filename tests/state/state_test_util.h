@@ -35,7 +35,7 @@ inline std::string DeterministicBytes(const google::protobuf::Message& m) {
 // Everything a host can observe of an engine's state, as one string: the
 // clock, every customer and their activity, the change log of every segment,
 // every score crossing, segment members and every customer's scores.
-// (An outbox comparison is to be added here.)
+// and the automation's outbox (with each entry's state), tasks and audit log.
 inline std::string Fingerprint(Engine& engine) {
   std::string out = absl::StrCat("now ", absl::FormatTime(engine.now()), "\n");
   std::vector<std::string> ids;
@@ -59,6 +59,13 @@ inline std::string Fingerprint(Engine& engine) {
     const std::vector<std::string> members = *engine.SegmentMembers(s.name());
     for (const std::string& id : members) absl::StrAppend(&out, " ", id);
     absl::StrAppend(&out, "\n");
+  }
+  for (const v1::OutboxEntry& o : engine.OutboxEntries()) {
+    absl::StrAppend(&out, "outbox ", absl::CEscape(DeterministicBytes(o)), "\n");
+  }
+  for (const v1::Task& t : engine.Tasks()) absl::StrAppend(&out, "task ", absl::CEscape(DeterministicBytes(t)), "\n");
+  for (const v1::AuditRecord& r : engine.Audit()) {
+    absl::StrAppend(&out, "audit ", absl::CEscape(DeterministicBytes(r)), "\n");
   }
   for (const v1::ScoreDef& s : engine.Scores()) {
     for (const std::string& id : ids) {
@@ -128,6 +135,17 @@ inline std::vector<Input> GenerateStream(uint64_t seed, int batches) {
       thresholds { value: 30 name: "mql" promote_to: LIFECYCLE_STAGE_MARKETING_QUALIFIED }
       thresholds { value: 60 name: "sql" }
     }
+    owners { id: "ann" }
+    owners { id: "bob" }
+    pools { name: "reps" strategy: ROUND_ROBIN owners: "ann" owners: "bob" }
+    policies { caps { channel: "email" max: 2 window { seconds: 86400 } } quiet_hours { start: "20:00" end: "08:00" } }
+    rules { name: "hot_mail" trigger { segment { segment: "hot" on: ENTER } }
+            actions { send_email { template_id: "hot" } } }
+    rules { name: "route" trigger { score { score: "engagement" threshold: "mql" direction: UP } }
+            actions { assign_owner { pool: "reps" } } actions { notify_owner { message: "mql" } }
+            actions { create_task { title: "call" due_in_business_hours: 4 } } }
+    rules { name: "form" trigger { event { type: "form_fill" } } condition: "customer.employee_count >= 10"
+            actions { send_email { template_id: "thanks" } } actions { add_tag: "form" } }
   )pb", &pb.playbook);
   if (!parsed) std::abort();
   static const char* const kIndustries[] = {"SaaS", "Retail", "Finance", "Health"};
