@@ -344,13 +344,15 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
       "  to --until (default: the last event; later events are not replayed). Prints per rule\n"
       "  what fired and what its actions did, the skip reasons, the first --limit (10) outbox\n"
       "  entries and the number of tasks.\n"
-      "  --state FILE  keep the engine's state in FILE (not available yet)\n";
+      "  --state FILE  keep the engine's state in FILE, a new SQLite file (docs/state.md)\n";
   int exit_code = 0;
   const std::optional<Args> args =
       ParseFlags(raw, {"playbook", "data", "until", "state", "limit"}, {}, kUsage, out, err, &exit_code);
   if (!args) return exit_code;
-  if (args->Get("state")) {
-    err << "saleskit: --state: durable engine state is not available yet in this build (no Engine::Open)\n";
+  const std::optional<std::string> state_path = args->Get("state");
+  if (state_path && std::filesystem::exists(*state_path)) {
+    // Resuming a replay into an existing state file would load the data twice.
+    err << "saleskit: --state: " << *state_path << " exists; give a new file (resuming a run is not supported)\n";
     return 2;
   }
   const std::optional<std::string> playbook_path = args->Get("playbook");
@@ -381,13 +383,28 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   EngineOptions options;
   // The clock starts at the first event's hour, not the epoch: schedules begin there.
   if (*start) options.start = **start;
-  std::unique_ptr<Engine> engine = *Engine::Create(options);
+  std::unique_ptr<Engine> engine;
+  if (state_path) {
+    StateOptions state;
+    state.durability = Durability::kBatched;
+    absl::StatusOr<std::unique_ptr<Engine>> opened = Engine::Open(*state_path, options, state);
+    if (!opened.ok()) {
+      err << "saleskit: " << opened.status().message() << "\n";
+      return 1;
+    }
+    engine = std::move(*opened);
+  } else {
+    engine = *Engine::Create(options);
+  }
   absl::StatusOr<v1::Playbook> playbook = LoadPlaybook(*engine, *playbook_path);
   if (!playbook.ok()) {
     err << playbook.status().message() << "\n";
     return 1;
   }
   absl::StatusOr<ReplaySummary> replay = Replay(*engine, *files, until);
+  if (replay.ok() && state_path) {
+    if (absl::Status flushed = engine->Flush(); !flushed.ok()) replay = flushed;
+  }
   if (!replay.ok()) {
     err << "saleskit: " << replay.status().message() << "\n";
     return 1;
