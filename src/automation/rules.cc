@@ -254,10 +254,10 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(const v1::Playbo
         break;
       }
       case v1::Trigger::kSchedule: {
-        absl::StatusOr<int> at = ParseTimeOfDay(t.schedule().at());
-        if (!at.ok()) return Invalid(where, absl::StrCat("trigger.schedule.at: ", at.status().message()));
-        cr.minute_of_day = *at;
-        cr.days = DayMask(t.schedule().days());
+        absl::StatusOr<Schedule> schedule = ParseScheduleTrigger(t.schedule());
+        if (!schedule.ok()) return Invalid(where, absl::StrCat("trigger.", schedule.status().message()));
+        cr.minute_of_day = schedule->minute_of_day;
+        cr.days = schedule->days;
         set->schedule_rules_.push_back(i);
         break;
       }

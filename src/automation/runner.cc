@@ -323,7 +323,6 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
   for (auto& [f, values] : shadows_) {
     if (values.size() < rows) values.resize(rows);
   }
-  static const int kStageBit = FieldBit("lifecycle_stage");
   static const int kZoneBit = FieldBit("timezone");
   bool new_zone = false;
   for (const StoreChanges::CustomerWrite& w : changes.customers) {
