@@ -483,6 +483,7 @@ absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
   SALESKIT_ASSIGN_OR_RETURN(std::shared_ptr<const automation::RuleSet> rules,
                             automation::RuleSet::Compile(playbook, names));
   SALESKIT_RETURN_IF_ERROR(DefineLocked(kinds, segments, scores));
+  for (const cel::Dependencies::WindowRead& w : rules->windows()) store_.RequireWindow(w.event_type, w.window);
   // Rules see what changes from here on.
   runner_.Install(std::move(rules), store_, now_, segments_.last_seq(),
                   scores_.last_seq());

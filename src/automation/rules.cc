@@ -4,12 +4,17 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
+#include <optional>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "automation/internal/compiled.h"
+#include "saleskit/cel/ast.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/io/readers.h"
 #include "saleskit/status_macros.h"
@@ -35,9 +40,108 @@ absl::Status CheckField(absl::string_view field, absl::string_view where) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<const cel::Program>> CompileCondition(absl::string_view source, absl::string_view where) {
+// The CEL literal of a constant.
+std::string Literal(const cel::Constant& c) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, cel::NullValue>) {
+          return cel::Value::Null().DebugString();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return cel::Value::Bool(v).DebugString();
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+          return cel::Value::Int(v).DebugString();
+        } else if constexpr (std::is_same_v<T, uint64_t>) {
+          return cel::Value::Uint(v).DebugString();
+        } else if constexpr (std::is_same_v<T, double>) {
+          return cel::Value::Double(v).DebugString();
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return cel::Value::String(v).DebugString();
+        } else {
+          return cel::Value::Bytes(v.data).DebugString();
+        }
+      },
+      c);
+}
+
+// Names a read: the text of a select chain from a variable of the customer
+// environment, an index by a literal, an events method or score() or
+// in_segment() call with literal arguments. nullopt for anything else.
+std::optional<std::string> ReadName(const cel::Expr& e, bool argument = false) {
+  if (const auto* c = e.As<cel::Constant>()) {
+    if (argument) return Literal(*c);
+    return std::nullopt;
+  }
+  if (const auto* id = e.As<cel::IdentExpr>()) {
+    if (!argument && (id->name == "customer" || id->name == "account" || id->name == "now")) return id->name;
+    return std::nullopt;
+  }
+  if (const auto* sel = e.As<cel::SelectExpr>()) {
+    if (sel->test_only || argument) return std::nullopt;
+    std::optional<std::string> base = ReadName(*sel->operand);
+    if (base) return absl::StrCat(*base, ".", sel->field);
+    return std::nullopt;
+  }
+  const auto* call = e.As<cel::CallExpr>();
+  if (call == nullptr) return std::nullopt;
+  std::vector<std::string> args;
+  for (const cel::ExprPtr& a : call->args) {
+    std::optional<std::string> name = ReadName(*a, /*argument=*/true);
+    if (!name) return std::nullopt;
+    args.push_back(std::move(*name));
+  }
+  if (argument) {  // a literal argument such as days(30)
+    if (call->target != nullptr || call->function.find('_') != std::string::npos) return std::nullopt;
+    return absl::StrCat(call->function, "(", absl::StrJoin(args, ", "), ")");
+  }
+  if (call->function == "_[_]" && call->args.size() == 2) {
+    std::optional<std::string> base = ReadName(*call->args[0]);
+    std::optional<std::string> key = ReadName(*call->args[1], /*argument=*/true);
+    if (base && key) return absl::StrCat(*base, "[", *key, "]");
+    return std::nullopt;
+  }
+  if (call->target != nullptr) {
+    const auto* target = call->target->As<cel::IdentExpr>();
+    if (target == nullptr || target->name != "events") return std::nullopt;
+    return absl::StrCat("events.", call->function, "(", absl::StrJoin(args, ", "), ")");
+  }
+  if (call->function == "score" || call->function == "in_segment") {
+    return absl::StrCat(call->function, "(", absl::StrJoin(args, ", "), ")");
+  }
+  return std::nullopt;
+}
+
+void CollectReads(const cel::Expr& e, std::vector<CompiledRule::Read>* out) {
+  if (std::optional<std::string> name = ReadName(e)) {
+    if (std::none_of(out->begin(), out->end(), [&](const CompiledRule::Read& r) { return r.name == *name; })) {
+      out->push_back({std::move(*name), e.id});
+    }
+    return;
+  }
+  if (const auto* sel = e.As<cel::SelectExpr>()) {
+    CollectReads(*sel->operand, out);
+  } else if (const auto* call = e.As<cel::CallExpr>()) {
+    if (call->target != nullptr) CollectReads(*call->target, out);
+    for (const cel::ExprPtr& a : call->args) CollectReads(*a, out);
+  } else if (const auto* list = e.As<cel::ListExpr>()) {
+    for (const cel::ExprPtr& x : list->elements) CollectReads(*x, out);
+  } else if (const auto* map = e.As<cel::MapExpr>()) {
+    for (const auto& entry : map->entries) CollectReads(*entry.key, out), CollectReads(*entry.value, out);
+  } else if (const auto* st = e.As<cel::StructExpr>()) {
+    for (const auto& f : st->fields) CollectReads(*f.value, out);
+  } else if (const auto* loop = e.As<cel::ComprehensionExpr>()) {
+    CollectReads(*loop->iter_range, out);  // the rest reads the loop's own variables
+  }
+}
+
+// Compiles a customer condition and adds the event windows it reads.
+absl::StatusOr<std::shared_ptr<const cel::Program>> CompileCondition(
+    absl::string_view source, absl::string_view where, std::set<cel::Dependencies::WindowRead>* windows) {
   absl::StatusOr<std::unique_ptr<cel::Program>> program = cel::CompileCustomerCondition(source);
   if (!program.ok()) return Invalid(where, program.status().message());
+  absl::StatusOr<cel::Dependencies> deps = cel::ExtractDependencies(**program);
+  if (!deps.ok()) return Invalid(where, deps.status().message());
+  windows->insert(deps->windows.begin(), deps->windows.end());
   return std::shared_ptr<const cel::Program>(std::move(*program));
 }
 
@@ -163,7 +267,7 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(const v1::Playbo
     for (int t = 0; t < pool.territories_size(); ++t) {
       const std::string tw = absl::StrCat(where, "territories[", t, "]: ");
       CompiledPool::Territory& ct = cp.territories.emplace_back();
-      SALESKIT_ASSIGN_OR_RETURN(ct.program, CompileCondition(pool.territories(t).condition(), tw));
+      SALESKIT_ASSIGN_OR_RETURN(ct.program, CompileCondition(pool.territories(t).condition(), tw, &set->windows_));
       ct.columnar = cel::ColumnarCondition::Plan(ct.program);
       SALESKIT_ASSIGN_OR_RETURN(ct.owner, owner_of(pool.territories(t).owner(), "owner"));
     }
@@ -188,8 +292,9 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(const v1::Playbo
     CompiledRule& cr = set->rules_.emplace_back();
     cr.def = &r;
     if (!r.condition().empty()) {
-      SALESKIT_ASSIGN_OR_RETURN(cr.condition, CompileCondition(r.condition(), absl::StrCat(where, "condition: ")));
+      SALESKIT_ASSIGN_OR_RETURN(cr.condition, CompileCondition(r.condition(), absl::StrCat(where, "condition: "), &set->windows_));
       cr.columnar = cel::ColumnarCondition::Plan(cr.condition);
+      cr.reads = PlanReads(*cr.condition);
     }
     const v1::Trigger& t = r.trigger();
     switch (t.kind_case()) {
@@ -392,6 +497,12 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(const v1::Playbo
   set->rank_.assign(n, 0);
   for (int k = 0; k < n; ++k) set->rank_[order[k]] = k;
   return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+std::vector<CompiledRule::Read> PlanReads(const cel::Program& condition) {
+  std::vector<CompiledRule::Read> reads;
+  CollectReads(condition.expr(), &reads);
+  return reads;
 }
 
 }  // namespace saleskit::automation

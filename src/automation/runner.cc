@@ -137,7 +137,20 @@ bool Runner::wants_events() const { return rules_ != nullptr && !rules_->by_even
 
 void Runner::Install(std::shared_ptr<const RuleSet> rules, const CustomerStore& store, absl::Time now,
                      uint64_t segment_seq, uint64_t crossing_seq) {
+  std::vector<RuleStats> stats;  // carried over by rule name
+  if (rules != nullptr) {
+    for (const v1::Rule& r : rules->definition().rules()) {
+      RuleStats& s = stats.emplace_back();
+      s.rule = r.name();
+      for (const RuleStats& old : stats_) {
+        if (old.rule == r.name()) s = old;
+      }
+    }
+    versions_[++version_] = rules;
+  }
+  stats_ = std::move(stats);
   rules_ = std::move(rules);
+  DropUnusedVersions();
   segment_cursor_ = segment_seq;
   crossing_cursor_ = crossing_seq;
   last_event_.clear();
@@ -297,7 +310,9 @@ void Runner::NoteEvent(const v1::Event& event, absl::Span<const std::string> kin
       const CompiledRule& r = rules_->rules_[rule];
       if (r.event_condition != nullptr) {
         cel::MapActivation activation;
-        activation.Bind("event", cel::MessageValue(std::make_shared<const v1::Event>(event)));
+        // Not owned: the value lives only for this evaluation.
+        activation.Bind("event", cel::MessageValue(std::shared_ptr<const google::protobuf::Message>(
+                                     std::shared_ptr<const google::protobuf::Message>(), &event)));
         const cel::Value v = r.event_condition->Evaluate(activation);
         if (v.kind() != cel::Value::Kind::kBool || !v.bool_value()) continue;
       }
@@ -455,7 +470,7 @@ class Runner::Decider {
   Decider(Runner& runner, const CustomerStore& store, const SegmentCatalog& segments, absl::Time now)
       : r_(runner), set_(*runner.rules_), store_(store), segments_(segments), now_(now) {}
 
-  void Decide(const Pending& p);
+  void Decide(Pending& p);
   Effects Finish();
 
  private:
@@ -468,7 +483,7 @@ class Runner::Decider {
     absl::flat_hash_set<std::string> groups;  // (change, group) pairs a rule already acted in
   };
   RowState& Row(uint32_t row);
-  void Act(const Pending& p, int index, const v1::Action& action, v1::AuditRecord& record, RowState& state);
+  void Act(const Pending& p, int index, const v1::Action& action, AuditEntry& record, RowState& state);
   // The owner a pool picks for the customer; -1 for none.
   int Route(int pool, uint32_t row);
   bool Available(int owner) const { return owner >= 0 && !set_.owners_[owner].def->unavailable(); }
@@ -611,20 +626,19 @@ ActionResult::Result Runner::Decider::Outreach(const std::string& channel, uint3
   return ActionResult::OUTBOX;
 }
 
-void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action, v1::AuditRecord& record,
+void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action, AuditEntry& record,
                           RowState& state) {
   const CompiledRule& rule = set_.rules_[p.rule];
-  const std::string& customer = record.customer_id();
-  ActionResult* result = record.add_actions();
-  result->set_index(index);
-  const std::string id = StableId(rule.def->name(), customer, p.key, index);
+  const std::string& customer = record.customer_id;
+  AuditEntry::Action* result = &record.actions.emplace_back();
+  result->index = static_cast<uint32_t>(index);
   auto skip = [&](v1::SkipReason reason, std::string detail = "") {
-    result->set_result(ActionResult::SKIPPED);
-    result->set_reason(reason);
-    result->set_detail(std::move(detail));
+    result->result = ActionResult::SKIPPED;
+    result->reason = reason;
+    result->detail = std::move(detail);
   };
   auto wrote = [&] {
-    result->set_result(ActionResult::APPLIED);
+    result->result = ActionResult::APPLIED;
     state.written = true;
     if (std::find(state.writers.begin(), state.writers.end(), p.rule) == state.writers.end()) {
       state.writers.push_back(p.rule);
@@ -703,7 +717,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       if (std::find(state.writers.begin(), state.writers.end(), p.rule) == state.writers.end()) {
         state.writers.push_back(p.rule);
       }
-      result->set_result(ActionResult::APPLIED);
+      result->result = ActionResult::APPLIED;
       return;
     case v1::Action::kAssignOwner: {
       const int target = rule.targets[index];
@@ -714,7 +728,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
                                       : absl::StrCat("owner ", action.assign_owner().owner(), " is unavailable"));
       }
       const std::string& owner_id = set_.owners_[owner].def->id();
-      result->set_detail(owner_id);
+      result->detail = owner_id;
       if (view.owner_id() == owner_id && view.has_owner_id()) return skip(v1::NO_EFFECT, absl::StrCat("already owned by ", owner_id));
       if (view.has_owner_id()) --load_delta_[view.owner_id()];
       ++load_delta_[owner_id];
@@ -723,6 +737,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       return wrote();
     }
     case v1::Action::kCreateTask: {
+      const std::string id = StableId(rule.def->name(), customer, p.key, index);
       v1::Task task;
       task.set_id(id);
       task.set_customer_id(customer);
@@ -740,8 +755,8 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
           AddBusinessTime(now_, absl::Hours(action.create_task().due_in_business_hours()), week, zone);
       internal::ToProto(ToMicros(due), task.mutable_due_at());
       r_.tasks_.push_back(std::move(task));
-      result->set_id(id);
-      result->set_result(ActionResult::APPLIED);
+      result->id = id;
+      result->result = ActionResult::APPLIED;
       return;
     }
     case v1::Action::kSendEmail:
@@ -756,6 +771,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
         outcome = Outreach(channel, p.row, view, &reason, &available_at);
         if (outcome == ActionResult::SKIPPED) return skip(reason, absl::StrCat("channel ", channel));
       }
+      const std::string id = StableId(rule.def->name(), customer, p.key, index);
       v1::OutboxEntry entry;
       entry.set_id(id);
       entry.set_customer_id(customer);
@@ -766,8 +782,8 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       internal::ToProto(ToMicros(available_at), entry.mutable_available_at());
       entry.set_trigger(p.text);
       if (!r_.outbox_.Add(std::move(entry))) return skip(v1::NO_EFFECT, "already in the outbox");
-      result->set_id(id);
-      result->set_result(outcome);
+      result->id = id;
+      result->result = outcome;
       return;
     }
     case v1::Action::KIND_NOT_SET:
@@ -775,20 +791,23 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
   }
 }
 
-void Runner::Decider::Decide(const Pending& p) {
+void Runner::Decider::Decide(Pending& p) {
   const CompiledRule& rule = set_.rules_[p.rule];
-  v1::AuditRecord record;
-  internal::ToProto(ToMicros(now_), record.mutable_at());
-  record.set_rule(rule.def->name());
-  record.set_playbook_version(set_.version());
-  record.set_customer_id(std::string(store_.IdOf(p.row)));
-  record.set_trigger(p.text);
-  record.set_depth(r_.depth_);
-  auto skipped = [&](v1::SkipReason reason, std::string detail = "") {
-    record.set_outcome(v1::AuditRecord::SKIPPED);
-    record.set_reason(reason);
-    if (!detail.empty()) record.add_actions()->set_detail(std::move(detail));
+  AuditEntry record;
+  record.at = ToMicros(now_);
+  record.version = r_.version_;
+  record.rule = p.rule;
+  record.customer_id = std::string(store_.IdOf(p.row));
+  record.depth = r_.depth_;
+  auto done = [&] {
+    record.trigger = std::move(p.text);
     r_.AppendAudit(std::move(record));
+  };
+  auto skipped = [&](v1::SkipReason reason, std::string detail = "") {
+    record.outcome = v1::AuditRecord::SKIPPED;
+    record.reason = reason;
+    if (!detail.empty()) record.actions.emplace_back().detail = std::move(detail);
+    done();
   };
   if (r_.depth_ > set_.policies_->max_depth) return skipped(v1::LOOP_LIMIT);
   if (r_.depth_ > 0) {
@@ -798,24 +817,42 @@ void Runner::Decider::Decide(const Pending& p) {
     }
   }
   if (rule.condition != nullptr) {
-    cel::StoreCustomerActivation activation(store_, p.row, now_, &segments_);
-    const cel::Value v = rule.condition->Evaluate(activation);
-    for (const ClauseValue& clause : ExplainCondition(*rule.condition, activation)) {
-      v1::ConditionRead* read = record.add_reads();
-      read->set_name(clause.text);
-      read->set_value(clause.value.DebugString());
+    // The columnar plan decides; the program runs only for the values read
+    // and to name an error.
+    std::optional<bool> holds =
+        rule.columnar != nullptr ? rule.columnar->EvaluateRow(store_, p.row, now_, &segments_) : std::nullopt;
+    if (!holds || !rule.reads.empty()) {
+      cel::StoreCustomerActivation activation(store_, p.row, now_, &segments_);
+      for (const CompiledRule::Read& read : rule.reads) {
+        cel::Value v = rule.condition->EvaluateSubexpression(read.expr_id, activation);
+        AuditEntry::Read& stored = record.reads.emplace_back();
+        switch (v.kind()) {
+          case cel::Value::Kind::kList:
+          case cel::Value::Kind::kMap:
+          case cel::Value::Kind::kStruct:
+          case cel::Value::Kind::kOptional:
+            stored.literal = v.DebugString();  // may refer to the store: not kept
+            break;
+          default:
+            stored.value = std::move(v);
+        }
+      }
+      if (!holds) {
+        const cel::Value v = rule.condition->Evaluate(activation);
+        if (v.kind() != cel::Value::Kind::kBool) return skipped(v1::CONDITION_ERROR, v.DebugString());
+        holds = v.bool_value();
+      }
     }
-    if (v.kind() != cel::Value::Kind::kBool) return skipped(v1::CONDITION_ERROR, v.DebugString());
-    if (!v.bool_value()) return skipped(v1::CONDITION_FALSE);
+    if (!*holds) return skipped(v1::CONDITION_FALSE);
   }
   RowState& state = Row(p.row);  // read only for rules that act
   const std::string& group = rule.def->group();
   if (!group.empty() && !state.groups.insert(absl::StrCat(p.key, "\n", group)).second) {
     return skipped(v1::PRIORITY, absl::StrCat("a higher-priority rule of group ", group, " acted"));
   }
-  record.set_outcome(v1::AuditRecord::FIRED);
+  record.outcome = v1::AuditRecord::FIRED;
   for (int i = 0; i < rule.def->actions_size(); ++i) Act(p, i, rule.def->actions(i), record, state);
-  r_.AppendAudit(std::move(record));
+  done();
 }
 
 Effects Runner::Decider::Finish() {
@@ -874,15 +911,15 @@ Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segment
 
 // ------------------------------------------------------------------ records
 
-void Runner::AppendAudit(v1::AuditRecord record) {
-  record.set_seq(next_audit_seq_++);
-  RuleStats& s = stats_[record.rule()];
-  if (record.outcome() == v1::AuditRecord::FIRED) {
+void Runner::AppendAudit(AuditEntry record) {
+  record.seq = next_audit_seq_++;
+  RuleStats& s = stats_[record.rule];
+  if (record.outcome == v1::AuditRecord::FIRED) {
     ++s.fired;
-    for (const ActionResult& a : record.actions()) {
-      if (a.result() == ActionResult::APPLIED) ++s.applied;
-      if (a.result() == ActionResult::OUTBOX || a.result() == ActionResult::DEFERRED) ++s.outbox;
-      if (a.result() == ActionResult::SKIPPED && a.reason() != v1::NO_EFFECT) ++s.blocked;
+    for (const AuditEntry::Action& a : record.actions) {
+      if (a.result == ActionResult::APPLIED) ++s.applied;
+      if (a.result == ActionResult::OUTBOX || a.result == ActionResult::DEFERRED) ++s.outbox;
+      if (a.result == ActionResult::SKIPPED && a.reason != v1::NO_EFFECT) ++s.blocked;
     }
   } else {
     ++s.skipped;
@@ -890,23 +927,58 @@ void Runner::AppendAudit(v1::AuditRecord record) {
   audit_.push_back(std::move(record));
 }
 
+v1::AuditRecord Runner::ToRecord(const AuditEntry& e) const {
+  const RuleSet& set = *versions_.at(e.version);
+  const CompiledRule& rule = set.rules_[e.rule];
+  v1::AuditRecord out;
+  out.set_seq(e.seq);
+  internal::ToProto(e.at, out.mutable_at());
+  out.set_rule(rule.def->name());
+  out.set_playbook_version(set.version());
+  out.set_customer_id(e.customer_id);
+  out.set_trigger(e.trigger);
+  for (size_t i = 0; i < e.reads.size(); ++i) {
+    v1::ConditionRead* read = out.add_reads();
+    read->set_name(rule.reads[i].name);
+    read->set_value(e.reads[i].literal.empty() ? e.reads[i].value.DebugString() : e.reads[i].literal);
+  }
+  out.set_outcome(e.outcome);
+  out.set_reason(e.reason);
+  for (const AuditEntry::Action& a : e.actions) {
+    ActionResult* r = out.add_actions();
+    r->set_index(a.index);
+    r->set_id(a.id);
+    r->set_result(a.result);
+    r->set_reason(a.reason);
+    r->set_detail(a.detail);
+  }
+  out.set_depth(e.depth);
+  return out;
+}
+
 std::vector<v1::AuditRecord> Runner::Audit(uint64_t after, size_t limit, absl::string_view customer_id,
                                            absl::string_view rule) const {
   std::vector<v1::AuditRecord> out;
   auto it = std::upper_bound(audit_.begin(), audit_.end(), after,
-                             [](uint64_t seq, const v1::AuditRecord& r) { return seq < r.seq(); });
+                             [](uint64_t seq, const AuditEntry& r) { return seq < r.seq; });
   for (; it != audit_.end() && out.size() < limit; ++it) {
-    if (!customer_id.empty() && it->customer_id() != customer_id) continue;
-    if (!rule.empty() && it->rule() != rule) continue;
-    out.push_back(*it);
+    if (!customer_id.empty() && it->customer_id != customer_id) continue;
+    if (!rule.empty() && versions_.at(it->version)->rules_[it->rule].def->name() != rule) continue;
+    out.push_back(ToRecord(*it));
   }
   return out;
 }
 
 void Runner::TrimAudit(uint64_t through) {
-  auto it = std::upper_bound(audit_.begin(), audit_.end(), through,
-                             [](uint64_t seq, const v1::AuditRecord& r) { return seq < r.seq(); });
-  audit_.erase(audit_.begin(), it);
+  while (!audit_.empty() && audit_.front().seq <= through) audit_.pop_front();
+  DropUnusedVersions();
+}
+
+void Runner::DropUnusedVersions() {
+  if (versions_.size() <= 1) return;
+  uint32_t oldest = rules_ != nullptr ? version_ : UINT32_MAX;  // entries only grow newer
+  if (!audit_.empty()) oldest = std::min(oldest, audit_.front().version);
+  absl::erase_if(versions_, [&](const auto& v) { return v.first < oldest; });
 }
 
 std::vector<v1::Task> Runner::Tasks(absl::string_view customer_id) const {
@@ -917,21 +989,11 @@ std::vector<v1::Task> Runner::Tasks(absl::string_view customer_id) const {
   return out;
 }
 
-std::vector<RuleStats> Runner::Stats() const {
-  std::vector<RuleStats> out;
-  if (rules_ == nullptr) return out;
-  for (const v1::Rule& r : rules_->definition().rules()) {
-    auto it = stats_.find(r.name());
-    RuleStats s = it == stats_.end() ? RuleStats{} : it->second;
-    s.rule = r.name();
-    out.push_back(std::move(s));
-  }
-  return out;
-}
+std::vector<RuleStats> Runner::Stats() const { return stats_; }
 
 void Runner::EraseCustomer(uint32_t row, absl::string_view customer_id) {
   audit_.erase(std::remove_if(audit_.begin(), audit_.end(),
-                              [&](const v1::AuditRecord& r) { return r.customer_id() == customer_id; }),
+                              [&](const AuditEntry& r) { return r.customer_id == customer_id; }),
                audit_.end());
   tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(),
                               [&](const v1::Task& t) { return t.customer_id() == customer_id; }),

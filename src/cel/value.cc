@@ -184,6 +184,13 @@ std::string Value::DebugString() const {
         std::string t = absl::StrFormat("%.*g", p, d);
         if (std::strtod(t.c_str(), nullptr) == d) { s = t; break; }
       }
+      // Plain digits rather than an exponent for everyday magnitudes (20.0, not 2e+01).
+      if (s.find('e') != std::string::npos && std::abs(d) >= 1e-4 && std::abs(d) < 1e15) {
+        for (int p = 0; p <= 19; ++p) {
+          std::string t = absl::StrFormat("%.*f", p, d);
+          if (std::strtod(t.c_str(), nullptr) == d) { s = t; break; }
+        }
+      }
       if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
       return s;
     }

@@ -88,8 +88,8 @@ TEST_CASE("an event trigger sends to the outbox and audits the decision", "[auto
   CHECK(audit[0].trigger() == "event signup e1 at 2026-11-02T11:00:00Z");
   CHECK(audit[0].playbook_version() == "v1");
   REQUIRE(audit[1].reads_size() == 1);
-  CHECK(audit[1].reads(0).name() == "customer.country == \"DE\"");
-  CHECK(audit[1].reads(0).value() == "false");
+  CHECK(audit[1].reads(0).name() == "customer.country");
+  CHECK(audit[1].reads(0).value() == "\"FR\"");
 
   std::vector<v1::OutboxEntry> polled = e->PollOutbox(10);
   REQUIRE(polled.size() == 1);
@@ -111,6 +111,47 @@ TEST_CASE("an event trigger sends to the outbox and audits the decision", "[auto
     CHECK(e->NackOutbox("nope", "x").code() == absl::StatusCode::kNotFound);
     CHECK(e->NackOutbox(polled[0].id(), "x").code() == absl::StatusCode::kFailedPrecondition);
   }
+}
+
+TEST_CASE("the audit records each value the condition read, once, in source order", "[automation]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    version: "v1"
+    scores { name: "fit" rules { condition: "customer.employee_count >= 100" points: 20 } }
+    segments { name: "big" condition: "customer.employee_count >= 500" }
+    rules {
+      name: "check"
+      trigger { event { type: "signup" } }
+      condition: 'customer.attrs.plan == "pro" && (events.count("demo", days(30)) >= 1 || score("fit") > 10.0) && '
+                 'customer.tags.exists(t, t == "vip") && !in_segment("big") && customer.attrs.plan != "free"'
+      actions { add_tag: "checked" }
+    }
+    rules {
+      name: "broken"
+      trigger { event { type: "signup" } }
+      condition: 'customer.attrs.seats > 3'
+      actions { add_tag: "never" }
+    }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count,tags,attrs.plan,attrs.seats\nc1,120,vip,pro,many\n");
+  LoadCsv(*e, RecordKind::kEvents, "customer_id,type,occurred_at\nc1,signup,2026-11-02T11:00:00Z\n");
+  const std::vector<v1::AuditRecord> audit = e->Audit(0, SIZE_MAX, "c1", "check");
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].outcome() == v1::AuditRecord::FIRED);
+  std::vector<std::string> reads;
+  for (const v1::ConditionRead& r : audit[0].reads()) reads.push_back(absl::StrCat(r.name(), " = ", r.value()));
+  CHECK(reads == std::vector<std::string>{"customer.attrs.plan = \"pro\"", "events.count(\"demo\", days(30)) = 0",
+                                          "score(\"fit\") = 20.0", "customer.tags = [\"vip\"]",
+                                          "in_segment(\"big\") = false"});
+  // A condition that fails to evaluate is CONDITION_ERROR, with the error,
+  // and the value it read.
+  const std::vector<v1::AuditRecord> broken = e->Audit(0, SIZE_MAX, "c1", "broken");
+  REQUIRE(broken.size() == 1);
+  CHECK(broken[0].reason() == v1::CONDITION_ERROR);
+  REQUIRE(broken[0].reads_size() == 1);
+  CHECK(broken[0].reads(0).value() == "\"many\"");
+  REQUIRE(broken[0].actions_size() == 1);
+  CHECK_FALSE(broken[0].actions(0).detail().empty());
 }
 
 TEST_CASE("action ids are derived from rule, customer and trigger: two runs agree byte for byte", "[automation]") {

@@ -11,6 +11,7 @@
 #define SALESKIT_AUTOMATION_RUNNER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <queue>
@@ -21,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,6 +30,8 @@
 #include "absl/types/span.h"
 #include "saleskit/automation/outbox.h"
 #include "saleskit/batch.h"
+#include "saleskit/cel/customer.h"
+#include "saleskit/cel/value.h"
 #include "saleskit/score/points.h"
 #include "saleskit/segment/segments.h"
 #include "saleskit/store/customer_store.h"
@@ -69,6 +73,9 @@ class RuleSet {
   const std::string& version() const { return definition_.version(); }
   size_t size() const { return static_cast<size_t>(definition_.rules_size()); }
   bool empty() const { return definition_.rules().empty(); }
+  // The event windows its conditions read (events.count and events.sum):
+  // the store must keep them before the rules run.
+  const std::set<cel::Dependencies::WindowRead>& windows() const { return windows_; }
 
  private:
   friend class Runner;
@@ -82,6 +89,7 @@ class RuleSet {
   absl::flat_hash_map<std::string, std::vector<int>> by_event_, by_segment_, by_score_, by_field_;
   std::vector<int> lifecycle_rules_, date_rules_, inactivity_rules_, schedule_rules_;
   std::vector<int> rank_;  // rule -> position in (priority desc, name) order
+  std::set<cel::Dependencies::WindowRead> windows_;
   std::set<std::string> watched_fields_;  // field_changed, date, and owner_id for routing
   std::string default_zone_name_;
   struct Policies;
@@ -193,7 +201,8 @@ class Runner {
   void ScheduleRow(const CustomerStore& store, uint32_t row, absl::Time now, bool created);
   void ArmDate(int rule, uint32_t row, const v1::Customer& c, absl::Time now);
   void ArmSchedules(const CustomerStore& store, absl::Time now);
-  void AppendAudit(v1::AuditRecord record);
+  struct AuditEntry;
+  void AppendAudit(AuditEntry record);
 
   std::shared_ptr<const RuleSet> rules_;
   Outbox outbox_;
@@ -226,9 +235,42 @@ class Runner {
   absl::flat_hash_map<std::string, std::vector<double>> weighted_;
 
   std::vector<v1::Task> tasks_;
-  std::vector<v1::AuditRecord> audit_;
+  // One decision, kept compact on the hot path; Audit() makes the
+  // v1::AuditRecord (names, texts and literals) when it is read.
+  struct AuditEntry {
+    struct Action {
+      uint32_t index = 0;
+      v1::ActionResult::Result result = v1::ActionResult::RESULT_UNSPECIFIED;
+      v1::SkipReason reason = v1::SKIP_REASON_UNSPECIFIED;
+      std::string id;
+      std::string detail;
+    };
+    struct Read {
+      cel::Value value;     // a scalar or an error
+      std::string literal;  // lists, maps and messages, already written out
+    };
+    uint64_t seq = 0;
+    Micros at = 0;
+    uint32_t version = 0;  // key in versions_
+    int rule = 0;          // in that rule set
+    uint32_t depth = 0;
+    v1::AuditRecord::Outcome outcome = v1::AuditRecord::OUTCOME_UNSPECIFIED;
+    v1::SkipReason reason = v1::SKIP_REASON_UNSPECIFIED;
+    std::string customer_id;
+    std::string trigger;
+    absl::InlinedVector<Read, 2> reads;  // CompiledRule::reads order
+    absl::InlinedVector<Action, 1> actions;
+  };
+  v1::AuditRecord ToRecord(const AuditEntry& e) const;
+
+  std::deque<AuditEntry> audit_;
   uint64_t next_audit_seq_ = 1;
-  absl::flat_hash_map<std::string, RuleStats> stats_;
+  // The rule sets the audit entries name, by install number (the latest is
+  // rules_); older ones go when no entry names them.
+  absl::flat_hash_map<uint32_t, std::shared_ptr<const RuleSet>> versions_;
+  uint32_t version_ = 0;  // install number of rules_
+  void DropUnusedVersions();
+  std::vector<RuleStats> stats_;  // per rule of rules_; carried over by name
 };
 
 }  // namespace saleskit::automation

@@ -29,7 +29,18 @@ struct CompiledRule {
   uint8_t days = 0x7F;         // schedule
   std::vector<int> targets;    // per action: pool or owner index for assign_owner, else -1
   std::vector<std::string> writes;  // fields its actions write
+  // What the condition reads, for the audit: a field (customer.attrs.plan),
+  // an event window (events.count("demo", days(30))), a score or a segment
+  // test, each once, in source order; expr_id names it in `condition`.
+  struct Read {
+    std::string name;
+    int64_t expr_id;
+  };
+  std::vector<Read> reads;
 };
+
+// The reads of a customer condition (CompiledRule::reads).
+std::vector<CompiledRule::Read> PlanReads(const cel::Program& condition);
 
 struct CompiledOwner {
   const v1::Owner* def = nullptr;
