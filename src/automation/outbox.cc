@@ -15,25 +15,61 @@ bool Outbox::Add(v1::OutboxEntry entry) {
   entry.set_seq(seq);
   entry.set_state(v1::OutboxEntry::PENDING);
   ids_.emplace(entry.id(), seq);
-  pending_.insert(seq);
-  entries_.emplace(seq, std::move(entry));
+  const v1::OutboxEntry& e = entries_.emplace(seq, std::move(entry)).first->second;
+  ++pending_;
+  Enqueue(seq, e.customer_id());
   return true;
 }
 
+void Outbox::Enqueue(uint64_t seq, const std::string& customer_id) {
+  std::deque<uint64_t>& queue = queues_[customer_id];
+  queue.push_back(seq);
+  if (queue.size() == 1) Head(customer_id);
+}
+
+void Outbox::Head(const std::string& customer_id) {
+  auto it = queues_.find(customer_id);
+  if (it == queues_.end()) return;
+  if (it->second.empty()) {
+    queues_.erase(it);
+    return;
+  }
+  const uint64_t seq = it->second.front();
+  waiting_.insert({internal::FromProto(entries_.at(seq).available_at()), seq});
+}
+
+void Outbox::Unhead(uint64_t seq) {
+  waiting_.erase({internal::FromProto(entries_.at(seq).available_at()), seq});
+  ready_.erase(seq);
+  in_flight_.erase(seq);
+}
+
+void Outbox::Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state) {
+  const uint64_t seq = e.seq();
+  std::deque<uint64_t>& queue = queues_.at(e.customer_id());
+  const bool head = queue.front() == seq;
+  if (head) {
+    Unhead(seq);
+    queue.pop_front();
+  } else {  // acked without being polled
+    queue.erase(std::find(queue.begin(), queue.end(), seq));
+  }
+  e.set_state(state);
+  --pending_;
+  finished_.insert(seq);
+  if (head) Head(e.customer_id());
+}
+
 std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
+  const Micros at = ToMicros(now);
+  while (!waiting_.empty() && waiting_.begin()->first <= at) {
+    ready_.insert(waiting_.begin()->second);
+    waiting_.erase(waiting_.begin());
+  }
   std::vector<v1::OutboxEntry> out;
-  absl::flat_hash_set<absl::string_view> held;  // customers with an earlier entry not deliverable now
-  for (uint64_t seq : pending_) {
-    if (out.size() >= limit) break;
-    const v1::OutboxEntry& e = entries_.at(seq);
-    if (held.contains(e.customer_id())) continue;
-    if (in_flight_.contains(seq) || internal::FromProto(e.available_at()) > ToMicros(now)) {
-      held.insert(e.customer_id());
-      continue;
-    }
-    in_flight_.insert(seq);
-    held.insert(e.customer_id());  // one in flight per customer keeps their order
-    out.push_back(e);
+  for (auto it = ready_.begin(); it != ready_.end() && out.size() < limit; it = ready_.erase(it)) {
+    in_flight_.insert(*it);
+    out.push_back(entries_.at(*it));
   }
   return out;
 }
@@ -47,9 +83,7 @@ absl::Status Outbox::Ack(absl::string_view id) {
     return absl::FailedPreconditionError(
         absl::StrCat("outbox entry \"", id, "\" is on the dead-letter list after ", e.attempts(), " attempts"));
   }
-  e.set_state(v1::OutboxEntry::DONE);
-  pending_.erase(e.seq());
-  in_flight_.erase(e.seq());
+  Finish(e, v1::OutboxEntry::DONE);
   return absl::OkStatus();
 }
 
@@ -61,17 +95,18 @@ absl::Status Outbox::Nack(absl::string_view id, absl::string_view error, absl::T
     return absl::FailedPreconditionError(absl::StrCat("outbox entry \"", id, "\" is ",
                                                       e.state() == v1::OutboxEntry::DONE ? "done" : "dead"));
   }
-  in_flight_.erase(e.seq());
   e.set_attempts(e.attempts() + 1);
   e.set_last_error(std::string(error));
   if (e.attempts() >= options_.max_attempts) {
-    e.set_state(v1::OutboxEntry::DEAD);
-    pending_.erase(e.seq());
+    Finish(e, v1::OutboxEntry::DEAD);
     return absl::OkStatus();
   }
   absl::Duration wait = options_.retry_base;
   for (uint32_t i = 1; i < e.attempts() && wait < options_.retry_max; ++i) wait *= 2;
+  const bool head = queues_.at(e.customer_id()).front() == e.seq();
+  if (head) Unhead(e.seq());
   internal::ToProto(ToMicros(now + std::min(wait, options_.retry_max)), e.mutable_available_at());
+  if (head) Head(e.customer_id());
   return absl::OkStatus();
 }
 
@@ -89,25 +124,27 @@ const v1::OutboxEntry* Outbox::Find(absl::string_view id) const {
 }
 
 void Outbox::Trim(uint64_t through) {
-  for (auto it = entries_.begin(); it != entries_.end() && it->first <= through;) {
-    if (it->second.state() == v1::OutboxEntry::PENDING) {
-      ++it;
-      continue;
-    }
-    ids_.erase(it->second.id());
-    it = entries_.erase(it);
+  for (auto it = finished_.begin(); it != finished_.end() && *it <= through; it = finished_.erase(it)) {
+    auto entry = entries_.find(*it);
+    ids_.erase(entry->second.id());
+    entries_.erase(entry);
   }
 }
 
 void Outbox::EraseCustomer(absl::string_view customer_id) {
+  auto queue = queues_.find(customer_id);
+  if (queue != queues_.end()) {
+    Unhead(queue->second.front());
+    pending_ -= queue->second.size();
+    queues_.erase(queue);
+  }
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.customer_id() != customer_id) {
       ++it;
       continue;
     }
     ids_.erase(it->second.id());
-    pending_.erase(it->first);
-    in_flight_.erase(it->first);
+    finished_.erase(it->first);
     it = entries_.erase(it);
   }
 }

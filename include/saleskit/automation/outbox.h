@@ -3,6 +3,7 @@
 #define SALESKIT_AUTOMATION_OUTBOX_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "saleskit/time.h"
 #include "saleskit/v1/automation.pb.h"
 
 namespace saleskit::automation {
@@ -61,7 +63,7 @@ class Outbox {
   std::vector<v1::OutboxEntry> Entries(uint64_t after, size_t limit,
                                        v1::OutboxEntry::State state = v1::OutboxEntry::STATE_UNSPECIFIED) const;
   const v1::OutboxEntry* Find(absl::string_view id) const;
-  size_t pending() const { return pending_.size(); }
+  size_t pending() const { return pending_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
   // Forgets done and dead entries with seq <= `through`.
   void Trim(uint64_t through);
@@ -69,11 +71,23 @@ class Outbox {
   void EraseCustomer(absl::string_view customer_id);
 
  private:
+  // The first pending entry of a customer's queue is its head: the only one
+  // that may be delivered. Heads wait in waiting_ until due, then in ready_
+  // until polled, then in flight until acked or nacked.
+  void Enqueue(uint64_t seq, const std::string& customer_id);
+  void Unhead(uint64_t seq);
+  void Head(const std::string& customer_id);
+  void Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state);
+
   OutboxOptions options_;
   std::map<uint64_t, v1::OutboxEntry> entries_;   // by seq
   absl::flat_hash_map<std::string, uint64_t> ids_;
-  absl::btree_set<uint64_t> pending_;             // seqs of the PENDING entries
+  size_t pending_ = 0;
+  absl::flat_hash_map<std::string, std::deque<uint64_t>> queues_;  // customer -> pending seqs
+  absl::btree_set<std::pair<Micros, uint64_t>> waiting_;           // heads by (available_at, seq)
+  absl::btree_set<uint64_t> ready_;                                // due heads, by seq
   absl::flat_hash_set<uint64_t> in_flight_;
+  absl::btree_set<uint64_t> finished_;  // done and dead, not yet trimmed
   uint64_t next_seq_ = 1;
 };
 
