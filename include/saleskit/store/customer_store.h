@@ -334,7 +334,7 @@ class CustomerStore {
   void BeginBatch();
   void CommitBatch();
   void RollbackBatch();
-  // Ends a batch's journal (keeping a small one for the next batch).
+  // Ends a batch's journal, keeping its buffers (up to a bound) for the next batch.
   void EndBatch();
   // Records row's values in the journal before the batch first changes them.
   void Touch(uint32_t row);
