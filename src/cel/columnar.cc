@@ -694,6 +694,94 @@ class CodeHasNode : public ColumnarNode {
   std::optional<StringField> field_;  // nullopt: the lifecycle stage
 };
 
+// customer.attrs.NAME (or customer.attrs["NAME"]) compared with string
+// constants: `==`, `!=` or `in [...]`. As in the row evaluator, a customer
+// without the attribute is an error (no such key), and a value of another type
+// (the attribute's column type) equals no string.
+class AttrStringNode : public ColumnarNode {
+ public:
+  AttrStringNode(std::string name, const std::vector<std::string>& values, bool negate)
+      : name_(std::move(name)), negate_(negate) {
+    values_.reserve(values.size());
+    for (const std::string& v : values) values_.emplace_back(v);
+  }
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    const CustomerStore::AttrColumn* col = c.store.FindAttrColumn(name_);
+    if (col == nullptr) {  // no customer has it: an error for every row
+      std::fill(t, t + n, 0);
+      std::fill(f, f + n, 0);
+      return;
+    }
+    absl::InlinedVector<int32_t, 8> wanted;
+    if (col->type == AttrType::kString) {
+      for (const CodeHint& v : values_) {
+        const int32_t code = v.Code(*col->dict);
+        if (code != StringDictionary::kNone) wanted.push_back(code);
+      }
+    }
+    const int32_t* codes = col->codes.data();
+    const uint64_t* valid = col->valid.words().data();
+    for (size_t i = 0; i < n; ++i) {
+      const size_t w = w0 + i;
+      if (care[i] == 0) {
+        t[i] = f[i] = 0;
+        continue;
+      }
+      uint64_t bits = 0;
+      if (wanted.empty()) {
+        // another type, or no customer has any of the values: nothing equal
+      } else if (FewBits(care[i])) {
+        for (uint64_t left = care[i]; left != 0; left &= left - 1) {
+          const int32_t code = codes[w * 64 + __builtin_ctzll(left)];
+          for (int32_t want : wanted) bits |= static_cast<uint64_t>(code == want) << __builtin_ctzll(left);
+        }
+      } else {
+        for (int32_t code : wanted) bits |= EqualBits32(codes, w, c.rows, code);
+      }
+      Decide(care[i], valid[w], negate_ ? ~bits : bits, NullIs::kError, &t[i], &f[i]);
+    }
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const CustomerStore::AttrColumn* col = c.store.FindAttrColumn(name_);
+    if (col == nullptr || !col->valid.Get(row)) return Tri::kError;
+    bool member = false;
+    if (col->type == AttrType::kString) {
+      const int32_t code = col->codes[row];
+      for (const CodeHint& v : values_) member |= v.Code(*col->dict) == code;
+    }
+    return member != negate_ ? Tri::kTrue : Tri::kFalse;
+  }
+
+  int cost() const override { return 5; }
+
+ private:
+  std::string name_;
+  std::vector<CodeHint> values_;
+  bool negate_;
+};
+
+// has(customer.attrs.NAME): the customer has the attribute.
+class AttrHasNode : public ColumnarNode {
+ public:
+  explicit AttrHasNode(std::string name) : name_(std::move(name)) {}
+  void Eval(const Context& c, size_t w0, size_t n, const uint64_t* care, uint64_t* t, uint64_t* f) const override {
+    const CustomerStore::AttrColumn* col = c.store.FindAttrColumn(name_);
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t v = col == nullptr ? 0 : col->valid.words()[w0 + i];
+      t[i] = care[i] & v;
+      f[i] = care[i] & ~v;
+    }
+  }
+  Tri EvalRow(const Context& c, uint32_t row) const override {
+    const CustomerStore::AttrColumn* col = c.store.FindAttrColumn(name_);
+    return col != nullptr && col->valid.Get(row) ? Tri::kTrue : Tri::kFalse;
+  }
+  int cost() const override { return 1; }
+
+ private:
+  std::string name_;
+};
+
 // ------------------------------------------------------------------ planning
 
 constexpr struct {
@@ -761,6 +849,10 @@ class Planner {
         return has;
       }
     }
+    if (const auto* sel = e.As<SelectExpr>(); sel != nullptr && sel->test_only && IsCustomerAttrs(*sel->operand)) {
+      ++vectorised;
+      return std::make_unique<AttrHasNode>(sel->field);
+    }
     ++fallback;
     return std::make_unique<RowFallbackNode>(e.id);
   }
@@ -783,6 +875,26 @@ class Planner {
   bool IsCustomer(const Expr& e) const {
     auto it = p_.checked().names.find(e.id);
     return e.As<IdentExpr>() != nullptr && it != p_.checked().names.end() && it->second == "customer";
+  }
+
+  // customer.attrs
+  bool IsCustomerAttrs(const Expr& e) const {
+    const std::string* field = CustomerField(e);
+    return field != nullptr && *field == "attrs";
+  }
+
+  // customer.attrs.NAME or customer.attrs["NAME"] -> NAME, or nullptr.
+  const std::string* CustomerAttr(const Expr& e) const {
+    if (const auto* sel = e.As<SelectExpr>(); sel != nullptr && !sel->test_only && IsCustomerAttrs(*sel->operand)) {
+      return &sel->field;
+    }
+    const auto* call = e.As<CallExpr>();
+    if (call == nullptr || call->target != nullptr || call->function != "_[_]" || call->args.size() != 2 ||
+        !IsCustomerAttrs(*call->args[0])) {
+      return nullptr;
+    }
+    const Constant* k = call->args[1]->As<Constant>();
+    return k != nullptr && std::holds_alternative<std::string>(*k) ? &std::get<std::string>(*k) : nullptr;
   }
 
   // customer.FIELD -> its name, or nullptr.
@@ -890,14 +1002,16 @@ class Planner {
     const Expr* rhs = call.args[1].get();
     if (call.function == "@in") {
       const std::string* field = CustomerField(*lhs);
+      const std::string* attr = field == nullptr ? CustomerAttr(*lhs) : nullptr;
       const auto* list = rhs->As<ListExpr>();
-      if (field == nullptr || list == nullptr || !list->optional_indices.empty()) return nullptr;
+      if ((field == nullptr && attr == nullptr) || list == nullptr || !list->optional_indices.empty()) return nullptr;
       std::vector<std::string> values;
       for (const ExprPtr& el : list->elements) {
         const Constant* k = el->As<Constant>();
         if (k == nullptr || !std::holds_alternative<std::string>(*k)) return nullptr;
         values.push_back(std::get<std::string>(*k));
       }
+      if (attr != nullptr) return std::make_unique<AttrStringNode>(*attr, values, /*negate=*/false);
       return StringLeaf(*field, std::move(values), /*negate=*/false);
     }
     std::optional<Op> op = OpNamed(call.function);
@@ -908,6 +1022,13 @@ class Planner {
     }
     const Constant* k = rhs->As<Constant>();
     if (k == nullptr) return nullptr;
+    if (const std::string* attr = CustomerAttr(*lhs)) {
+      if ((*op == Op::kEq || *op == Op::kNe) && std::holds_alternative<std::string>(*k)) {
+        return std::make_unique<AttrStringNode>(*attr, std::vector<std::string>{std::get<std::string>(*k)},
+                                                *op == Op::kNe);
+      }
+      return nullptr;
+    }
     if (const std::string* field = CustomerField(*lhs)) {
       if ((*op == Op::kEq || *op == Op::kNe) && std::holds_alternative<std::string>(*k)) {
         return StringLeaf(*field, {std::get<std::string>(*k)}, *op == Op::kNe);

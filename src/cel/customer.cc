@@ -288,6 +288,7 @@ class StoreCustomerStruct : public StructValue {
     if (name == "lifecycle_stage") {
       return EnumValue(v1::LifecycleStage_descriptor()->FindValueByNumber(store_.lifecycle_stage()[row_]));
     }
+    if (name == "attrs") return Attrs();
     return Record().struct_value().GetField(name);
   }
 
@@ -298,6 +299,11 @@ class StoreCustomerStruct : public StructValue {
     if (name == "employee_count") return Value::Bool(store_.employee_count().Has(row_));
     if (name == "annual_revenue") return Value::Bool(store_.annual_revenue().Has(row_));
     if (name == "lifecycle_stage") return Value::Bool(store_.lifecycle_stage()[row_] != 0);
+    if (name == "attrs") {
+      bool any = false;
+      store_.ForEachAttrColumn([&](const CustomerStore::AttrColumn& col) { any |= col.valid.Get(row_); });
+      return Value::Bool(any);
+    }
     return Record().struct_value().HasField(name);
   }
 
@@ -307,6 +313,34 @@ class StoreCustomerStruct : public StructValue {
       if (StringFieldName(static_cast<StringField>(i)) == name) return static_cast<StringField>(i);
     }
     return std::nullopt;
+  }
+
+  // The custom attributes as a map, from their columns (in name order), as
+  // AttrToValue converts the record's.
+  Value Attrs() const {
+    std::vector<std::pair<Value, Value>> entries;
+    store_.ForEachAttrColumn([&](const CustomerStore::AttrColumn& col) {
+      if (!col.valid.Get(row_)) return;
+      Value v;
+      switch (col.type) {
+        case AttrType::kBool: v = Value::Bool(col.ints[row_] != 0); break;
+        case AttrType::kInt: v = Value::Int(col.ints[row_]); break;
+        case AttrType::kTimestamp: v = Value::Timestamp(ToTime(col.ints[row_])); break;
+        case AttrType::kDouble: v = Value::Double(col.doubles[row_]); break;
+        case AttrType::kString: v = Value::String(std::string(col.dict->Get(col.codes[row_]))); break;
+        case AttrType::kStringList: {
+          std::vector<Value> items;
+          items.reserve(col.lists[row_].size());
+          for (int32_t code : col.lists[row_]) items.push_back(Value::String(std::string(col.dict->Get(code))));
+          v = Value::List(std::move(items));
+          break;
+        }
+      }
+      entries.emplace_back(Value::String(col.name), std::move(v));
+    });
+    auto map = MapValue::Create(std::move(entries));
+    if (!map.ok()) return Value::Error(map.status());  // cannot happen: names are distinct
+    return Value::Map(*std::move(map));
   }
 
   const Value& Record() const {

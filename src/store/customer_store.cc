@@ -1117,21 +1117,33 @@ void CustomerStore::RollbackBatch() {
   EndBatch();
 }
 
-void CustomerStore::EndBatch() {
-  // A small journal is kept for the next batch: one-event batches then
-  // allocate nothing for it.
-  Journal& j = *journal_;
-  if (j.images.capacity() + j.new_rows.capacity() + j.events.capacity() + j.seen.capacity() + j.windows.capacity() <=
-      1024) {
-    j.images.clear();
-    j.imaged.clear();
-    j.new_rows.clear();
-    j.events.clear();
-    j.seen.clear();
-    j.windows.clear();
-    spare_journal_ = std::move(journal_);
+namespace {
+
+// Empties `v`, keeping its buffer for the next batch unless it is larger than
+// `keep` entries (a bulk load's: freed, so memory stays bounded).
+template <typename V>
+void ClearKeeping(V& v, size_t keep) {
+  if (v.capacity() > keep) {
+    V().swap(v);
+  } else {
+    v.clear();
   }
-  journal_.reset();
+}
+
+}  // namespace
+
+void CustomerStore::EndBatch() {
+  // The journal is kept for the next batch: batches of up to a few thousand
+  // records (the usual ingest batch) then allocate nothing for it.
+  constexpr size_t kKeep = 4096;
+  Journal& j = *journal_;
+  ClearKeeping(j.images, kKeep / 16);  // row images hold vectors: keep fewer
+  j.imaged.clear();
+  ClearKeeping(j.new_rows, kKeep);
+  ClearKeeping(j.events, kKeep);
+  ClearKeeping(j.seen, kKeep);
+  ClearKeeping(j.windows, kKeep);
+  spare_journal_ = std::move(journal_);
 }
 
 void CustomerStore::CommitBatch() {

@@ -98,6 +98,7 @@ void EventWindows::Grow(Ring& ring, int32_t length, int32_t cur) {
   ring.length = length;
   ring.counts = std::move(grown.counts);
   ring.sums = std::move(grown.sums);
+  ring.stale.resize((rows_ + 63) / 64, 0);
 }
 
 int EventWindows::Require(int32_t type, EventWindow window) {
@@ -127,6 +128,8 @@ void EventWindows::Resize(size_t rows) {
       const size_t k = static_cast<size_t>(ring->length);
       ResizeExact(ring->counts, rows * k);
       if (!ring->sums.empty()) ResizeExact(ring->sums, rows * k);
+      ResizeExact(ring->stale, (rows + 63) / 64);
+      if (rows % 64 != 0) ring->stale.back() &= (uint64_t{1} << (rows % 64)) - 1;  // no bits past the rows
     }
   }
   for (Column& c : columns_) {
@@ -159,6 +162,7 @@ void EventWindows::Add(int32_t type, uint32_t row, Micros at, double value, std:
       *saved = s;
       s += value;
     }
+    ring.stale[row / 64] |= uint64_t{1} << (row % 64);  // the running sums were added to out of order
     for (int i : ring.columns) {
       Column& c = columns_[i];
       if (at_unit <= cur - c.window.length) continue;
@@ -267,6 +271,33 @@ void EventWindows::RecomputeSums(const Ring& ring, Column& col, int32_t cur) {
   }
 }
 
+// RecomputeSums for the rows in `ring.stale` only. A row outside it had no
+// event added and no non-empty bucket leave or enter since its sums were
+// last recomputed: its sums are still the in-order sums of its buckets (the
+// buckets that left or entered held 0.0, and x + 0.0 == x for every sum,
+// which is never -0.0), so recomputing them would give the same bits.
+void EventWindows::RecomputeStaleSums(const Ring& ring, Column& col, int32_t cur) {
+  if (ring.sums.empty()) {
+    std::fill(col.sum.begin(), col.sum.end(), 0.0);
+    return;
+  }
+  const int32_t k = ring.length, n = col.window.length;
+  const size_t first = static_cast<size_t>(Mod(cur - n + 1, k));
+  for (size_t w = 0; w < ring.stale.size(); ++w) {
+    for (uint64_t bits = ring.stale[w]; bits != 0; bits &= bits - 1) {
+      const size_t row = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+      const double* r = ring.sums.data() + row * static_cast<size_t>(k);
+      double sum = 0;
+      size_t s = first;
+      for (int32_t i = 0; i < n; ++i) {
+        sum += r[s];
+        if (++s == static_cast<size_t>(k)) s = 0;
+      }
+      col.sum[row] = sum;
+    }
+  }
+}
+
 // Moves future buckets the clock has reached into the ring (or drops those it
 // has passed by more than the ring's length).
 void EventWindows::EnterFuture(Ring& ring, int32_t cur, bool add_to_columns) {
@@ -274,6 +305,7 @@ void EventWindows::EnterFuture(Ring& ring, int32_t cur, bool add_to_columns) {
     const auto [unit, row] = *ring.due.begin();
     auto it = ring.future.find({row, unit});
     if (unit > cur - ring.length) {
+      ring.stale[row / 64] |= uint64_t{1} << (row % 64);
       ring.SetCount(row, unit, ring.Count(row, unit) + it->second.count);
       if (!ring.sums.empty()) ring.sums[ring.Slot(row, unit)] += it->second.sum;
       for (size_t i = 0; add_to_columns && i < ring.columns.size(); ++i) {
@@ -303,7 +335,9 @@ void EventWindows::Shift(Ring& ring, int32_t from, int32_t to) {
       const size_t s = static_cast<size_t>(Mod(u, k));
       for (uint32_t row = 0; row < rows_; ++row) {
         const uint8_t x = ring.counts[size_t{row} * static_cast<size_t>(k) + s];
-        if (x != 0) c.count[row] -= x == kBig ? ring.Count(row, u) : x;
+        if (x == 0) continue;
+        c.count[row] -= x == kBig ? ring.Count(row, u) : x;
+        ring.stale[row / 64] |= uint64_t{1} << (row % 64);
       }
     }
   }
@@ -317,7 +351,8 @@ void EventWindows::Shift(Ring& ring, int32_t from, int32_t to) {
     }
   }
   EnterFuture(ring, to, /*add_to_columns=*/true);
-  for (int i : ring.columns) RecomputeSums(ring, columns_[i], to);
+  for (int i : ring.columns) RecomputeStaleSums(ring, columns_[i], to);
+  std::fill(ring.stale.begin(), ring.stale.end(), 0);
 }
 
 // Backwards, or forward by the ring's length or more: buckets past the new
@@ -342,6 +377,7 @@ void EventWindows::Rebuild(Ring& ring, int32_t from, int32_t to) {
     RecomputeCounts(ring, columns_[i], to);
     RecomputeSums(ring, columns_[i], to);
   }
+  std::fill(ring.stale.begin(), ring.stale.end(), 0);
 }
 
 void EventWindows::AdvanceTo(Micros now) {

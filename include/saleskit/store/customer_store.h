@@ -229,6 +229,30 @@ class CustomerStore {
   const NumericColumn<double>& annual_revenue() const { return annual_revenue_; }
   const std::vector<uint8_t>& lifecycle_stage() const { return lifecycle_; }
   std::optional<AttrType> attr_type(absl::string_view name) const;
+  // One custom attribute as a column: `valid` says which rows have it; the
+  // values are in the vector of its type (`ints` holds bools, ints and
+  // timestamps in µs since the epoch; `codes` and `lists` are codes in `dict`).
+  struct AttrColumn {
+    std::string name;
+    AttrType type;
+    Bitmap valid;
+    std::vector<int64_t> ints;    // bool, int, timestamp
+    std::vector<double> doubles;
+    std::vector<int32_t> codes;   // string
+    std::vector<std::vector<int32_t>> lists;  // string list
+    std::unique_ptr<StringDictionary> dict;   // string and string list
+  };
+  // The column of custom attribute `name`; nullptr when no customer ever had
+  // it. Valid until the next mutation of the store.
+  const AttrColumn* FindAttrColumn(absl::string_view name) const {
+    auto it = attr_index_.find(name);
+    return it == attr_index_.end() ? nullptr : attrs_[it->second].get();
+  }
+  // Calls f(const AttrColumn&) for every custom attribute column, in name order.
+  template <typename F>
+  void ForEachAttrColumn(F f) const {
+    for (const auto& [name, index] : attr_index_) f(*attrs_[index]);
+  }
 
  private:
   struct StringColumn {
@@ -239,16 +263,6 @@ class CustomerStore {
     std::vector<uint8_t> status;  // v1::Consent::Status; 0 = absent
     std::vector<int32_t> source;  // code in consent_sources_
     NumericColumn<int64_t> at;
-  };
-  struct AttrColumn {
-    std::string name;
-    AttrType type;
-    Bitmap valid;
-    std::vector<int64_t> ints;    // bool, int, timestamp
-    std::vector<double> doubles;
-    std::vector<int32_t> codes;   // string
-    std::vector<std::vector<int32_t>> lists;  // string list
-    std::unique_ptr<StringDictionary> dict;   // string and string list
   };
   struct EventColumns {
     std::vector<int64_t> count;
@@ -320,7 +334,7 @@ class CustomerStore {
   void BeginBatch();
   void CommitBatch();
   void RollbackBatch();
-  // Ends a batch's journal (keeping a small one for the next batch).
+  // Ends a batch's journal, keeping its buffers (up to a bound) for the next batch.
   void EndBatch();
   // Records row's values in the journal before the batch first changes them.
   void Touch(uint32_t row);

@@ -49,8 +49,9 @@ struct EventWindow {
 //
 // Time: Add is O(windows on the type); AdvanceTo by one unit is O(rows x
 // windows) for counts (the leaving bucket is subtracted, the entering one
-// added), plus a rescan of the ring for sum columns of types with values (so
-// sums are exactly the in-order sum of the bucket sums). Larger or backward
+// added), plus a rescan of the ring for the sum columns of the rows whose sums
+// changed since the last move (so sums are exactly the in-order sum of the
+// bucket sums). Larger or backward
 // moves rebuild the rings, O(rows x K). Not thread-safe (owned by CustomerStore).
 class EventWindows {
  public:
@@ -120,6 +121,10 @@ class EventWindows {
     std::map<std::pair<uint32_t, int32_t>, FutureBucket> future;  // (row, unit) later than the clock
     std::set<std::pair<int32_t, uint32_t>> due;  // the same buckets as (unit, row): soonest first
     std::vector<int> columns;        // the columns on this ring
+    // Rows whose column sums may differ from the in-order sum of their
+    // buckets (added to since the last recompute, or a bucket left or
+    // entered): the rows a shift recomputes. One bit per row.
+    std::vector<uint64_t> stale;
 
     size_t Slot(uint32_t row, int32_t unit) const;
     int32_t Count(uint32_t row, int32_t unit) const;
@@ -150,6 +155,7 @@ class EventWindows {
   void EnterFuture(Ring& ring, int32_t cur, bool add_to_columns);
   void RecomputeCounts(const Ring& ring, Column& col, int32_t cur);
   void RecomputeSums(const Ring& ring, Column& col, int32_t cur);
+  void RecomputeStaleSums(const Ring& ring, Column& col, int32_t cur);
 
   std::vector<std::unique_ptr<TypeRings>> types_;  // by event type code; null: none kept
   std::vector<Column> columns_;
