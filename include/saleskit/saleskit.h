@@ -636,6 +636,18 @@ SALESKIT_API saleskit_status saleskit_audit_trim(saleskit_engine* engine, uint64
 SALESKIT_API saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id, char** json,
                                             size_t* json_size, uint64_t* count);
 
+/* Marks owner `owner_id` of the running playbook available (`available`
+ * nonzero) or unavailable (on leave) from the next decision on, without a
+ * new playbook version: routing pools skip an unavailable owner (round robin
+ * resumes where it was when they are back). It overrides the owner's
+ * "unavailable" flag in the playbook, and stays in force across new
+ * playbook versions that still list the owner (docs/automation.md). A
+ * pool left with no available owner nor fallback skips its assignments
+ * with reason "no_owner" in the audit log. SALESKIT_NOT_FOUND for an owner
+ * not in the running playbook. A write (journaled by a durable engine). */
+SALESKIT_API saleskit_status saleskit_owner_set_available(saleskit_engine* engine, const char* owner_id,
+                                                          int available);
+
 /* Decision counts per running rule, in playbook order:
  *   [{"rule":"welcome","fired":1,"skipped":1,"applied":1,"outbox":1,"blocked":0}]
  * "fired"/"skipped" count audit records, "applied" internal actions done,

@@ -150,6 +150,10 @@ void Runner::Install(std::shared_ptr<const RuleSet> rules, const CustomerStore& 
   zones_.clear();
   zone_index_.clear();
   owner_load_.clear();
+  // Availability set by the host outlives the version for the owners it keeps.
+  absl::erase_if(owner_available_, [&](const auto& entry) {
+    return rules_ == nullptr || !rules_->owner_index_.contains(entry.first);
+  });
   if (rules_ == nullptr) return;
   // Shadows of the watched fields, so that a change knows its old value.
   for (const std::string& f : rules_->watched_fields_) shadow_fields_.push_back(f);
@@ -471,7 +475,14 @@ class Runner::Decider {
   void Act(const Pending& p, int index, const v1::Action& action, v1::AuditRecord& record, RowState& state);
   // The owner a pool picks for the customer; -1 for none.
   int Route(int pool, uint32_t row);
-  bool Available(int owner) const { return owner >= 0 && !set_.owners_[owner].def->unavailable(); }
+  // The host's override (SetOwnerAvailable), else the playbook's flag.
+  bool Available(int owner) const {
+    if (owner < 0) return false;
+    const v1::Owner& o = *set_.owners_[owner].def;
+    if (r_.owner_available_.empty()) return !o.unavailable();
+    auto it = r_.owner_available_.find(o.id());
+    return it != r_.owner_available_.end() ? it->second : !o.unavailable();
+  }
   absl::TimeZone CustomerZone(const v1::Customer& c) const;
   ActionResult::Result Outreach(const std::string& channel, uint32_t row, const v1::Customer& c, v1::SkipReason* reason,
                                 absl::Time* available_at);
@@ -927,6 +938,15 @@ std::vector<RuleStats> Runner::Stats() const {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+absl::Status Runner::SetOwnerAvailable(absl::string_view owner_id, bool available) {
+  if (rules_ == nullptr || !rules_->owner_index_.contains(owner_id)) {
+    return absl::NotFoundError(absl::StrCat("no owner \"", owner_id, "\" in the running playbook",
+                                            rules_ == nullptr ? " (none is loaded)" : ""));
+  }
+  owner_available_[owner_id] = available;
+  return absl::OkStatus();
 }
 
 void Runner::EraseCustomer(uint32_t row, absl::string_view customer_id) {

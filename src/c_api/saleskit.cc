@@ -1064,6 +1064,14 @@ saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id,
   });
 }
 
+saleskit_status saleskit_owner_set_available(saleskit_engine* engine, const char* owner_id, int available) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(owner_id, "owner_id");
+    return FromStatus(engine->engine->SetOwnerAvailable(owner_id, available != 0));
+  });
+}
+
 saleskit_status saleskit_rule_stats(saleskit_engine* engine, char** json, size_t* json_size, uint64_t* count) {
   return ReturnList(engine, json, json_size, count, [&](uint64_t* n) {
     const std::vector<saleskit::automation::RuleStats> stats = engine->engine->RuleStats();

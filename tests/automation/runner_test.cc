@@ -7,11 +7,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/playbook_text.h"
 #include "saleskit/io/readers.h"
+#include "state/state_test_util.h"
 #include "test_util.h"
 
 namespace saleskit {
@@ -434,6 +436,109 @@ TEST_CASE("erasing a customer removes their audit, outbox and tasks", "[automati
 
 namespace saleskit {
 namespace {
+
+// ------------------------------------------------------------------ owner availability
+
+// The owner each customer got, in id order ("" for none).
+std::map<std::string, std::string> Owners(const Engine& e, std::initializer_list<const char*> ids) {
+  std::map<std::string, std::string> out;
+  for (const char* id : ids) out[id] = e.GetCustomer(id)->owner_id();
+  return out;
+}
+
+TEST_CASE("SetOwnerAvailable: round robin skips an owner on leave and resumes after", "[automation][availability]") {
+  auto e = NewEngine("2026-11-06T15:00:00Z");
+  REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc1,500\nc2,200\n");
+  CHECK(Owners(*e, {"c1", "c2"}) == std::map<std::string, std::string>{{"c1", "ann"}, {"c2", "cy"}});
+
+  REQUIRE(e->SetOwnerAvailable("cy", false).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc3,500\nc4,500\n");
+  CHECK(Owners(*e, {"c3", "c4"}) == std::map<std::string, std::string>{{"c3", "ann"}, {"c4", "ann"}});
+
+  REQUIRE(e->SetOwnerAvailable("cy", true).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc5,500\nc6,500\n");
+  CHECK(Owners(*e, {"c5", "c6"}) == std::map<std::string, std::string>{{"c5", "cy"}, {"c6", "ann"}});
+
+  SECTION("an owner the playbook marks unavailable can be made available") {
+    REQUIRE(e->SetOwnerAvailable("bob", true).ok());
+    LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc7,500\n");
+    CHECK(e->GetCustomer("c7")->owner_id() == "bob");
+  }
+  SECTION("an owner not in the playbook is NotFound, and nothing changes") {
+    const absl::Status st = e->SetOwnerAvailable("zed", false);
+    CHECK(st.code() == absl::StatusCode::kNotFound);
+    CHECK(absl::StrContains(st.message(), "\"zed\""));
+    auto empty = NewEngine();
+    CHECK(empty->SetOwnerAvailable("ann", false).code() == absl::StatusCode::kNotFound);
+  }
+  SECTION("overrides outlive a new version that keeps the owner, whatever its flag") {
+    REQUIRE(e->SetOwnerAvailable("cy", false).ok());
+    REQUIRE(e->SetOwnerAvailable("bob", true).ok());
+    v1::Playbook next = Parse(kRouting);  // bob still flagged unavailable, cy available
+    next.set_version("v2");
+    REQUIRE(e->DefinePlaybook(next).ok());
+    LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc8,500\nc9,500\nc10,500\n");
+    CHECK(Owners(*e, {"c8", "c9", "c10"}) ==
+          std::map<std::string, std::string>{{"c8", "bob"}, {"c9", "ann"}, {"c10", "bob"}});
+  }
+  SECTION("a version that drops the owner forgets the override") {
+    REQUIRE(e->SetOwnerAvailable("bob", true).ok());
+    v1::Playbook without = Parse(kRouting);
+    without.mutable_pools(0)->clear_owners();
+    without.mutable_pools(0)->add_owners("ann");
+    without.mutable_owners()->erase(without.mutable_owners()->begin() + 1);  // bob
+    REQUIRE(e->DefinePlaybook(without).ok());
+    CHECK(e->SetOwnerAvailable("bob", true).code() == absl::StatusCode::kNotFound);
+    REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());  // bob is back, flagged unavailable
+    LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc11,500\nc12,500\nc13,500\n");
+    for (const char* id : {"c11", "c12", "c13"}) CHECK(e->GetCustomer(id)->owner_id() != "bob");
+  }
+}
+
+TEST_CASE("SetOwnerAvailable: with the pool and its fallback all away, the routing is audited, not dropped",
+          "[automation][availability]") {
+  auto e = NewEngine("2026-11-06T15:00:00Z");
+  REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());
+  REQUIRE(e->SetOwnerAvailable("ann", false).ok());
+  REQUIRE(e->SetOwnerAvailable("cy", false).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc1,500\n");
+  CHECK(e->GetCustomer("c1")->owner_id() == "dee");  // the fallback
+
+  REQUIRE(e->SetOwnerAvailable("dee", false).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc2,500\n");
+  CHECK(e->GetCustomer("c2")->owner_id().empty());
+  const std::vector<v1::AuditRecord> audit = e->Audit(0, SIZE_MAX, "c2");
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].rule() == "route");
+  CHECK(audit[0].outcome() == v1::AuditRecord::FIRED);
+  REQUIRE(audit[0].actions_size() == 2);
+  CHECK(audit[0].actions(0).result() == v1::ActionResult::SKIPPED);
+  CHECK(audit[0].actions(0).reason() == v1::NO_OWNER);
+  CHECK(audit[0].actions(0).detail() == "pool reps has no available owner");
+  const std::vector<automation::RuleStats> stats = e->RuleStats();
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].blocked >= 1);
+}
+
+TEST_CASE("SetOwnerAvailable is journaled: a reopened engine keeps the override", "[automation][availability][state]") {
+  const std::string path = testing::TempStatePath("owner_available");
+  EngineOptions options;
+  options.start = At("2026-11-06T15:00:00Z");
+  {
+    auto e = Engine::Open(path, options);
+    REQUIRE(e.ok());
+    REQUIRE((*e)->DefinePlaybook(Parse(kRouting)).ok());
+    REQUIRE((*e)->SetOwnerAvailable("ann", false).ok());
+    CHECK((*e)->SetOwnerAvailable("zed", false).code() == absl::StatusCode::kNotFound);  // not journaled
+    CHECK((*e)->Acknowledged() == 2);
+  }
+  auto e = Engine::Open(path, options);
+  REQUIRE(e.ok());
+  CHECK((*e)->Acknowledged() == 2);
+  LoadCsv(**e, RecordKind::kCustomers, "id,employee_count\nc1,500\nc2,500\n");
+  CHECK(Owners(**e, {"c1", "c2"}) == std::map<std::string, std::string>{{"c1", "cy"}, {"c2", "cy"}});
+}
 
 TEST_CASE("the example inbound playbook loads into an engine and runs", "[automation]") {
   absl::StatusOr<ParsedPlaybook> parsed =

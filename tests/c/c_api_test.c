@@ -1071,6 +1071,34 @@ static int automation(void) {
   CHECK(json != NULL && strstr(json, "\"seq\":5") != NULL);
   saleskit_free(json);
 
+  /* Owner availability without a new version: cy on leave, bob back. Round
+   * robin goes on after cy (c2's owner): ann, bob, then ann again (cy skipped). */
+  {
+    const char* three = "id,employee_count\nc5,900\nc6,900\nc7,900\n";
+    const char* one = "id,employee_count\nc8,900\n";
+    CHECK(saleskit_owner_set_available(engine, "nobody", 0) == SALESKIT_NOT_FOUND);
+    CHECK(strstr(saleskit_last_error(), "nobody") != NULL);
+    CHECK(saleskit_owner_set_available(engine, "cy", 0) == SALESKIT_OK);
+    CHECK(saleskit_owner_set_available(engine, "bob", 1) == SALESKIT_OK);
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, three, strlen(three), NULL, NULL) == SALESKIT_OK);
+    CHECK(saleskit_get_customer(engine, "c6", SALESKIT_FORMAT_JSON, &json, &json_size) == SALESKIT_OK);
+    CHECK(json != NULL && strstr(json, "\"owner_id\":\"bob\"") != NULL);
+    saleskit_free(json);
+    CHECK(saleskit_get_customer(engine, "c7", SALESKIT_FORMAT_JSON, &json, &json_size) == SALESKIT_OK);
+    CHECK(json != NULL && strstr(json, "\"owner_id\":\"ann\"") != NULL);
+    saleskit_free(json);
+    /* Nobody left and no fallback: the assignment is audited as no_owner, not dropped. */
+    CHECK(saleskit_owner_set_available(engine, "ann", 0) == SALESKIT_OK);
+    CHECK(saleskit_owner_set_available(engine, "bob", 0) == SALESKIT_OK);
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, one, strlen(one), NULL, NULL) == SALESKIT_OK);
+    CHECK(saleskit_audit_query(engine, 0, 0, "c8", "route", &json, NULL, &count) == SALESKIT_OK && count == 1);
+    CHECK(json != NULL && strstr(json, "\"result\":\"skipped\",\"reason\":\"no_owner\"") != NULL &&
+          strstr(json, "pool reps has no available owner") != NULL);
+    saleskit_free(json);
+    CHECK(saleskit_owner_set_available(NULL, "ann", 1) == SALESKIT_INVALID_ARGUMENT);
+    CHECK(saleskit_owner_set_available(engine, NULL, 1) == SALESKIT_INVALID_ARGUMENT);
+  }
+
   /* NULL handles and out-parameters. */
   CHECK(saleskit_outbox_poll(NULL, 1, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT && json == NULL);
   CHECK(saleskit_outbox_poll(engine, 1, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);

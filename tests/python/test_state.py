@@ -105,3 +105,21 @@ def test_in_memory_engine_flush_is_a_no_op():
     eng = saleskit.Engine()
     eng.flush()
     assert eng.acknowledged == 0 and not eng.durable
+
+
+def test_owner_availability_survives_a_reopen(tmp_path):
+    path = tmp_path / "owners.saleskit"
+    playbook = {
+        "segments": [{"name": "hot", "condition": "customer.employee_count >= 100"}],
+        "owners": [{"id": "ann"}, {"id": "cy"}],
+        "pools": [{"name": "reps", "strategy": "ROUND_ROBIN", "owners": ["ann", "cy"]}],
+        "rules": [{"name": "route", "trigger": {"segment": {"segment": "hot", "on": "ENTER"}},
+                   "actions": [{"assign_owner": {"pool": "reps"}}]}],
+    }
+    with saleskit.Engine.open(path, start=T0) as eng:
+        eng.define_playbook(playbook)
+        eng.set_owner_available("ann", False)
+        assert eng.acknowledged == 2
+    with saleskit.Engine.open(path) as eng:
+        eng.upsert_customers([{"id": "c1", "employee_count": 500}, {"id": "c2", "employee_count": 500}])
+        assert [eng.get_customer(c)["owner_id"] for c in ("c1", "c2")] == ["cy", "cy"]

@@ -1028,6 +1028,24 @@ class Engine:
         with translated():
             self._native.trim_audit(int(through))
 
+    def set_owner_available(self, owner_id: str, available: bool) -> None:
+        """Marks an owner of the running playbook available or on leave, from
+        the next decision on, without a new playbook version: routing pools
+        skip an unavailable owner (round robin resumes where it was when they
+        are back). Overrides the owner's ``unavailable`` flag in the playbook
+        and stays in force across new playbook versions that still list the
+        owner. A pool left with no available owner nor fallback skips its
+        assignments, audited with reason ``"no_owner"``. Journaled by a
+        durable engine.
+
+        Raises:
+            NotFoundError: the running playbook has no such owner.
+        """
+        if not isinstance(available, bool):
+            raise InvalidArgumentError("available must be a bool, got %s" % type(available).__name__)
+        with translated():
+            self._native.set_owner_available(owner_id, available)
+
     def tasks(self, customer: Optional[str] = None) -> Any:
         """The tasks the rules created (create_task), oldest first; only
         ``customer``'s when given. A pandas DataFrame with columns id,

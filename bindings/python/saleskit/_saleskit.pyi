@@ -163,6 +163,8 @@ class Engine:
     def audit_json(self, after: int, limit: int, customer_id: str, rule: str) -> str:
         """Audit records with seq > after (limit 0: all), "" for any customer or rule, as saleskit_audit_query's JSON."""
     def trim_audit(self, through: int) -> None: ...
+    def set_owner_available(self, owner_id: str, available: bool) -> None:
+        """Engine::SetOwnerAvailable. NOT_FOUND for an owner not in the running playbook."""
     def tasks_json(self, customer_id: str) -> str:
         """Tasks, oldest first ("" for every customer's), as saleskit_tasks' JSON."""
     def rule_stats_json(self) -> str:

@@ -798,6 +798,9 @@ class PyEngine {
     return out;
   }
   void TrimAudit(uint64_t through) { engine_->TrimAudit(through); }
+  void SetOwnerAvailable(const std::string& owner_id, bool available) {
+    ThrowIfError(engine_->SetOwnerAvailable(owner_id, available));
+  }
   std::string TasksJson(const std::string& customer_id) const {
     return internal::TasksJson(engine_->Tasks(customer_id));
   }
@@ -1371,6 +1374,7 @@ NB_MODULE(_saleskit, m) {
       .def("audit_json", &PyEngine::AuditJson, nb::arg("after"), nb::arg("limit"), nb::arg("customer_id"),
            nb::arg("rule"))
       .def("trim_audit", &PyEngine::TrimAudit, nb::arg("through"))
+      .def("set_owner_available", &PyEngine::SetOwnerAvailable, nb::arg("owner_id"), nb::arg("available"))
       .def("tasks_json", &PyEngine::TasksJson, nb::arg("customer_id"))
       .def("rule_stats_json", &PyEngine::RuleStatsJson)
       .def("bind_model", &PyEngine::BindModel, nb::arg("model"))
