@@ -341,6 +341,7 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
       const std::string key = absl::StrCat("stage:", ++change_counter_);
       for (int rule : rules_->lifecycle_rules_) {
         const v1::LifecycleTrigger& t = rules_->rules_[rule].def->trigger().lifecycle_changed();
+        if (w.created && !t.on_create()) continue;  // a new customer's first stage is no change
         if ((t.from() == 0 || t.from() == from) && (t.to() == 0 || t.to() == to)) {
           pending_.push_back({rule, w.row, key,
                               absl::StrCat("lifecycle ", from == 0 ? "(none)" : LifecycleStageName(from), " -> ",
@@ -374,6 +375,7 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
         const std::string key = absl::StrCat("field:", f, ":", ++change_counter_);
         for (int rule : it->second) {
           const v1::FieldChangeTrigger& t = rules_->rules_[rule].def->trigger().field_changed();
+          if (w.created && !t.on_create()) continue;  // a new customer's initial value is no change
           if ((t.has_from() && t.from() != old) || (t.has_to() && t.to() != text)) continue;
           pending_.push_back({rule, w.row, key, absl::StrCat("field ", f, " \"", old, "\" -> \"", text, "\"")});
         }

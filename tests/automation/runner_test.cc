@@ -303,6 +303,7 @@ TEST_CASE("a rule's own writes do not retrigger it and cascades stop at the dept
     rules { name: "self" trigger { field_changed { field: "attrs.n" } }
             actions { set_field { field: "attrs.n" value: "10" } } }
   )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id\nc1\n");  // created first: initial values are no change
   LoadCsv(*e, RecordKind::kCustomers, "id,attrs.step,attrs.n\nc1,1,1\n");
   // Depth 0: the host wrote attrs.n and attrs.step (fields in name order);
   // depth 1: their effects; depth 3 is past the limit.
@@ -538,6 +539,37 @@ TEST_CASE("SetOwnerAvailable is journaled: a reopened engine keeps the override"
   CHECK((*e)->Acknowledged() == 2);
   LoadCsv(**e, RecordKind::kCustomers, "id,employee_count\nc1,500\nc2,500\n");
   CHECK(Owners(**e, {"c1", "c2"}) == std::map<std::string, std::string>{{"c1", "cy"}, {"c2", "cy"}});
+}
+
+// ------------------------------------------------------------------ new customers
+
+TEST_CASE("a customer created by a batch fires no field or lifecycle change unless the rule opts in",
+          "[automation][field_changed]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    owners { id: "ann" }
+    rules { name: "owner" trigger { field_changed { field: "owner_id" } } actions { add_tag: "owner" } }
+    rules { name: "plan" trigger { field_changed { field: "attrs.plan" to: "pro" } } actions { add_tag: "pro" } }
+    rules { name: "owner_on_create" trigger { field_changed { field: "owner_id" to: "ann" on_create: true } }
+            actions { add_tag: "ann" } }
+    rules { name: "stage" trigger { lifecycle_changed {} } actions { add_tag: "stage" } }
+    rules { name: "lead_on_create" trigger { lifecycle_changed { to: LIFECYCLE_STAGE_LEAD on_create: true } }
+            actions { add_tag: "lead" } }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers,
+          "id,owner_id,lifecycle_stage,attrs.plan\nc1,ann,lead,pro\nc2,bob,customer,pro\nc3,,,\n");
+  std::multiset<std::string> decisions;
+  for (const std::string& d : Decisions(*e)) decisions.insert(d);
+  CHECK(decisions == std::multiset<std::string>{"owner_on_create c1 fired APPLIED", "lead_on_create c1 fired APPLIED"});
+
+  // Later changes to existing customers fire as before, opted-in rules too.
+  LoadCsv(*e, RecordKind::kCustomers, "id,owner_id,lifecycle_stage,attrs.plan\nc2,ann,lead,pro\nc3,bob,,pro\n");
+  decisions.clear();
+  for (const std::string& d : Decisions(*e)) decisions.insert(d);
+  CHECK(decisions == std::multiset<std::string>{"owner_on_create c1 fired APPLIED", "lead_on_create c1 fired APPLIED",
+                                                "owner c2 fired APPLIED", "owner_on_create c2 fired APPLIED",
+                                                "stage c2 fired APPLIED", "lead_on_create c2 fired APPLIED",
+                                                "owner c3 fired APPLIED", "plan c3 fired APPLIED"});
 }
 
 TEST_CASE("the example inbound playbook loads into an engine and runs", "[automation]") {
