@@ -572,6 +572,62 @@ TEST_CASE("a customer created by a batch fires no field or lifecycle change unle
                                                 "owner c3 fired APPLIED", "plan c3 fired APPLIED"});
 }
 
+// ------------------------------------------------------------------ atomic batches
+
+TEST_CASE("a rejected batch fires no rule; with skip_record the valid records fire once", "[automation][atomic]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(kWelcome)).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,country\nc1,DE\nc2,DE\n");
+  const std::string bad_time =
+      "id,customer_id,type,occurred_at\ne1,c1,signup,2026-11-02T11:00:00Z\ne2,c2,signup,yesterday\n";
+  const std::string unknown_customer =
+      "id,customer_id,type,occurred_at\ne1,c1,signup,2026-11-02T11:00:00Z\ne3,ghost,signup,2026-11-02T11:00:00Z\n";
+
+  for (const std::string& batch : {bad_time, unknown_customer}) {
+    INFO(batch);
+    const absl::StatusOr<LoadReport> rejected = e->Load(RecordKind::kEvents, batch, Format::kCsv);
+    CHECK(rejected.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(e->Audit().empty());
+    CHECK(e->LastAudit() == 0);
+    CHECK(e->OutboxEntries().empty());
+    CHECK(Tags(*e, "c1").empty());
+    CHECK(e->GetActivity("c1")->events().empty());
+  }
+  // A later valid batch is not haunted by what the rejected one matched.
+  LoadCsv(*e, RecordKind::kEvents, "id,customer_id,type,occurred_at\ne9,c2,signup,2026-11-02T11:30:00Z\n");
+  CHECK(Decisions(*e) == std::vector<std::string>{"welcome c2 fired OUTBOX APPLIED"});
+
+  LoadOptions skip;
+  skip.on_invalid = OnInvalid::kSkipRecord;
+  skip.unknown_customer = UnknownCustomer::kError;
+  for (const std::string& batch : {bad_time, unknown_customer}) {
+    INFO(batch);
+    const absl::StatusOr<LoadReport> report = e->Load(RecordKind::kEvents, batch, Format::kCsv, skip);
+    REQUIRE(report.ok());
+    CHECK(report->rejected.size() == 1);
+  }
+  // e1 (sent twice, counted once by its id) fired once; the invalid records nothing.
+  CHECK(Decisions(*e) == std::vector<std::string>{"welcome c2 fired OUTBOX APPLIED", "welcome c1 fired OUTBOX APPLIED"});
+  CHECK(e->OutboxEntries().size() == 2);
+  CHECK(Tags(*e, "c1") == std::vector<std::string>{"welcomed"});
+}
+
+TEST_CASE("a rejected customer batch fires no field change", "[automation][atomic]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    rules { name: "plan" trigger { field_changed { field: "attrs.plan" } } actions { add_tag: "plan" } }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,timezone\nc1,\nc2,\n");
+  const std::string batch = "id,attrs.plan,timezone\nc1,pro,\nc2,pro,Mars/Base\n";
+  CHECK(e->Load(RecordKind::kCustomers, batch, Format::kCsv).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(e->Audit().empty());
+  CHECK(Tags(*e, "c1").empty());
+  LoadOptions skip;
+  skip.on_invalid = OnInvalid::kSkipRecord;
+  REQUIRE(e->Load(RecordKind::kCustomers, batch, Format::kCsv, skip).ok());
+  CHECK(Decisions(*e) == std::vector<std::string>{"plan c1 fired APPLIED"});
+}
+
 TEST_CASE("the example inbound playbook loads into an engine and runs", "[automation]") {
   absl::StatusOr<ParsedPlaybook> parsed =
       ReadPlaybookFile(std::string(SALESKIT_SOURCE_DIR) + "/examples/playbooks/inbound.yaml");
