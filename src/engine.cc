@@ -513,6 +513,16 @@ v1::Playbook Engine::GetPlaybook() const {
 
 // ---------------------------------------------------------------- automation
 
+absl::Status Engine::SetOwnerAvailable(absl::string_view owner_id, bool available) {
+  absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(runner_.SetOwnerAvailable(owner_id, available));
+  return Journaled([&](v1::JournalEntry* e) {
+    e->mutable_owner_availability()->set_owner_id(std::string(owner_id));
+    e->mutable_owner_availability()->set_available(available);
+  });
+}
+
 std::vector<v1::OutboxEntry> Engine::PollOutbox(size_t limit) {
   absl::MutexLock lock(&mu_);
   return runner_.outbox().Poll(now_, limit);

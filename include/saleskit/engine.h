@@ -217,6 +217,14 @@ class Engine {
   v1::Playbook GetPlaybook() const;
 
   // --- Automation (docs/automation.md) ---
+  // Marks an owner of the running playbook available or not (on leave)
+  // without a new playbook version: routing skips an unavailable owner, as
+  // for the playbook's `unavailable` flag, which this overrides. A mutation
+  // (journaled). The override stays in force when a later playbook version
+  // still lists the owner, whatever that version's flag says; it is
+  // forgotten when a version drops the owner. NotFound for an owner not in
+  // the running playbook (or with no playbook).
+  absl::Status SetOwnerAvailable(absl::string_view owner_id, bool available);
   // Up to `limit` outbox entries due now, in order, each customer's in their
   // order; they stay in flight until acked or nacked (see automation::Outbox).
   std::vector<v1::OutboxEntry> PollOutbox(size_t limit);

@@ -135,8 +135,69 @@ SALESKIT_API void saleskit_engine_options_init(saleskit_engine_options* options)
 SALESKIT_API saleskit_status saleskit_engine_open(const saleskit_engine_options* options,
                                                   saleskit_engine** engine);
 
-/* Closes an engine and frees everything it holds. NULL is ignored. */
+/* Closes an engine and frees everything it holds. NULL is ignored. A durable
+ * engine (saleskit_engine_open_path) commits its pending journal entries and
+ * releases its state file first. */
 SALESKIT_API void saleskit_engine_close(saleskit_engine* engine);
+
+/* ------------------------------------------------------------------ durable state */
+
+/* When a durable engine's inputs are acknowledged (docs/state.md). */
+typedef enum saleskit_durability {
+  /* Every mutating call commits (and fsyncs) its journal entry before it
+   * returns: an OK return is the acknowledgement. */
+  SALESKIT_DURABILITY_SYNC = 0,
+  /* Entries are committed every batch_records entries or when the oldest
+   * pending one is batch_interval_millis old (checked on each call, no
+   * timer thread), and by saleskit_engine_flush and saleskit_engine_close. */
+  SALESKIT_DURABILITY_BATCHED = 1,
+  SALESKIT_DURABILITY_MAX_ENUM_ = 0x7FFFFFFF /* not a mode; see saleskit_status */
+} saleskit_durability;
+
+typedef struct saleskit_state_options {
+  size_t size; /* sizeof(saleskit_state_options), set by _init */
+  saleskit_durability durability; /* default SALESKIT_DURABILITY_SYNC */
+  uint64_t batch_records;         /* batched mode: default 1000, at least 1 */
+  int64_t batch_interval_millis;  /* batched mode: default 100 */
+} saleskit_state_options;
+
+/* Fills `options` with the defaults (sync mode). */
+SALESKIT_API void saleskit_state_options_init(saleskit_state_options* options);
+
+/* Opens a durable engine over the state file at `path` (NUL-terminated,
+ * borrowed for the call; created if absent): the file's journal is replayed,
+ * so the engine comes back with the customers, definitions, playbook,
+ * outbox, tasks and audit log it had, and every successful mutating call is
+ * journaled from then on. `options` and `state` may be NULL for the
+ * defaults; options->start_time_micros is recorded when the file is created,
+ * and an existing file's recorded start wins. On success *engine is a new
+ * handle, to be closed with saleskit_engine_close (which releases the file).
+ * Errors, with saleskit_last_error() naming the file:
+ * - SALESKIT_FAILED_PRECONDITION: the file is locked by another process or
+ *   by another engine of this one ("... is locked by another process (or
+ *   another engine in this one)"), or was written by a newer saleskit;
+ * - SALESKIT_DATA_LOSS: the file is not a saleskit state file, is damaged,
+ *   or an entry does not replay (the message gives its seq);
+ * - SALESKIT_INVALID_ARGUMENT: bad options (as saleskit_engine_open; a
+ *   durability outside the enum; batch_records 0 in batched mode);
+ * - SALESKIT_UNKNOWN or SALESKIT_INTERNAL for an I/O error.
+ * saleskit_erase_customer on a durable engine is SALESKIT_UNIMPLEMENTED
+ * (docs/state.md). */
+SALESKIT_API saleskit_status saleskit_engine_open_path(const char* path, const saleskit_engine_options* options,
+                                                       const saleskit_state_options* state,
+                                                       saleskit_engine** engine);
+
+/* Commits the pending journal entries: in batched mode, the acknowledgement
+ * of every input before it. SALESKIT_OK (and nothing done) for an in-memory
+ * engine. If the write fails the engine refuses further changes
+ * (SALESKIT_FAILED_PRECONDITION) until it is reopened. A write. */
+SALESKIT_API saleskit_status saleskit_engine_flush(saleskit_engine* engine);
+
+/* *count receives the number of committed (acknowledged) journal entries:
+ * one per successful mutating call since the state file was created. A host
+ * numbering its inputs the same way resumes its input stream from there
+ * after a reopen. 0 for an in-memory engine. */
+SALESKIT_API saleskit_status saleskit_engine_acknowledged(saleskit_engine* engine, uint64_t* count);
 
 /* ------------------------------------------------------------------ loading */
 
@@ -574,6 +635,18 @@ SALESKIT_API saleskit_status saleskit_audit_trim(saleskit_engine* engine, uint64
  * due_at counts the task's business hours in the owner's working hours. */
 SALESKIT_API saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id, char** json,
                                             size_t* json_size, uint64_t* count);
+
+/* Marks owner `owner_id` of the running playbook available (`available`
+ * nonzero) or unavailable (on leave) from the next decision on, without a
+ * new playbook version: routing pools skip an unavailable owner (round robin
+ * resumes where it was when they are back). It overrides the owner's
+ * "unavailable" flag in the playbook, and stays in force across new
+ * playbook versions that still list the owner (docs/automation.md). A
+ * pool left with no available owner nor fallback skips its assignments
+ * with reason "no_owner" in the audit log. SALESKIT_NOT_FOUND for an owner
+ * not in the running playbook. A write (journaled by a durable engine). */
+SALESKIT_API saleskit_status saleskit_owner_set_available(saleskit_engine* engine, const char* owner_id,
+                                                          int available);
 
 /* Decision counts per running rule, in playbook order:
  *   [{"rule":"welcome","fired":1,"skipped":1,"applied":1,"outbox":1,"blocked":0}]

@@ -163,6 +163,10 @@ void Runner::Install(std::shared_ptr<const RuleSet> rules, const CustomerStore& 
   zones_.clear();
   zone_index_.clear();
   owner_load_.clear();
+  // Availability set by the host outlives the version for the owners it keeps.
+  absl::erase_if(owner_available_, [&](const auto& entry) {
+    return rules_ == nullptr || !rules_->owner_index_.contains(entry.first);
+  });
   if (rules_ == nullptr) return;
   // Shadows of the watched fields, so that a change knows its old value.
   for (const std::string& f : rules_->watched_fields_) shadow_fields_.push_back(f);
@@ -352,6 +356,7 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
       const std::string key = absl::StrCat("stage:", ++change_counter_);
       for (int rule : rules_->lifecycle_rules_) {
         const v1::LifecycleTrigger& t = rules_->rules_[rule].def->trigger().lifecycle_changed();
+        if (w.created && !t.on_create()) continue;  // a new customer's first stage is no change
         if ((t.from() == 0 || t.from() == from) && (t.to() == 0 || t.to() == to)) {
           pending_.push_back({rule, w.row, key,
                               absl::StrCat("lifecycle ", from == 0 ? "(none)" : LifecycleStageName(from), " -> ",
@@ -385,6 +390,7 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
         const std::string key = absl::StrCat("field:", f, ":", ++change_counter_);
         for (int rule : it->second) {
           const v1::FieldChangeTrigger& t = rules_->rules_[rule].def->trigger().field_changed();
+          if (w.created && !t.on_create()) continue;  // a new customer's initial value is no change
           if ((t.has_from() && t.from() != old) || (t.has_to() && t.to() != text)) continue;
           pending_.push_back({rule, w.row, key, absl::StrCat("field ", f, " \"", old, "\" -> \"", text, "\"")});
         }
@@ -486,7 +492,14 @@ class Runner::Decider {
   void Act(const Pending& p, int index, const v1::Action& action, AuditEntry& record, RowState& state);
   // The owner a pool picks for the customer; -1 for none.
   int Route(int pool, uint32_t row);
-  bool Available(int owner) const { return owner >= 0 && !set_.owners_[owner].def->unavailable(); }
+  // The host's override (SetOwnerAvailable), else the playbook's flag.
+  bool Available(int owner) const {
+    if (owner < 0) return false;
+    const v1::Owner& o = *set_.owners_[owner].def;
+    if (r_.owner_available_.empty()) return !o.unavailable();
+    auto it = r_.owner_available_.find(o.id());
+    return it != r_.owner_available_.end() ? it->second : !o.unavailable();
+  }
   absl::TimeZone CustomerZone(const v1::Customer& c) const;
   ActionResult::Result Outreach(const std::string& channel, uint32_t row, const v1::Customer& c, v1::SkipReason* reason,
                                 absl::Time* available_at);
@@ -990,6 +1003,15 @@ std::vector<v1::Task> Runner::Tasks(absl::string_view customer_id) const {
 }
 
 std::vector<RuleStats> Runner::Stats() const { return stats_; }
+
+absl::Status Runner::SetOwnerAvailable(absl::string_view owner_id, bool available) {
+  if (rules_ == nullptr || !rules_->owner_index_.contains(owner_id)) {
+    return absl::NotFoundError(absl::StrCat("no owner \"", owner_id, "\" in the running playbook",
+                                            rules_ == nullptr ? " (none is loaded)" : ""));
+  }
+  owner_available_[owner_id] = available;
+  return absl::OkStatus();
+}
 
 void Runner::EraseCustomer(uint32_t row, absl::string_view customer_id) {
   audit_.erase(std::remove_if(audit_.begin(), audit_.end(),

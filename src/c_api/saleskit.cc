@@ -193,6 +193,43 @@ saleskit_status Load(saleskit_engine* engine, saleskit::RecordKind kind, saleski
 }
 
 
+// The engine options of a saleskit_engine_options (NULL: the defaults).
+saleskit_status ToEngineOptions(const saleskit_engine_options* options, saleskit::EngineOptions* out) {
+  saleskit_engine_options defaults;
+  saleskit_engine_options_init(&defaults);
+  if (options == nullptr) options = &defaults;
+  // A struct from a header before the outbox fields ends at them: it gets their defaults.
+  if (options->size < offsetof(saleskit_engine_options, outbox_max_attempts)) {
+    return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_engine_options_init");
+  }
+  saleskit::EngineOptions& opts = *out;
+  opts.store.dedup_horizon = absl::Seconds(options->dedup_horizon_seconds);
+  opts.start = absl::FromUnixMicros(options->start_time_micros);
+  if (options->size >= sizeof(saleskit_engine_options)) {
+    opts.outbox.max_attempts = options->outbox_max_attempts;
+    opts.outbox.retry_base = absl::Seconds(options->outbox_retry_base_seconds);
+    opts.outbox.retry_max = absl::Seconds(options->outbox_retry_max_seconds);
+  }
+  if (options->log != nullptr) {
+    const saleskit_log_fn fn = options->log;
+    void* user = options->log_user_data;
+    const int min = options->min_log_level;
+    opts.log = [fn, user, min](saleskit::LogLevel level, absl::string_view message) {
+      if (static_cast<int>(level) < min) return;
+      const std::string text(message);
+      fn(static_cast<saleskit_log_level>(level), text.c_str(), user);
+    };
+  }
+  return SALESKIT_OK;
+}
+
+saleskit_engine* NewHandle(std::unique_ptr<saleskit::Engine> engine) {
+  auto handle = std::make_unique<saleskit_engine>();
+  handle->engine = std::move(engine);
+  handle->serial = next_engine_serial.fetch_add(1);
+  return handle.release();
+}
+
 }  // namespace
 
 extern "C" {
@@ -229,38 +266,72 @@ saleskit_status saleskit_engine_open(const saleskit_engine_options* options, sal
   return Guard([&] {
     SALESKIT_REQUIRE(engine, "engine");
     *engine = nullptr;
-    saleskit_engine_options defaults;
-    saleskit_engine_options_init(&defaults);
-    if (options == nullptr) options = &defaults;
-    // A struct from a header before the outbox fields ends at them: it gets their defaults.
-    if (options->size < offsetof(saleskit_engine_options, outbox_max_attempts)) {
-      return Fail(SALESKIT_INVALID_ARGUMENT, "options->size is too small: call saleskit_engine_options_init");
-    }
     saleskit::EngineOptions opts;
-    opts.store.dedup_horizon = absl::Seconds(options->dedup_horizon_seconds);
-    opts.start = absl::FromUnixMicros(options->start_time_micros);
-    if (options->size >= sizeof(saleskit_engine_options)) {
-      opts.outbox.max_attempts = options->outbox_max_attempts;
-      opts.outbox.retry_base = absl::Seconds(options->outbox_retry_base_seconds);
-      opts.outbox.retry_max = absl::Seconds(options->outbox_retry_max_seconds);
-    }
-    if (options->log != nullptr) {
-      const saleskit_log_fn fn = options->log;
-      void* user = options->log_user_data;
-      const int min = options->min_log_level;
-      opts.log = [fn, user, min](saleskit::LogLevel level, absl::string_view message) {
-        if (static_cast<int>(level) < min) return;
-        const std::string text(message);
-        fn(static_cast<saleskit_log_level>(level), text.c_str(), user);
-      };
-    }
+    if (const saleskit_status st = ToEngineOptions(options, &opts); st != SALESKIT_OK) return st;
     auto created = saleskit::Engine::Create(std::move(opts));
     if (!created.ok()) return FromStatus(created.status());
-    auto handle = std::make_unique<saleskit_engine>();
-    handle->engine = *std::move(created);
-    handle->serial = next_engine_serial.fetch_add(1);
-    *engine = handle.release();
+    *engine = NewHandle(*std::move(created));
     (*engine)->engine->Log(saleskit::LogLevel::kInfo, "saleskit " SALESKIT_VERSION_STRING " engine opened (in memory)");
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+void saleskit_state_options_init(saleskit_state_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->size = sizeof(*options);
+  const saleskit::StateOptions defaults;
+  options->durability = SALESKIT_DURABILITY_SYNC;
+  options->batch_records = defaults.batch_records;
+  options->batch_interval_millis = absl::ToInt64Milliseconds(defaults.batch_interval);
+}
+
+saleskit_status saleskit_engine_open_path(const char* path, const saleskit_engine_options* options,
+                                          const saleskit_state_options* state, saleskit_engine** engine) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    *engine = nullptr;
+    SALESKIT_REQUIRE(path, "path");
+    saleskit::EngineOptions opts;
+    if (const saleskit_status st = ToEngineOptions(options, &opts); st != SALESKIT_OK) return st;
+    saleskit::StateOptions state_opts;
+    if (state != nullptr) {
+      if (state->size < sizeof(saleskit_state_options)) {
+        return Fail(SALESKIT_INVALID_ARGUMENT, "state->size is too small: call saleskit_state_options_init");
+      }
+      switch (state->durability) {
+        case SALESKIT_DURABILITY_SYNC: state_opts.durability = saleskit::Durability::kSync; break;
+        case SALESKIT_DURABILITY_BATCHED: state_opts.durability = saleskit::Durability::kBatched; break;
+        default:
+          return Fail(SALESKIT_INVALID_ARGUMENT, "state->durability is not a saleskit_durability value");
+      }
+      if (state->batch_interval_millis < 0) {
+        return Fail(SALESKIT_INVALID_ARGUMENT, "state->batch_interval_millis must not be negative");
+      }
+      state_opts.batch_records = static_cast<size_t>(state->batch_records);
+      state_opts.batch_interval = absl::Milliseconds(state->batch_interval_millis);
+    }
+    auto opened = saleskit::Engine::Open(path, std::move(opts), std::move(state_opts));
+    if (!opened.ok()) return FromStatus(opened.status());
+    *engine = NewHandle(*std::move(opened));
+    (*engine)->engine->Log(saleskit::LogLevel::kInfo,
+                           absl::StrCat("saleskit " SALESKIT_VERSION_STRING " engine opened (state file ", path, ")"));
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_engine_flush(saleskit_engine* engine) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    return FromStatus(engine->engine->Flush());
+  });
+}
+
+saleskit_status saleskit_engine_acknowledged(saleskit_engine* engine, uint64_t* count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(count, "count");
+    *count = engine->engine->Acknowledged();
     return FromStatus(absl::OkStatus());
   });
 }
@@ -990,6 +1061,14 @@ saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id,
     const std::vector<saleskit::v1::Task> tasks = engine->engine->Tasks(customer_id == nullptr ? "" : customer_id);
     *n = tasks.size();
     return saleskit::internal::TasksJson(tasks);
+  });
+}
+
+saleskit_status saleskit_owner_set_available(saleskit_engine* engine, const char* owner_id, int available) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(owner_id, "owner_id");
+    return FromStatus(engine->engine->SetOwnerAvailable(owner_id, available != 0));
   });
 }
 

@@ -211,6 +211,8 @@ absl::Status Engine::Replay(const v1::JournalEntry& e) {
     case JournalEntry::kAuditTrimmed:
       TrimAudit(e.audit_trimmed());
       return absl::OkStatus();
+    case JournalEntry::kOwnerAvailability:
+      return SetOwnerAvailable(e.owner_availability().owner_id(), e.owner_availability().available());
     case JournalEntry::kWindowsRequired: {
       absl::MutexLock lock(&mu_);
       for (const auto& w : e.windows_required().windows()) {

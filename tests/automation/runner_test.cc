@@ -7,11 +7,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/playbook_text.h"
 #include "saleskit/io/readers.h"
+#include "state/state_test_util.h"
 #include "test_util.h"
 
 namespace saleskit {
@@ -342,6 +344,7 @@ TEST_CASE("a rule's own writes do not retrigger it and cascades stop at the dept
     rules { name: "self" trigger { field_changed { field: "attrs.n" } }
             actions { set_field { field: "attrs.n" value: "10" } } }
   )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id\nc1\n");  // created first: initial values are no change
   LoadCsv(*e, RecordKind::kCustomers, "id,attrs.step,attrs.n\nc1,1,1\n");
   // Depth 0: the host wrote attrs.n and attrs.step (fields in name order);
   // depth 1: their effects; depth 3 is past the limit.
@@ -475,6 +478,196 @@ TEST_CASE("erasing a customer removes their audit, outbox and tasks", "[automati
 
 namespace saleskit {
 namespace {
+
+// ------------------------------------------------------------------ owner availability
+
+// The owner each customer got, in id order ("" for none).
+std::map<std::string, std::string> Owners(const Engine& e, std::initializer_list<const char*> ids) {
+  std::map<std::string, std::string> out;
+  for (const char* id : ids) out[id] = e.GetCustomer(id)->owner_id();
+  return out;
+}
+
+TEST_CASE("SetOwnerAvailable: round robin skips an owner on leave and resumes after", "[automation][availability]") {
+  auto e = NewEngine("2026-11-06T15:00:00Z");
+  REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc1,500\nc2,200\n");
+  CHECK(Owners(*e, {"c1", "c2"}) == std::map<std::string, std::string>{{"c1", "ann"}, {"c2", "cy"}});
+
+  REQUIRE(e->SetOwnerAvailable("cy", false).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc3,500\nc4,500\n");
+  CHECK(Owners(*e, {"c3", "c4"}) == std::map<std::string, std::string>{{"c3", "ann"}, {"c4", "ann"}});
+
+  REQUIRE(e->SetOwnerAvailable("cy", true).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc5,500\nc6,500\n");
+  CHECK(Owners(*e, {"c5", "c6"}) == std::map<std::string, std::string>{{"c5", "cy"}, {"c6", "ann"}});
+
+  SECTION("an owner the playbook marks unavailable can be made available") {
+    REQUIRE(e->SetOwnerAvailable("bob", true).ok());
+    LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc7,500\n");
+    CHECK(e->GetCustomer("c7")->owner_id() == "bob");
+  }
+  SECTION("an owner not in the playbook is NotFound, and nothing changes") {
+    const absl::Status st = e->SetOwnerAvailable("zed", false);
+    CHECK(st.code() == absl::StatusCode::kNotFound);
+    CHECK(absl::StrContains(st.message(), "\"zed\""));
+    auto empty = NewEngine();
+    CHECK(empty->SetOwnerAvailable("ann", false).code() == absl::StatusCode::kNotFound);
+  }
+  SECTION("overrides outlive a new version that keeps the owner, whatever its flag") {
+    REQUIRE(e->SetOwnerAvailable("cy", false).ok());
+    REQUIRE(e->SetOwnerAvailable("bob", true).ok());
+    v1::Playbook next = Parse(kRouting);  // bob still flagged unavailable, cy available
+    next.set_version("v2");
+    REQUIRE(e->DefinePlaybook(next).ok());
+    LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc8,500\nc9,500\nc10,500\n");
+    CHECK(Owners(*e, {"c8", "c9", "c10"}) ==
+          std::map<std::string, std::string>{{"c8", "bob"}, {"c9", "ann"}, {"c10", "bob"}});
+  }
+  SECTION("a version that drops the owner forgets the override") {
+    REQUIRE(e->SetOwnerAvailable("bob", true).ok());
+    v1::Playbook without = Parse(kRouting);
+    without.mutable_pools(0)->clear_owners();
+    without.mutable_pools(0)->add_owners("ann");
+    without.mutable_owners()->erase(without.mutable_owners()->begin() + 1);  // bob
+    REQUIRE(e->DefinePlaybook(without).ok());
+    CHECK(e->SetOwnerAvailable("bob", true).code() == absl::StatusCode::kNotFound);
+    REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());  // bob is back, flagged unavailable
+    LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc11,500\nc12,500\nc13,500\n");
+    for (const char* id : {"c11", "c12", "c13"}) CHECK(e->GetCustomer(id)->owner_id() != "bob");
+  }
+}
+
+TEST_CASE("SetOwnerAvailable: with the pool and its fallback all away, the routing is audited, not dropped",
+          "[automation][availability]") {
+  auto e = NewEngine("2026-11-06T15:00:00Z");
+  REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());
+  REQUIRE(e->SetOwnerAvailable("ann", false).ok());
+  REQUIRE(e->SetOwnerAvailable("cy", false).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc1,500\n");
+  CHECK(e->GetCustomer("c1")->owner_id() == "dee");  // the fallback
+
+  REQUIRE(e->SetOwnerAvailable("dee", false).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc2,500\n");
+  CHECK(e->GetCustomer("c2")->owner_id().empty());
+  const std::vector<v1::AuditRecord> audit = e->Audit(0, SIZE_MAX, "c2");
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].rule() == "route");
+  CHECK(audit[0].outcome() == v1::AuditRecord::FIRED);
+  REQUIRE(audit[0].actions_size() == 2);
+  CHECK(audit[0].actions(0).result() == v1::ActionResult::SKIPPED);
+  CHECK(audit[0].actions(0).reason() == v1::NO_OWNER);
+  CHECK(audit[0].actions(0).detail() == "pool reps has no available owner");
+  const std::vector<automation::RuleStats> stats = e->RuleStats();
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].blocked >= 1);
+}
+
+TEST_CASE("SetOwnerAvailable is journaled: a reopened engine keeps the override", "[automation][availability][state]") {
+  const std::string path = testing::TempStatePath("owner_available");
+  EngineOptions options;
+  options.start = At("2026-11-06T15:00:00Z");
+  {
+    auto e = Engine::Open(path, options);
+    REQUIRE(e.ok());
+    REQUIRE((*e)->DefinePlaybook(Parse(kRouting)).ok());
+    REQUIRE((*e)->SetOwnerAvailable("ann", false).ok());
+    CHECK((*e)->SetOwnerAvailable("zed", false).code() == absl::StatusCode::kNotFound);  // not journaled
+    CHECK((*e)->Acknowledged() == 2);
+  }
+  auto e = Engine::Open(path, options);
+  REQUIRE(e.ok());
+  CHECK((*e)->Acknowledged() == 2);
+  LoadCsv(**e, RecordKind::kCustomers, "id,employee_count\nc1,500\nc2,500\n");
+  CHECK(Owners(**e, {"c1", "c2"}) == std::map<std::string, std::string>{{"c1", "cy"}, {"c2", "cy"}});
+}
+
+// ------------------------------------------------------------------ new customers
+
+TEST_CASE("a customer created by a batch fires no field or lifecycle change unless the rule opts in",
+          "[automation][field_changed]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    owners { id: "ann" }
+    rules { name: "owner" trigger { field_changed { field: "owner_id" } } actions { add_tag: "owner" } }
+    rules { name: "plan" trigger { field_changed { field: "attrs.plan" to: "pro" } } actions { add_tag: "pro" } }
+    rules { name: "owner_on_create" trigger { field_changed { field: "owner_id" to: "ann" on_create: true } }
+            actions { add_tag: "ann" } }
+    rules { name: "stage" trigger { lifecycle_changed {} } actions { add_tag: "stage" } }
+    rules { name: "lead_on_create" trigger { lifecycle_changed { to: LIFECYCLE_STAGE_LEAD on_create: true } }
+            actions { add_tag: "lead" } }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers,
+          "id,owner_id,lifecycle_stage,attrs.plan\nc1,ann,lead,pro\nc2,bob,customer,pro\nc3,,,\n");
+  std::multiset<std::string> decisions;
+  for (const std::string& d : Decisions(*e)) decisions.insert(d);
+  CHECK(decisions == std::multiset<std::string>{"owner_on_create c1 fired APPLIED", "lead_on_create c1 fired APPLIED"});
+
+  // Later changes to existing customers fire as before, opted-in rules too.
+  LoadCsv(*e, RecordKind::kCustomers, "id,owner_id,lifecycle_stage,attrs.plan\nc2,ann,lead,pro\nc3,bob,,pro\n");
+  decisions.clear();
+  for (const std::string& d : Decisions(*e)) decisions.insert(d);
+  CHECK(decisions == std::multiset<std::string>{"owner_on_create c1 fired APPLIED", "lead_on_create c1 fired APPLIED",
+                                                "owner c2 fired APPLIED", "owner_on_create c2 fired APPLIED",
+                                                "stage c2 fired APPLIED", "lead_on_create c2 fired APPLIED",
+                                                "owner c3 fired APPLIED", "plan c3 fired APPLIED"});
+}
+
+// ------------------------------------------------------------------ atomic batches
+
+TEST_CASE("a rejected batch fires no rule; with skip_record the valid records fire once", "[automation][atomic]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(kWelcome)).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,country\nc1,DE\nc2,DE\n");
+  const std::string bad_time =
+      "id,customer_id,type,occurred_at\ne1,c1,signup,2026-11-02T11:00:00Z\ne2,c2,signup,yesterday\n";
+  const std::string unknown_customer =
+      "id,customer_id,type,occurred_at\ne1,c1,signup,2026-11-02T11:00:00Z\ne3,ghost,signup,2026-11-02T11:00:00Z\n";
+
+  for (const std::string& batch : {bad_time, unknown_customer}) {
+    INFO(batch);
+    const absl::StatusOr<LoadReport> rejected = e->Load(RecordKind::kEvents, batch, Format::kCsv);
+    CHECK(rejected.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(e->Audit().empty());
+    CHECK(e->LastAudit() == 0);
+    CHECK(e->OutboxEntries().empty());
+    CHECK(Tags(*e, "c1").empty());
+    CHECK(e->GetActivity("c1")->events().empty());
+  }
+  // A later valid batch is not haunted by what the rejected one matched.
+  LoadCsv(*e, RecordKind::kEvents, "id,customer_id,type,occurred_at\ne9,c2,signup,2026-11-02T11:30:00Z\n");
+  CHECK(Decisions(*e) == std::vector<std::string>{"welcome c2 fired OUTBOX APPLIED"});
+
+  LoadOptions skip;
+  skip.on_invalid = OnInvalid::kSkipRecord;
+  skip.unknown_customer = UnknownCustomer::kError;
+  for (const std::string& batch : {bad_time, unknown_customer}) {
+    INFO(batch);
+    const absl::StatusOr<LoadReport> report = e->Load(RecordKind::kEvents, batch, Format::kCsv, skip);
+    REQUIRE(report.ok());
+    CHECK(report->rejected.size() == 1);
+  }
+  // e1 (sent twice, counted once by its id) fired once; the invalid records nothing.
+  CHECK(Decisions(*e) == std::vector<std::string>{"welcome c2 fired OUTBOX APPLIED", "welcome c1 fired OUTBOX APPLIED"});
+  CHECK(e->OutboxEntries().size() == 2);
+  CHECK(Tags(*e, "c1") == std::vector<std::string>{"welcomed"});
+}
+
+TEST_CASE("a rejected customer batch fires no field change", "[automation][atomic]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    rules { name: "plan" trigger { field_changed { field: "attrs.plan" } } actions { add_tag: "plan" } }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,timezone\nc1,\nc2,\n");
+  const std::string batch = "id,attrs.plan,timezone\nc1,pro,\nc2,pro,Mars/Base\n";
+  CHECK(e->Load(RecordKind::kCustomers, batch, Format::kCsv).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(e->Audit().empty());
+  CHECK(Tags(*e, "c1").empty());
+  LoadOptions skip;
+  skip.on_invalid = OnInvalid::kSkipRecord;
+  REQUIRE(e->Load(RecordKind::kCustomers, batch, Format::kCsv, skip).ok());
+  CHECK(Decisions(*e) == std::vector<std::string>{"plan c1 fired APPLIED"});
+}
 
 TEST_CASE("the example inbound playbook loads into an engine and runs", "[automation]") {
   absl::StatusOr<ParsedPlaybook> parsed =

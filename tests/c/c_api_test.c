@@ -1071,6 +1071,34 @@ static int automation(void) {
   CHECK(json != NULL && strstr(json, "\"seq\":5") != NULL);
   saleskit_free(json);
 
+  /* Owner availability without a new version: cy on leave, bob back. Round
+   * robin goes on after cy (c2's owner): ann, bob, then ann again (cy skipped). */
+  {
+    const char* three = "id,employee_count\nc5,900\nc6,900\nc7,900\n";
+    const char* one = "id,employee_count\nc8,900\n";
+    CHECK(saleskit_owner_set_available(engine, "nobody", 0) == SALESKIT_NOT_FOUND);
+    CHECK(strstr(saleskit_last_error(), "nobody") != NULL);
+    CHECK(saleskit_owner_set_available(engine, "cy", 0) == SALESKIT_OK);
+    CHECK(saleskit_owner_set_available(engine, "bob", 1) == SALESKIT_OK);
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, three, strlen(three), NULL, NULL) == SALESKIT_OK);
+    CHECK(saleskit_get_customer(engine, "c6", SALESKIT_FORMAT_JSON, &json, &json_size) == SALESKIT_OK);
+    CHECK(json != NULL && strstr(json, "\"owner_id\":\"bob\"") != NULL);
+    saleskit_free(json);
+    CHECK(saleskit_get_customer(engine, "c7", SALESKIT_FORMAT_JSON, &json, &json_size) == SALESKIT_OK);
+    CHECK(json != NULL && strstr(json, "\"owner_id\":\"ann\"") != NULL);
+    saleskit_free(json);
+    /* Nobody left and no fallback: the assignment is audited as no_owner, not dropped. */
+    CHECK(saleskit_owner_set_available(engine, "ann", 0) == SALESKIT_OK);
+    CHECK(saleskit_owner_set_available(engine, "bob", 0) == SALESKIT_OK);
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, one, strlen(one), NULL, NULL) == SALESKIT_OK);
+    CHECK(saleskit_audit_query(engine, 0, 0, "c8", "route", &json, NULL, &count) == SALESKIT_OK && count == 1);
+    CHECK(json != NULL && strstr(json, "\"result\":\"skipped\",\"reason\":\"no_owner\"") != NULL &&
+          strstr(json, "pool reps has no available owner") != NULL);
+    saleskit_free(json);
+    CHECK(saleskit_owner_set_available(NULL, "ann", 1) == SALESKIT_INVALID_ARGUMENT);
+    CHECK(saleskit_owner_set_available(engine, NULL, 1) == SALESKIT_INVALID_ARGUMENT);
+  }
+
   /* NULL handles and out-parameters. */
   CHECK(saleskit_outbox_poll(NULL, 1, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT && json == NULL);
   CHECK(saleskit_outbox_poll(engine, 1, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
@@ -1084,7 +1112,161 @@ static int automation(void) {
   return failed - failed_before;
 }
 
-int main(void) {
+/* Reads a whole list (outbox entries or the audit log) as JSON text, for comparisons. */
+static char* outbox_json(saleskit_engine* engine) {
+  char* json = NULL;
+  if (saleskit_outbox_entries(engine, 0, 0, SALESKIT_OUTBOX_ANY, &json, NULL, NULL) != SALESKIT_OK) return NULL;
+  return json;
+}
+static char* audit_json(saleskit_engine* engine) {
+  char* json = NULL;
+  if (saleskit_audit_query(engine, 0, 0, NULL, NULL, &json, NULL, NULL) != SALESKIT_OK) return NULL;
+  return json;
+}
+
+/* Removes a state file and its write-ahead log. */
+static void remove_state(const char* path) {
+  char wal[1024];
+  remove(path);
+  sprintf(wal, "%.1000s-wal", path);
+  remove(wal);
+}
+
+/* A durable engine on a path: reopened with its outbox and audit log, the
+ * two acknowledgement modes, a locked and a damaged file. `path` is where
+ * the state file may be created. Returns the number of failed checks. */
+static int durable_state(const char* path) {
+  const int failed_before = failed;
+  saleskit_engine_options options;
+  saleskit_state_options state;
+  saleskit_engine* engine = NULL;
+  saleskit_engine* other = (saleskit_engine*)&options; /* must be set to NULL */
+  char* outbox_before = NULL;
+  char* audit_before = NULL;
+  char* json = NULL;
+  char id[128];
+  char garbage_path[1024];
+  uint64_t acknowledged = 0, count = 0;
+  size_t json_size = 0;
+  int64_t now = 0;
+  FILE* f;
+  int i;
+  const char* playbook =
+      "{\"version\": \"v1\","
+      " \"rules\": [{\"name\": \"welcome\", \"trigger\": {\"event\": {\"type\": \"signup\"}},"
+      "              \"actions\": [{\"send_email\": {\"template_id\": \"welcome\"}}]}]}";
+  const char* customers = "id,email\nc1,ada@example.com\nc2,grace@example.com\n";
+  const char* events =
+      "id,customer_id,type,occurred_at\n"
+      "e1,c1,signup,2026-11-02T11:00:00Z\n"
+      "e2,c2,signup,2026-11-02T11:10:00Z\n";
+  const char* later = "id,customer_id,type,occurred_at\ne3,c1,page_view,2026-11-02T11:20:00Z\n";
+
+  remove_state(path);
+  saleskit_engine_options_init(&options);
+  options.start_time_micros = 1793620800LL * 1000000; /* 2026-11-02T12:00:00Z */
+  saleskit_state_options_init(&state);
+  CHECK(state.size == sizeof(state) && state.durability == SALESKIT_DURABILITY_SYNC && state.batch_records == 1000 &&
+        state.batch_interval_millis == 100);
+
+  /* Sync mode: each OK return is acknowledged. */
+  CHECK(saleskit_engine_open_path(path, &options, NULL, &engine) == SALESKIT_OK && engine != NULL);
+  CHECK(saleskit_playbook_define(engine, SALESKIT_FORMAT_JSON, playbook, strlen(playbook)) == SALESKIT_OK);
+  CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, customers, strlen(customers), NULL, NULL) ==
+        SALESKIT_OK);
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, events, strlen(events), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_outbox_poll(engine, 1, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  json_string_field(json, "id", id, sizeof(id));
+  saleskit_free(json);
+  CHECK(saleskit_outbox_ack(engine, id) == SALESKIT_OK);
+  CHECK(saleskit_engine_acknowledged(engine, &acknowledged) == SALESKIT_OK && acknowledged == 4);
+  CHECK(saleskit_erase_customer(engine, "c1") == SALESKIT_UNIMPLEMENTED);
+
+  /* A second engine on the same file while the first is open: locked. */
+  CHECK(saleskit_engine_open_path(path, &options, NULL, &other) == SALESKIT_FAILED_PRECONDITION && other == NULL);
+  CHECK(strstr(saleskit_last_error(), "is locked by another process") != NULL &&
+        strstr(saleskit_last_error(), path) != NULL);
+
+  outbox_before = outbox_json(engine);
+  audit_before = audit_json(engine);
+  CHECK(outbox_before != NULL && strstr(outbox_before, "\"state\":\"done\"") != NULL &&
+        strstr(outbox_before, "\"state\":\"pending\"") != NULL);
+  CHECK(audit_before != NULL && strstr(audit_before, "\"customer_id\":\"c2\"") != NULL);
+  saleskit_engine_close(engine);
+  engine = NULL;
+
+  /* Reopened (in batched mode): the same outbox, acked entry included, and audit log. */
+  state.durability = SALESKIT_DURABILITY_BATCHED;
+  state.batch_records = 100;
+  state.batch_interval_millis = 3600 * 1000; /* only flush commits here */
+  CHECK(saleskit_engine_open_path(path, &options, &state, &engine) == SALESKIT_OK);
+  CHECK(saleskit_customer_count(engine, &count) == SALESKIT_OK && count == 2);
+  json = outbox_json(engine);
+  CHECK(json != NULL && outbox_before != NULL && strcmp(json, outbox_before) == 0);
+  saleskit_free(json);
+  json = audit_json(engine);
+  CHECK(json != NULL && audit_before != NULL && strcmp(json, audit_before) == 0);
+  saleskit_free(json);
+  CHECK(saleskit_engine_acknowledged(engine, &acknowledged) == SALESKIT_OK && acknowledged == 4);
+
+  /* Batched: an input is acknowledged by flush, not by its call. */
+  CHECK(saleskit_ingest_events(engine, SALESKIT_FORMAT_CSV, later, strlen(later), NULL, NULL) == SALESKIT_OK);
+  CHECK(saleskit_engine_acknowledged(engine, &acknowledged) == SALESKIT_OK && acknowledged == 4);
+  CHECK(saleskit_engine_flush(engine) == SALESKIT_OK);
+  CHECK(saleskit_engine_acknowledged(engine, &acknowledged) == SALESKIT_OK && acknowledged == 5);
+  saleskit_engine_close(engine);
+  engine = NULL;
+  CHECK(saleskit_engine_open_path(path, NULL, NULL, &engine) == SALESKIT_OK);
+  CHECK(saleskit_engine_acknowledged(engine, &acknowledged) == SALESKIT_OK && acknowledged == 5);
+  CHECK(saleskit_get_activity(engine, "c1", SALESKIT_FORMAT_JSON, &json, &json_size) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"type\":\"page_view\"") != NULL);
+  saleskit_free(json);
+  /* The file's recorded start wins over the options' (here the defaults). */
+  CHECK(saleskit_now(engine, &now) == SALESKIT_OK && now == options.start_time_micros);
+  saleskit_engine_close(engine);
+  engine = NULL;
+  remove_state(path);
+
+  /* Bad options: nothing opened. */
+  state.durability = (saleskit_durability)7;
+  CHECK(saleskit_engine_open_path(path, NULL, &state, &engine) == SALESKIT_INVALID_ARGUMENT && engine == NULL);
+  CHECK(strstr(saleskit_last_error(), "durability") != NULL);
+  state.durability = SALESKIT_DURABILITY_BATCHED;
+  state.batch_records = 0;
+  CHECK(saleskit_engine_open_path(path, NULL, &state, &engine) == SALESKIT_INVALID_ARGUMENT && engine == NULL);
+  CHECK(strstr(saleskit_last_error(), "batch_records") != NULL);
+  saleskit_state_options_init(&state);
+  state.size = sizeof(size_t);
+  CHECK(saleskit_engine_open_path(path, NULL, &state, &engine) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_engine_open_path(NULL, NULL, NULL, &engine) == SALESKIT_INVALID_ARGUMENT && engine == NULL);
+  remove_state(path);
+
+  /* A file that is not a state file: DATA_LOSS naming it. */
+  sprintf(garbage_path, "%.1000s.garbage", path);
+  f = fopen(garbage_path, "wb");
+  CHECK(f != NULL);
+  if (f != NULL) {
+    for (i = 0; i < 8192; ++i) fputc((i * 7919 + 13) & 0xFF, f);
+    fclose(f);
+  }
+  CHECK(saleskit_engine_open_path(garbage_path, NULL, NULL, &engine) == SALESKIT_DATA_LOSS && engine == NULL);
+  CHECK(strstr(saleskit_last_error(), garbage_path) != NULL);
+  remove_state(garbage_path);
+
+  /* An in-memory engine: flushing does nothing, nothing is acknowledged. */
+  CHECK(saleskit_engine_open(NULL, &engine) == SALESKIT_OK);
+  CHECK(saleskit_engine_flush(engine) == SALESKIT_OK);
+  CHECK(saleskit_engine_acknowledged(engine, &acknowledged) == SALESKIT_OK && acknowledged == 0);
+  CHECK(saleskit_engine_acknowledged(engine, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_engine_flush(NULL) == SALESKIT_INVALID_ARGUMENT);
+  saleskit_engine_close(engine);
+
+  saleskit_free(outbox_before);
+  saleskit_free(audit_before);
+  return failed - failed_before;
+}
+
+int main(int argc, char** argv) {
   saleskit_engine_options options;
   saleskit_load_options load;
   saleskit_load_report report;
@@ -1214,6 +1396,7 @@ int main(void) {
   CHECK(segments() == 0);
   CHECK(scores() == 0);
   CHECK(automation() == 0);
+  CHECK(durable_state(argc > 1 ? argv[1] : "c_api_test.saleskit") == 0);
   CHECK(predictive_models() == 0);
   CHECK(history_models() == 0);
 

@@ -198,3 +198,26 @@ def test_json_text_playbook_and_a_new_version():
     eng.upsert_customers([{"id": "c2", "employee_count": 900}])
     assert eng.get_customer("c2")["owner_id"] == "bob"
     assert eng.audit(customer="c2")["playbook_version"][0] == "v2"
+
+
+def test_set_owner_available_without_a_new_version(eng):
+    owners = lambda ids: [eng.get_customer(i).get("owner_id") for i in ids]  # noqa: E731
+    assert owners(["c1", "c2", "c3"]) == ["ann", "cy", "ann"]
+    eng.set_owner_available("cy", False)
+    eng.upsert_customers([{"id": "c5", "employee_count": 900}, {"id": "c6", "employee_count": 900}])
+    assert owners(["c5", "c6"]) == ["ann", "ann"]
+    eng.set_owner_available("cy", True)
+    eng.upsert_customers([{"id": "c7", "employee_count": 900}])
+    assert owners(["c7"]) == ["cy"]
+    # Everyone away and no fallback: audited as no_owner, the customer stays unassigned.
+    for owner in ("ann", "cy"):
+        eng.set_owner_available(owner, False)
+    eng.upsert_customers([{"id": "c8", "employee_count": 900}])
+    assert eng.get_customer("c8").get("owner_id") is None
+    [record] = eng.audit(customer="c8", rule="route")["actions"]
+    assert (record[0]["result"], record[0]["reason"]) == ("skipped", "no_owner")
+    assert record[0]["detail"] == "pool reps has no available owner"
+    with pytest.raises(saleskit.NotFoundError, match='"zed"'):
+        eng.set_owner_available("zed", False)
+    with pytest.raises(saleskit.InvalidArgumentError, match="bool"):
+        eng.set_owner_available("ann", "yes")

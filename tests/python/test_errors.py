@@ -104,7 +104,7 @@ def test_status_code_mapping():
 
     expected = {3: saleskit.InvalidArgumentError, 5: saleskit.NotFoundError, 6: saleskit.AlreadyExistsError,
                 9: saleskit.FailedPreconditionError, 11: saleskit.OutOfRangeError,
-                8: saleskit.ResourceExhaustedError, 13: saleskit.InternalError}
+                8: saleskit.ResourceExhaustedError, 13: saleskit.InternalError, 15: saleskit.DataLossError}
     for code, cls in expected.items():
         err = _errors.error_from_status(code, "msg %d" % code)
         assert type(err) is cls and str(err) == "msg %d" % code

@@ -29,6 +29,7 @@ from ._history import train_from_history
 from ._errors import (
     AlreadyExistsError,
     CompileError,
+    DataLossError,
     Error,
     EvaluationError,
     FailedPreconditionError,
@@ -53,6 +54,7 @@ __all__ = [
     "OutOfRangeError",
     "ResourceExhaustedError",
     "InternalError",
+    "DataLossError",
     "CompileError",
     "EvaluationError",
     "cel",

@@ -221,6 +221,32 @@ def _payload(kind: str, data: Any, format: Optional[str], schema: Any
     return payload, format, schema_json, kept, py_errors
 
 
+def _engine_args(dedup_horizon: Any, start: Any, outbox_max_attempts: Any, outbox_retry_base: Any,
+                 outbox_retry_max: Any) -> Tuple[int, int, int, int, int]:
+    """The native engine's options, checked: (dedup_horizon_us, start_us,
+    outbox_max_attempts, outbox_retry_base_us, outbox_retry_max_us)."""
+    for name, value in (("dedup_horizon", dedup_horizon), ("outbox_retry_base", outbox_retry_base),
+                        ("outbox_retry_max", outbox_retry_max)):
+        if not isinstance(value, _dt.timedelta):
+            raise InvalidArgumentError("%s must be a datetime.timedelta, got %s" % (name, type(value).__name__))
+    if start is not None and not isinstance(start, _dt.datetime):
+        raise InvalidArgumentError("start must be a datetime.datetime, got %s" % type(start).__name__)
+    if isinstance(outbox_max_attempts, bool) or not isinstance(outbox_max_attempts, int) or not (
+            1 <= outbox_max_attempts < 2 ** 32):
+        raise InvalidArgumentError("outbox_max_attempts must be an int of at least 1, got %r"
+                                   % (outbox_max_attempts,))
+    start_us = 0 if start is None else _convert.to_micros(start)
+    us = _dt.timedelta(microseconds=1)
+    return (dedup_horizon // us, start_us, outbox_max_attempts, outbox_retry_base // us, outbox_retry_max // us)
+
+
+class _Closed:
+    """Stands in for the native engine of a closed Engine: every use raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise FailedPreconditionError("the engine is closed")
+
+
 class Engine:
     """The saleskit engine: a customer store and its clock.
 
@@ -244,23 +270,102 @@ class Engine:
                  start: Optional[_dt.datetime] = None, *, outbox_max_attempts: int = 5,
                  outbox_retry_base: _dt.timedelta = _dt.timedelta(minutes=1),
                  outbox_retry_max: _dt.timedelta = _dt.timedelta(hours=6)) -> None:
-        for name, value in (("dedup_horizon", dedup_horizon), ("outbox_retry_base", outbox_retry_base),
-                            ("outbox_retry_max", outbox_retry_max)):
-            if not isinstance(value, _dt.timedelta):
-                raise InvalidArgumentError("%s must be a datetime.timedelta, got %s" % (name, type(value).__name__))
-        if start is not None and not isinstance(start, _dt.datetime):
-            raise InvalidArgumentError("start must be a datetime.datetime, got %s" % type(start).__name__)
-        if isinstance(outbox_max_attempts, bool) or not isinstance(outbox_max_attempts, int) or not (
-                1 <= outbox_max_attempts < 2 ** 32):
-            raise InvalidArgumentError("outbox_max_attempts must be an int of at least 1, got %r"
-                                       % (outbox_max_attempts,))
-        start_us = 0 if start is None else _convert.to_micros(start)
-        us = _dt.timedelta(microseconds=1)
+        args = _engine_args(dedup_horizon, start, outbox_max_attempts, outbox_retry_base, outbox_retry_max)
         with translated():
-            self._native = _native.Engine(dedup_horizon // us, start_us, outbox_max_attempts,
-                                          outbox_retry_base // us, outbox_retry_max // us)
+            self._native = _native.Engine(*args)
         # Models bound by bind_model: id(native model) -> (native model, native LiveModel).
         self._models: Dict[int, Tuple[Any, Any]] = {}
+
+    @classmethod
+    def open(cls, path: "Union[str, os.PathLike[str]]", *, durability: str = "sync", batch_records: int = 1000,
+             batch_interval: Union[_dt.timedelta, float] = _dt.timedelta(milliseconds=100),
+             dedup_horizon: _dt.timedelta = _dt.timedelta(days=7), start: Optional[_dt.datetime] = None,
+             outbox_max_attempts: int = 5, outbox_retry_base: _dt.timedelta = _dt.timedelta(minutes=1),
+             outbox_retry_max: _dt.timedelta = _dt.timedelta(hours=6)) -> "Engine":
+        """A durable engine whose state lives in the SQLite file at ``path``
+        (created if absent; docs/state.md).
+
+        Opening replays the file's journal, so the engine comes back with its
+        customers, definitions, playbook, outbox, tasks and audit log; every
+        successful change is journaled from then on. Close it with
+        ``close()`` (or use it in a ``with`` block) to release the file.
+
+        Args:
+            durability: ``"sync"``: each changing call commits (fsyncs) its
+                input before it returns, so a return is the acknowledgement.
+                ``"batched"``: inputs are committed every ``batch_records``
+                inputs, when the oldest pending one is ``batch_interval`` old
+                (checked on each call), and by ``flush()`` and ``close()``.
+            batch_interval: a timedelta, or seconds.
+            dedup_horizon, start, outbox_*: as for ``Engine()``. ``start`` is
+                recorded when the file is created; an existing file's wins.
+
+        Raises:
+            FailedPreconditionError: the file is locked by another process or
+                another engine of this one, or was written by a newer saleskit.
+            DataLossError: the file is not a saleskit state file, is damaged,
+                or an entry does not replay (the message names the file and
+                the entry's seq).
+            InvalidArgumentError: bad options.
+        """
+        if durability not in ("sync", "batched"):
+            raise InvalidArgumentError('durability must be "sync" or "batched", got %r' % (durability,))
+        if isinstance(batch_records, bool) or not isinstance(batch_records, int) or not 1 <= batch_records < 2 ** 63:
+            raise InvalidArgumentError("batch_records must be an int of at least 1, got %r" % (batch_records,))
+        if isinstance(batch_interval, bool) or not isinstance(batch_interval, (_dt.timedelta, int, float)):
+            raise InvalidArgumentError("batch_interval must be a datetime.timedelta or seconds, got %s"
+                                       % type(batch_interval).__name__)
+        if not isinstance(batch_interval, _dt.timedelta):
+            batch_interval = _dt.timedelta(seconds=batch_interval)
+        if batch_interval < _dt.timedelta(0):
+            raise InvalidArgumentError("batch_interval must not be negative, got %s" % batch_interval)
+        args = _engine_args(dedup_horizon, start, outbox_max_attempts, outbox_retry_base, outbox_retry_max)
+        self = cls.__new__(cls)
+        with translated():
+            self._native = _native.Engine.open(os.fspath(path), *args, durability, batch_records,
+                                               batch_interval // _dt.timedelta(microseconds=1))
+        self._models = {}
+        return self
+
+    def flush(self) -> None:
+        """Commits the pending inputs of a durable engine: in ``"batched"``
+        mode, the acknowledgement of every input before it. Does nothing for
+        an in-memory engine.
+
+        Raises:
+            Error: the write failed; the engine then refuses changes
+                (FailedPreconditionError) until it is reopened.
+        """
+        with translated():
+            self._native.flush()
+
+    @property
+    def acknowledged(self) -> int:
+        """The number of committed (acknowledged) inputs of a durable engine:
+        one per successful changing call since its file was created. A host
+        that numbers its inputs the same way resumes from here after a
+        reopen. 0 for an in-memory engine."""
+        with translated():
+            return int(self._native.acknowledged)
+
+    @property
+    def durable(self) -> bool:
+        """Whether the engine was opened on a state file (``Engine.open``)."""
+        with translated():
+            return bool(self._native.durable)
+
+    def close(self) -> None:
+        """Releases the engine: a durable one commits its pending inputs and
+        unlocks its file. Later calls raise FailedPreconditionError. Closing
+        twice is fine."""
+        self._models = {}
+        self._native = _Closed()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # ------------------------------------------------------------ loading
 
@@ -923,6 +1028,24 @@ class Engine:
         with translated():
             self._native.trim_audit(int(through))
 
+    def set_owner_available(self, owner_id: str, available: bool) -> None:
+        """Marks an owner of the running playbook available or on leave, from
+        the next decision on, without a new playbook version: routing pools
+        skip an unavailable owner (round robin resumes where it was when they
+        are back). Overrides the owner's ``unavailable`` flag in the playbook
+        and stays in force across new playbook versions that still list the
+        owner. A pool left with no available owner nor fallback skips its
+        assignments, audited with reason ``"no_owner"``. Journaled by a
+        durable engine.
+
+        Raises:
+            NotFoundError: the running playbook has no such owner.
+        """
+        if not isinstance(available, bool):
+            raise InvalidArgumentError("available must be a bool, got %s" % type(available).__name__)
+        with translated():
+            self._native.set_owner_available(owner_id, available)
+
     def tasks(self, customer: Optional[str] = None) -> Any:
         """The tasks the rules created (create_task), oldest first; only
         ``customer``'s when given. A pandas DataFrame with columns id,
@@ -1026,4 +1149,6 @@ class Engine:
             return dict(self._native.stats())
 
     def __repr__(self) -> str:
+        if isinstance(self._native, _Closed):
+            return "saleskit.Engine(closed)"
         return "saleskit.Engine(customers=%d, now=%s)" % (len(self), _convert.format_timestamp(self.now))

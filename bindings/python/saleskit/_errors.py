@@ -16,6 +16,7 @@ __all__ = [
     "OutOfRangeError",
     "ResourceExhaustedError",
     "InternalError",
+    "DataLossError",
     "CompileError",
     "EvaluationError",
 ]
@@ -85,6 +86,14 @@ class InternalError(Error):
     code = "INTERNAL"
 
 
+class DataLossError(Error):
+    """Stored state is damaged or unreadable: a state file (Engine.open) that
+    is not a saleskit file, is corrupt, or has an entry that does not replay.
+    The message names the file, and the entry where it can."""
+
+    code = "DATA_LOSS"
+
+
 class CompileError(InvalidArgumentError):
     """A CEL expression that does not compile: a syntax, name or type error, a
     condition that is not bool, or an event window that is not a whole number
@@ -135,6 +144,7 @@ _CLASSES: Dict[int, Type[Error]] = {
     11: OutOfRangeError,
     8: ResourceExhaustedError,
     13: InternalError,
+    15: DataLossError,
 }
 
 

@@ -69,6 +69,18 @@ class Engine:
     def __init__(self, dedup_horizon_us: int, start_us: int, outbox_max_attempts: int, outbox_retry_base_us: int,
                  outbox_retry_max_us: int) -> None:
         """INVALID_ARGUMENT for bad outbox options (max_attempts 0, 0 < retry_base <= retry_max broken)."""
+    @staticmethod
+    def open(path: str, dedup_horizon_us: int, start_us: int, outbox_max_attempts: int, outbox_retry_base_us: int,
+             outbox_retry_max_us: int, durability: str, batch_records: int, batch_interval_us: int) -> "Engine":
+        """Engine::Open on a state file; durability sync|batched. FAILED_PRECONDITION for a locked file or
+        one of a newer saleskit, DATA_LOSS for a damaged one, INVALID_ARGUMENT for bad options."""
+    def flush(self) -> None:
+        """Engine::Flush: commits the pending journal entries (nothing for an in-memory engine)."""
+    @property
+    def acknowledged(self) -> int:
+        """Engine::Acknowledged: committed journal entries (0 in memory)."""
+    @property
+    def durable(self) -> bool: ...
     def load(
         self,
         kind: str,
@@ -151,6 +163,8 @@ class Engine:
     def audit_json(self, after: int, limit: int, customer_id: str, rule: str) -> str:
         """Audit records with seq > after (limit 0: all), "" for any customer or rule, as saleskit_audit_query's JSON."""
     def trim_audit(self, through: int) -> None: ...
+    def set_owner_available(self, owner_id: str, available: bool) -> None:
+        """Engine::SetOwnerAvailable. NOT_FOUND for an owner not in the running playbook."""
     def tasks_json(self, customer_id: str) -> str:
         """Tasks, oldest first ("" for every customer's), as saleskit_tasks' JSON."""
     def rule_stats_json(self) -> str:

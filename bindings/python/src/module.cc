@@ -338,18 +338,61 @@ struct PyLiveModel {
   std::shared_ptr<const LiveModel> live;
 };
 
+EngineOptions MakeEngineOptions(int64_t dedup_horizon_us, int64_t start_us, uint32_t outbox_max_attempts,
+                                int64_t outbox_retry_base_us, int64_t outbox_retry_max_us) {
+  EngineOptions options;
+  options.store.dedup_horizon = absl::Microseconds(dedup_horizon_us);
+  options.start = absl::FromUnixMicros(start_us);
+  options.outbox.max_attempts = outbox_max_attempts;
+  options.outbox.retry_base = absl::Microseconds(outbox_retry_base_us);
+  options.outbox.retry_max = absl::Microseconds(outbox_retry_max_us);
+  return options;
+}
+
 class PyEngine {
  public:
   PyEngine(int64_t dedup_horizon_us, int64_t start_us, uint32_t outbox_max_attempts, int64_t outbox_retry_base_us,
            int64_t outbox_retry_max_us) {
-    EngineOptions options;
-    options.store.dedup_horizon = absl::Microseconds(dedup_horizon_us);
-    options.start = absl::FromUnixMicros(start_us);
-    options.outbox.max_attempts = outbox_max_attempts;
-    options.outbox.retry_base = absl::Microseconds(outbox_retry_base_us);
-    options.outbox.retry_max = absl::Microseconds(outbox_retry_max_us);
-    engine_ = ValueOrThrow(Engine::Create(std::move(options)));
+    engine_ = ValueOrThrow(Engine::Create(
+        MakeEngineOptions(dedup_horizon_us, start_us, outbox_max_attempts, outbox_retry_base_us, outbox_retry_max_us)));
   }
+  explicit PyEngine(std::unique_ptr<Engine> engine) : engine_(std::move(engine)) {}
+
+  // Engine::Open: a durable engine over the state file at `path`;
+  // durability "sync" or "batched". The replay runs without the GIL.
+  static PyEngine Open(const std::string& path, int64_t dedup_horizon_us, int64_t start_us,
+                       uint32_t outbox_max_attempts, int64_t outbox_retry_base_us, int64_t outbox_retry_max_us,
+                       const std::string& durability, uint64_t batch_records, int64_t batch_interval_us) {
+    StateOptions state;
+    if (durability == "sync") {
+      state.durability = Durability::kSync;
+    } else if (durability == "batched") {
+      state.durability = Durability::kBatched;
+    } else {
+      ThrowIfError(absl::InvalidArgumentError(
+          absl::StrCat("durability must be \"sync\" or \"batched\", got \"", durability, "\"")));
+    }
+    state.batch_records = static_cast<size_t>(batch_records);
+    state.batch_interval = absl::Microseconds(batch_interval_us);
+    EngineOptions options =
+        MakeEngineOptions(dedup_horizon_us, start_us, outbox_max_attempts, outbox_retry_base_us, outbox_retry_max_us);
+    absl::StatusOr<std::unique_ptr<Engine>> opened;
+    {
+      nb::gil_scoped_release release;
+      opened = Engine::Open(path, std::move(options), std::move(state));
+    }
+    return PyEngine(ValueOrThrow(std::move(opened)));
+  }
+  void Flush() {
+    absl::Status st;
+    {
+      nb::gil_scoped_release release;
+      st = engine_->Flush();
+    }
+    ThrowIfError(st);
+  }
+  uint64_t Acknowledged() const { return engine_->Acknowledged(); }
+  bool Durable() const { return engine_->durable(); }
 
   // Loads `data` (bytes, kept alive and immutable by the caller) as `kind`.
   nb::tuple Load(const std::string& kind, nb::bytes data, const std::string& format, const std::string& on_invalid,
@@ -755,6 +798,9 @@ class PyEngine {
     return out;
   }
   void TrimAudit(uint64_t through) { engine_->TrimAudit(through); }
+  void SetOwnerAvailable(const std::string& owner_id, bool available) {
+    ThrowIfError(engine_->SetOwnerAvailable(owner_id, available));
+  }
   std::string TasksJson(const std::string& customer_id) const {
     return internal::TasksJson(engine_->Tasks(customer_id));
   }
@@ -1281,6 +1327,12 @@ NB_MODULE(_saleskit, m) {
   nb::class_<PyEngine>(m, "Engine")
       .def(nb::init<int64_t, int64_t, uint32_t, int64_t, int64_t>(), nb::arg("dedup_horizon_us"), nb::arg("start_us"),
            nb::arg("outbox_max_attempts"), nb::arg("outbox_retry_base_us"), nb::arg("outbox_retry_max_us"))
+      .def_static("open", &PyEngine::Open, nb::arg("path"), nb::arg("dedup_horizon_us"), nb::arg("start_us"),
+                  nb::arg("outbox_max_attempts"), nb::arg("outbox_retry_base_us"), nb::arg("outbox_retry_max_us"),
+                  nb::arg("durability"), nb::arg("batch_records"), nb::arg("batch_interval_us"))
+      .def("flush", &PyEngine::Flush)
+      .def_prop_ro("acknowledged", &PyEngine::Acknowledged)
+      .def_prop_ro("durable", &PyEngine::Durable)
       .def("load", &PyEngine::Load, nb::arg("kind"), nb::arg("data"), nb::arg("format"), nb::arg("on_invalid"),
            nb::arg("unknown_customer"), nb::arg("ignore_unknown_fields"), nb::arg("schema_json").none())
       .def("get_customer_json", &PyEngine::GetCustomerJson, nb::arg("id"))
@@ -1322,6 +1374,7 @@ NB_MODULE(_saleskit, m) {
       .def("audit_json", &PyEngine::AuditJson, nb::arg("after"), nb::arg("limit"), nb::arg("customer_id"),
            nb::arg("rule"))
       .def("trim_audit", &PyEngine::TrimAudit, nb::arg("through"))
+      .def("set_owner_available", &PyEngine::SetOwnerAvailable, nb::arg("owner_id"), nb::arg("available"))
       .def("tasks_json", &PyEngine::TasksJson, nb::arg("customer_id"))
       .def("rule_stats_json", &PyEngine::RuleStatsJson)
       .def("bind_model", &PyEngine::BindModel, nb::arg("model"))

@@ -182,6 +182,10 @@ class Runner {
   std::vector<RuleStats> Stats() const;
   // Forgets every trace of a customer: audit, outbox, tasks, timers, caps.
   void EraseCustomer(uint32_t row, absl::string_view customer_id);
+  // Overrides the installed playbook's `unavailable` flag of an owner
+  // (Engine::SetOwnerAvailable). Kept across Install for owners the new
+  // rule set still has. NotFound for an owner the installed set lacks.
+  absl::Status SetOwnerAvailable(absl::string_view owner_id, bool available);
 
  private:
   struct Pending;
@@ -233,6 +237,9 @@ class Runner {
   // Routing state by pool name: round-robin position, weighted current weights.
   absl::flat_hash_map<std::string, int> round_robin_;
   absl::flat_hash_map<std::string, std::vector<double>> weighted_;
+
+  // Owner availability set by the host, by owner id: overrides the playbook's flag.
+  absl::flat_hash_map<std::string, bool> owner_available_;
 
   std::vector<v1::Task> tasks_;
   // One decision, kept compact on the hot path; Audit() makes the

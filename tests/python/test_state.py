@@ -1,0 +1,125 @@
+"""Durable engines from Python (Engine.open): a reopened engine has the same
+customers, outbox and audit log; batched mode acknowledges on flush; a file
+already open is locked; a damaged file is DataLossError; closing releases it."""
+import datetime as dt
+
+import pytest
+
+import saleskit
+
+UTC = dt.timezone.utc
+T0 = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+PLAYBOOK = {
+    "version": "v1",
+    "rules": [{"name": "welcome", "trigger": {"event": {"type": "signup"}},
+               "actions": [{"send_email": {"template_id": "welcome"}}]}],
+}
+
+
+def signup(id_, customer, minutes):
+    return {"id": id_, "customer_id": customer, "type": "signup",
+            "occurred_at": T0 - dt.timedelta(minutes=minutes)}
+
+
+def fill(eng):
+    eng.define_playbook(PLAYBOOK)
+    eng.upsert_customers([{"id": "c1", "email": "ada@example.com"}, {"id": "c2"}])
+    eng.ingest_events([signup("e1", "c1", 60), signup("e2", "c2", 50)])
+
+
+def test_reopen_keeps_outbox_and_audit(tmp_path):
+    path = tmp_path / "crm.saleskit"
+    with saleskit.Engine.open(path, start=T0) as eng:
+        assert eng.durable
+        fill(eng)
+        [entry] = eng.poll_outbox(limit=1)
+        eng.ack(entry["id"])
+        assert eng.acknowledged == 4  # playbook, customers, events, ack
+        outbox, audit = eng.outbox(), eng.audit()
+        assert list(outbox["state"]) == ["done", "pending"]
+        assert len(audit) == 2
+    with saleskit.Engine.open(str(path)) as again:
+        assert again.now == T0  # the file's start
+        assert len(again) == 2
+        assert again.acknowledged == 4
+        pd_testing = pytest.importorskip("pandas.testing")
+        pd_testing.assert_frame_equal(again.outbox(), outbox)
+        pd_testing.assert_frame_equal(again.audit(), audit)
+        assert again.playbook()["version"] == "v1"
+
+
+def test_batched_mode_acknowledges_on_flush(tmp_path):
+    path = tmp_path / "batched.saleskit"
+    with saleskit.Engine.open(path, durability="batched", batch_records=100, batch_interval=3600, start=T0) as eng:
+        fill(eng)
+        assert eng.acknowledged == 0
+        eng.flush()
+        assert eng.acknowledged == 3
+        eng.ingest_events([signup("e3", "c1", 10)])
+        assert eng.acknowledged == 3
+    # Closing commits what was pending.
+    with saleskit.Engine.open(path, durability="batched",
+                              batch_interval=dt.timedelta(milliseconds=5)) as again:
+        assert again.acknowledged == 4
+        assert again.get_activity("c1")["signup"]["count"] == 2
+
+
+def test_second_open_of_an_open_file_is_locked(tmp_path):
+    path = tmp_path / "locked.saleskit"
+    first = saleskit.Engine.open(path)
+    with pytest.raises(saleskit.FailedPreconditionError, match="is locked by another process") as info:
+        saleskit.Engine.open(path)
+    assert str(path) in str(info.value)
+    first.close()
+    first.close()  # twice is fine
+    with pytest.raises(saleskit.FailedPreconditionError, match="closed"):
+        len(first)
+    assert repr(first) == "saleskit.Engine(closed)"
+    saleskit.Engine.open(path).close()  # released
+
+
+def test_damaged_file_is_data_loss(tmp_path):
+    path = tmp_path / "garbage.saleskit"
+    path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(8192)))
+    with pytest.raises(saleskit.DataLossError) as info:
+        saleskit.Engine.open(path)
+    assert info.value.code == "DATA_LOSS"
+    assert str(path) in str(info.value)
+
+
+def test_bad_options(tmp_path):
+    path = tmp_path / "x.saleskit"
+    with pytest.raises(saleskit.InvalidArgumentError, match="durability"):
+        saleskit.Engine.open(path, durability="eventually")
+    with pytest.raises(saleskit.InvalidArgumentError, match="batch_records"):
+        saleskit.Engine.open(path, durability="batched", batch_records=0)
+    with pytest.raises(saleskit.InvalidArgumentError, match="batch_interval"):
+        saleskit.Engine.open(path, batch_interval="soon")
+    with pytest.raises(saleskit.InvalidArgumentError, match="outbox_max_attempts"):
+        saleskit.Engine.open(path, outbox_max_attempts=0)
+    assert not path.exists()
+
+
+def test_in_memory_engine_flush_is_a_no_op():
+    eng = saleskit.Engine()
+    eng.flush()
+    assert eng.acknowledged == 0 and not eng.durable
+
+
+def test_owner_availability_survives_a_reopen(tmp_path):
+    path = tmp_path / "owners.saleskit"
+    playbook = {
+        "segments": [{"name": "hot", "condition": "customer.employee_count >= 100"}],
+        "owners": [{"id": "ann"}, {"id": "cy"}],
+        "pools": [{"name": "reps", "strategy": "ROUND_ROBIN", "owners": ["ann", "cy"]}],
+        "rules": [{"name": "route", "trigger": {"segment": {"segment": "hot", "on": "ENTER"}},
+                   "actions": [{"assign_owner": {"pool": "reps"}}]}],
+    }
+    with saleskit.Engine.open(path, start=T0) as eng:
+        eng.define_playbook(playbook)
+        eng.set_owner_available("ann", False)
+        assert eng.acknowledged == 2
+    with saleskit.Engine.open(path) as eng:
+        eng.upsert_customers([{"id": "c1", "employee_count": 500}, {"id": "c2", "employee_count": 500}])
+        assert [eng.get_customer(c)["owner_id"] for c in ("c1", "c2")] == ["cy", "cy"]
