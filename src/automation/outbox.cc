@@ -20,6 +20,23 @@ bool Outbox::Add(v1::OutboxEntry entry) {
   return true;
 }
 
+absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next_seq) {
+  entries_.clear();
+  ids_.clear();
+  pending_.clear();
+  in_flight_.clear();
+  for (v1::OutboxEntry& e : entries) {
+    const uint64_t seq = e.seq();
+    if (seq == 0 || seq >= next_seq || entries_.count(seq) != 0 || !ids_.emplace(e.id(), seq).second) {
+      return absl::InvalidArgumentError(absl::StrCat("outbox entry \"", e.id(), "\" (seq ", seq, ") repeats or is out of order"));
+    }
+    if (e.state() == v1::OutboxEntry::PENDING) pending_.insert(seq);
+    entries_.emplace(seq, std::move(e));
+  }
+  next_seq_ = next_seq;
+  return absl::OkStatus();
+}
+
 std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
   std::vector<v1::OutboxEntry> out;
   absl::flat_hash_set<absl::string_view> held;  // customers with an earlier entry not deliverable now

@@ -35,6 +35,11 @@
 #include "saleskit/v1/automation.pb.h"
 #include "saleskit/v1/playbook.pb.h"
 
+namespace saleskit::internal {
+class ArchiveWriter;
+class ArchiveReader;
+}  // namespace saleskit::internal
+
 namespace saleskit::automation {
 
 // What rules may refer to beyond their own playbook: the engine's segments
@@ -175,6 +180,16 @@ class Runner {
   // Forgets every trace of a customer: audit, outbox, tasks, timers, caps.
   void EraseCustomer(uint32_t row, absl::string_view customer_id);
 
+  // --- Checkpoints (src/automation/runner_snapshot.cc, docs/state.md) ---
+  // Writes the runner's state between cascades: the outbox, tasks and audit
+  // records (as their protos), decision counts, routing pointers, caps
+  // history, timers and the field shadows rules compare against.
+  void Save(internal::ArchiveWriter& out) const;
+  // Restores what Save wrote into this fresh runner, running `rules` (the
+  // rule set the saved runner ran, compiled again; nullptr for none)
+  // without re-arming anything. DataLoss when the archive is inconsistent.
+  absl::Status Load(internal::ArchiveReader& in, std::shared_ptr<const RuleSet> rules);
+
  private:
   struct Pending;
   struct Timer {
@@ -194,6 +209,9 @@ class Runner {
   void ArmDate(int rule, uint32_t row, const v1::Customer& c, absl::Time now);
   void ArmSchedules(const CustomerStore& store, absl::Time now);
   void AppendAudit(v1::AuditRecord record);
+  // Save's and Load's shared part (runner_snapshot.cc).
+  template <typename Archive>
+  void PersistPlain(Archive& ar);
 
   std::shared_ptr<const RuleSet> rules_;
   Outbox outbox_;
