@@ -356,5 +356,35 @@ TEST_CASE("Erasing a customer from a durable engine leaves no byte of them in th
   CHECK(reopened.find("c-secret-42") == std::string::npos);
 }
 
+TEST_CASE("A reopen that replays an erasure whose checkpoint did not happen completes it",
+          "[state][checkpoint][erase]") {
+  const std::string path = TempStatePath("erase_interrupted");
+  const std::vector<Input> stream = GenerateStream(10, 130);
+  {
+    StateOptions state;
+    state.checkpoint_every = 0;
+    auto engine = Engine::Open(path, StreamEngineOptions(), state);
+    REQUIRE(engine.ok());
+    FeedSecret(**engine, stream);
+  }
+  {
+    // What a process that died between journaling the erasure and its checkpoint left.
+    auto journal = Journal::Open(path);
+    REQUIRE(journal.ok());
+    v1::JournalEntry erase;
+    erase.set_customer_erased("c-secret-42");
+    REQUIRE((*journal)->Append(erase).ok());
+  }
+  CHECK(FileBytes(path).find("c-secret-42") != std::string::npos);
+  auto engine = Engine::Open(path, StreamEngineOptions());
+  REQUIRE(engine.ok());
+  CHECK((*engine)->GetCustomer("c-secret-42").status().code() == absl::StatusCode::kNotFound);
+  CHECK((*engine)->CheckpointSeq() == (*engine)->Acknowledged());
+  for (const char* suffix : {"", "-wal"}) {
+    INFO("file " << path << suffix);
+    CHECK(FileBytes(path + suffix).find("c-secret-42") == std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace saleskit
