@@ -67,6 +67,13 @@ struct StateOptions {
   // The steady clock batch_interval is measured with (tests inject one); it
   // decides only when to commit, never what the state is.
   std::function<std::chrono::steady_clock::time_point()> clock;
+  // A checkpoint is taken automatically once this many entries have been
+  // journaled since the last one (0: only by Engine::Checkpoint). A
+  // checkpoint writes the whole state, so it costs about what replaying
+  // a few thousand batch entries costs: the default keeps reopen bounded
+  // (at most this many entries to replay) while checkpoints stay rare
+  // next to the entries they cover (docs/state.md).
+  uint64_t checkpoint_every = 10000;
 };
 
 // A CEL expression compiled against an engine's customers (docs/cel.md).
@@ -109,7 +116,8 @@ class Engine {
   // entry seq if it is not a saleskit state file, is damaged, or an entry
   // does not replay. If a journal write fails later, that call returns its
   // error and every later mutation fails with FailedPrecondition: reopen.
-  // EraseCustomer is Unimplemented on a durable engine (docs/state.md).
+  // A file with a checkpoint loads it, then replays the entries after it;
+  // a damaged checkpoint is DataLoss naming it.
   static absl::StatusOr<std::unique_ptr<Engine>> Open(const std::string& path, EngineOptions options = {},
                                                       StateOptions state = {});
   // Commits the pending journal entries: in kBatched mode, the
@@ -121,6 +129,16 @@ class Engine {
   // the engine an input stream resumes it from this position after a
   // reopen. 0 for an in-memory engine.
   uint64_t Acknowledged() const;
+  // Writes a checkpoint: the whole engine state as of the last journaled
+  // input, in one transaction with deleting the journal entries it covers,
+  // so that a reopen loads it and replays only what came after
+  // (docs/state.md). Commits pending entries first (it acknowledges them).
+  // OK (and nothing done) for an in-memory engine; FailedPrecondition when
+  // the engine refuses changes. On an error the state file is as it was.
+  absl::Status Checkpoint();
+  // The journal seq the state file's checkpoint covers through (0: none, or
+  // an in-memory engine).
+  uint64_t CheckpointSeq() const;
   // Whether mutations are journaled (made by Open).
   bool durable() const;
   ~Engine();
@@ -142,7 +160,13 @@ class Engine {
   absl::StatusOr<LoadReport> Load(RecordKind kind, absl::string_view data, Format format,
                                   const LoadOptions& options = {}, const ReadOptions& read = {});
 
-  // Removes every trace of a customer. NotFound if unknown.
+  // Removes every trace of a customer. NotFound if unknown. On a durable
+  // engine the erasure is journaled and a checkpoint follows at once, which
+  // deletes every journal entry and the previous checkpoint (the file
+  // overwrites deleted content and its WAL is truncated): no byte of the
+  // customer stays in the state file. If that checkpoint fails, the call
+  // returns its error; the customer is erased in memory and the erasure is
+  // journaled, but older entries still hold them until Checkpoint() succeeds.
   absl::Status EraseCustomer(absl::string_view id);
 
   // --- Reading ---
@@ -322,6 +346,10 @@ class Engine {
   absl::Status Journaled(const std::function<void(v1::JournalEntry*)>& fill) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Applies one journal entry through the public mutations.
   absl::Status Replay(const v1::JournalEntry& entry);
+  // Checkpoints (src/state/engine_state.cc): the whole state as one archive.
+  absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SaveState(internal::ArchiveWriter& out) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::Status LoadState(internal::ArchiveReader& in) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   template <typename Record, typename Apply>
   absl::StatusOr<LoadReport> LoadParsed(absl::string_view data, Format format, const LoadOptions& options,
                                         const ReadOptions& read, Apply apply);
@@ -356,6 +384,7 @@ class Engine {
   automation::Runner runner_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Journal> journal_ ABSL_GUARDED_BY(mu_);  // null: in memory
   absl::Status journal_error_ ABSL_GUARDED_BY(mu_);        // set: refuses mutations
+  uint64_t checkpoint_every_ ABSL_GUARDED_BY(mu_) = 0;     // StateOptions::checkpoint_every
 };
 
 }  // namespace saleskit

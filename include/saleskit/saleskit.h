@@ -159,6 +159,10 @@ typedef struct saleskit_state_options {
   saleskit_durability durability; /* default SALESKIT_DURABILITY_SYNC */
   uint64_t batch_records;         /* batched mode: default 1000, at least 1 */
   int64_t batch_interval_millis;  /* batched mode: default 100 */
+  /* A checkpoint is written once this many entries have been journaled
+   * since the last one (0: only by saleskit_engine_checkpoint); default
+   * 10000. A reopen replays at most about this many entries. */
+  uint64_t checkpoint_every;
 } saleskit_state_options;
 
 /* Fills `options` with the defaults (sync mode). */
@@ -181,8 +185,7 @@ SALESKIT_API void saleskit_state_options_init(saleskit_state_options* options);
  * - SALESKIT_INVALID_ARGUMENT: bad options (as saleskit_engine_open; a
  *   durability outside the enum; batch_records 0 in batched mode);
  * - SALESKIT_UNKNOWN or SALESKIT_INTERNAL for an I/O error.
- * saleskit_erase_customer on a durable engine is SALESKIT_UNIMPLEMENTED
- * (docs/state.md). */
+ * A file with a checkpoint loads it and replays only the entries after it. */
 SALESKIT_API saleskit_status saleskit_engine_open_path(const char* path, const saleskit_engine_options* options,
                                                        const saleskit_state_options* state,
                                                        saleskit_engine** engine);
@@ -198,6 +201,18 @@ SALESKIT_API saleskit_status saleskit_engine_flush(saleskit_engine* engine);
  * numbering its inputs the same way resumes its input stream from there
  * after a reopen. 0 for an in-memory engine. */
 SALESKIT_API saleskit_status saleskit_engine_acknowledged(saleskit_engine* engine, uint64_t* count);
+
+/* Writes a checkpoint: the whole engine state as of the last journaled
+ * input, in one transaction with deleting the journal entries it covers, so
+ * that a reopen loads it and replays only what came after (docs/state.md).
+ * Commits pending entries first. SALESKIT_OK (and nothing done) for an
+ * in-memory engine; SALESKIT_FAILED_PRECONDITION when the engine refuses
+ * changes after a failed write. On an error the file is as it was. A write. */
+SALESKIT_API saleskit_status saleskit_engine_checkpoint(saleskit_engine* engine);
+
+/* *seq receives the journal seq the state file's checkpoint covers through
+ * (0: none yet, or an in-memory engine). */
+SALESKIT_API saleskit_status saleskit_engine_checkpoint_seq(saleskit_engine* engine, uint64_t* seq);
 
 /* ------------------------------------------------------------------ loading */
 
@@ -297,7 +312,9 @@ SALESKIT_API saleskit_status saleskit_get_activity(saleskit_engine* engine, cons
 /* The number of customers in the engine. */
 SALESKIT_API saleskit_status saleskit_customer_count(saleskit_engine* engine, uint64_t* count);
 
-/* Erases customer `id` and every trace of them. SALESKIT_NOT_FOUND if unknown. */
+/* Erases customer `id` and every trace of them. SALESKIT_NOT_FOUND if
+ * unknown. On a durable engine the erasure is followed at once by a
+ * checkpoint that deletes the journal holding the customer's records. */
 SALESKIT_API saleskit_status saleskit_erase_customer(saleskit_engine* engine, const char* id);
 
 /* ------------------------------------------------------------------ clock */

@@ -60,6 +60,32 @@ void Outbox::Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state) {
   if (head) Head(e.customer_id());
 }
 
+absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next_seq) {
+  entries_.clear();
+  ids_.clear();
+  pending_ = 0;
+  queues_.clear();
+  waiting_.clear();
+  ready_.clear();
+  in_flight_.clear();
+  finished_.clear();
+  for (v1::OutboxEntry& e : entries) {
+    const uint64_t seq = e.seq();
+    if (seq == 0 || seq >= next_seq || entries_.count(seq) != 0 || !ids_.emplace(e.id(), seq).second) {
+      return absl::InvalidArgumentError(absl::StrCat("outbox entry \"", e.id(), "\" (seq ", seq, ") repeats or is out of order"));
+    }
+    const v1::OutboxEntry& kept = entries_.emplace(seq, std::move(e)).first->second;
+    if (kept.state() == v1::OutboxEntry::PENDING) {
+      ++pending_;
+      Enqueue(seq, kept.customer_id());
+    } else {
+      finished_.insert(seq);
+    }
+  }
+  next_seq_ = next_seq;
+  return absl::OkStatus();
+}
+
 std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
   const Micros at = ToMicros(now);
   while (!waiting_.empty() && waiting_.begin()->first <= at) {

@@ -940,7 +940,13 @@ void Runner::AppendAudit(AuditEntry record) {
   audit_.push_back(std::move(record));
 }
 
+absl::string_view Runner::RuleName(const AuditEntry& e) const {
+  if (e.restored != nullptr) return e.restored->rule();
+  return versions_.at(e.version)->rules_[e.rule].def->name();
+}
+
 v1::AuditRecord Runner::ToRecord(const AuditEntry& e) const {
+  if (e.restored != nullptr) return *e.restored;
   const RuleSet& set = *versions_.at(e.version);
   const CompiledRule& rule = set.rules_[e.rule];
   v1::AuditRecord out;
@@ -976,7 +982,7 @@ std::vector<v1::AuditRecord> Runner::Audit(uint64_t after, size_t limit, absl::s
                              [](uint64_t seq, const AuditEntry& r) { return seq < r.seq; });
   for (; it != audit_.end() && out.size() < limit; ++it) {
     if (!customer_id.empty() && it->customer_id != customer_id) continue;
-    if (!rule.empty() && versions_.at(it->version)->rules_[it->rule].def->name() != rule) continue;
+    if (!rule.empty() && RuleName(*it) != rule) continue;
     out.push_back(ToRecord(*it));
   }
   return out;

@@ -284,6 +284,7 @@ void saleskit_state_options_init(saleskit_state_options* options) {
   options->durability = SALESKIT_DURABILITY_SYNC;
   options->batch_records = defaults.batch_records;
   options->batch_interval_millis = absl::ToInt64Milliseconds(defaults.batch_interval);
+  options->checkpoint_every = defaults.checkpoint_every;
 }
 
 saleskit_status saleskit_engine_open_path(const char* path, const saleskit_engine_options* options,
@@ -310,6 +311,7 @@ saleskit_status saleskit_engine_open_path(const char* path, const saleskit_engin
       }
       state_opts.batch_records = static_cast<size_t>(state->batch_records);
       state_opts.batch_interval = absl::Milliseconds(state->batch_interval_millis);
+      state_opts.checkpoint_every = state->checkpoint_every;
     }
     auto opened = saleskit::Engine::Open(path, std::move(opts), std::move(state_opts));
     if (!opened.ok()) return FromStatus(opened.status());
@@ -332,6 +334,22 @@ saleskit_status saleskit_engine_acknowledged(saleskit_engine* engine, uint64_t* 
     SALESKIT_REQUIRE(engine, "engine");
     SALESKIT_REQUIRE(count, "count");
     *count = engine->engine->Acknowledged();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_engine_checkpoint(saleskit_engine* engine) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    return FromStatus(engine->engine->Checkpoint());
+  });
+}
+
+saleskit_status saleskit_engine_checkpoint_seq(saleskit_engine* engine, uint64_t* seq) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    SALESKIT_REQUIRE(seq, "seq");
+    *seq = engine->engine->CheckpointSeq();
     return FromStatus(absl::OkStatus());
   });
 }

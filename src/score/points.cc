@@ -11,6 +11,7 @@
 #include "saleskit/cel/columnar.h"
 #include "saleskit/cel/customer.h"
 #include "saleskit/status_macros.h"
+#include "state/internal/archive.h"
 
 namespace saleskit {
 
@@ -674,6 +675,114 @@ void ScoreCatalog::TrimCrossings(uint64_t through) {
   auto it = std::upper_bound(log_.begin(), log_.end(), through,
                              [](uint64_t seq, const LogEntry& e) { return seq < e.seq; });
   log_.erase(log_.begin(), it);
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+void ScoreCatalog::Save(internal::ArchiveWriter& out) const {
+  out.Section(0x53434f31);  // "SCO1"
+  out.Pod(static_cast<uint64_t>(slots_.size()));
+  for (const auto& slot : slots_) {
+    const Score& s = *slot;
+    out.Msg(s.def);
+    const auto live = names_.find(s.def.name());
+    const uint8_t is_live = live != names_.end() && scores_[live->second].get() == &s;
+    out.Pod(is_live);
+    if (!is_live) continue;
+    // The adjustment rules Adjust added after the definition's rules.
+    std::vector<const Score::Rule*> adjustments;
+    for (const Score::Rule& r : s.rules) {
+      if (r.adjustment) adjustments.push_back(&r);
+    }
+    out.Pod(static_cast<uint64_t>(adjustments.size()));
+    for (const Score::Rule* r : adjustments) {
+      out.Str(r->label);
+      out.Pod(r->points);
+    }
+    out.Pod(static_cast<uint64_t>(s.rules.size()));
+    out.Pod(s.initialized);
+    out.Pod(static_cast<uint64_t>(s.counted.size()));
+    for (const std::vector<Score::Counted>& c : s.counted) out.Vec(c);
+    out.Vec(s.level);
+  }
+  out.Vec(touched_);
+  out.PodSet(timers_);
+  out.Vec(timer_of_row_);
+  out.Vec(log_);
+  out.Pod(next_seq_);
+  out.Section(0x53434f32);
+}
+
+absl::Status ScoreCatalog::Load(internal::ArchiveReader& in) {
+  in.Section(0x53434f31);
+  uint64_t slots = 0;
+  in.Pod(slots);
+  for (uint64_t i = 0; i < slots && in.ok(); ++i) {
+    v1::ScoreDef def;
+    in.Msg(def);
+    uint8_t live = 0;
+    in.Pod(live);
+    if (!in.ok()) break;
+    // Compiled alone: a removed score's name may be taken by a live one.
+    absl::StatusOr<Prepared> prepared = ScoreCatalog().Prepare({def});
+    if (!prepared.ok()) {
+      in.Fail(absl::StrCat("score \"", def.name(), "\" does not compile: ", prepared.status().message()));
+      break;
+    }
+    std::shared_ptr<Score> s = std::move(prepared->scores.front());
+    s->slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(s);
+    if (!live) continue;
+    uint64_t adjustments = 0;
+    in.Pod(adjustments);
+    for (uint64_t a = 0; a < adjustments && in.ok(); ++a) {
+      Score::Rule& r = s->rules.emplace_back();
+      in.Str(r.label);
+      in.Pod(r.points);
+      r.is_event = true;
+      r.adjustment = true;
+    }
+    uint64_t rules = 0;
+    in.Pod(rules);
+    if (in.ok() && rules != s->rules.size()) {
+      in.Fail(absl::StrCat("score \"", def.name(), "\" has ", rules, " rules in the checkpoint and ", s->rules.size(),
+                           " compiled"));
+    }
+    in.Pod(s->initialized);
+    in.Seq(s->counted, [&in](std::vector<Score::Counted>& c) { in.Vec(c); });
+    in.Vec(s->level);
+    for (Score::Rule& rule : s->rules) {
+      if (!rule.is_event) rule.columnar = cel::ColumnarCondition::Plan(rule.program);
+    }
+    names_[s->def.name()] = static_cast<int>(scores_.size());
+    scores_.push_back(std::move(s));
+  }
+  in.Vec(touched_);
+  in.PodSet(timers_);
+  in.Vec(timer_of_row_);
+  in.Vec(log_);
+  in.Pod(next_seq_);
+  in.Section(0x53434f32);
+  if (!in.ok()) return in.status();
+  for (const LogEntry& e : log_) {
+    if (e.score >= slots_.size()) return absl::DataLossError("a score crossing names a slot that does not exist");
+  }
+  Reindex();
+  return absl::OkStatus();
+}
+
+absl::Status ScoreCatalog::Link(const SegmentCatalog& segments) {
+  for (const auto& s : scores_) {
+    for (Score::Rule& rule : s->rules) {
+      if (rule.is_event) continue;
+      rule.members = segments.Members(rule.hidden);
+      if (rule.members == nullptr) {
+        return absl::DataLossError(absl::StrCat("score \"", s->def.name(), "\": its condition segment \"", rule.hidden,
+                                                "\" is missing"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace saleskit

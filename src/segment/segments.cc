@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "saleskit/cel/ast.h"
 #include "saleskit/status_macros.h"
+#include "state/internal/archive.h"
 
 namespace saleskit {
 
@@ -262,6 +263,52 @@ SegmentCatalog::~SegmentCatalog() = default;
 
 // ---------------------------------------------------------------- definitions
 
+absl::StatusOr<std::unique_ptr<SegmentCatalog::Segment>> SegmentCatalog::CompileSegment(const v1::SegmentDef& def,
+                                                                                     bool hidden) const {
+  const std::string where = absl::StrCat("segment \"", def.name(), "\": ");
+  auto s = std::make_unique<Segment>();
+  s->def = def;
+  absl::StatusOr<std::unique_ptr<cel::Program>> program = cel::CompileCustomerExpression(def.condition());
+  if (!program.ok()) return absl::Status(program.status().code(), absl::StrCat(where, program.status().message()));
+  const cel::Type::Kind kind = (*program)->result_type().kind;
+  if (kind != cel::Type::Kind::kBool && kind != cel::Type::Kind::kDyn) {
+    return absl::InvalidArgumentError(absl::StrCat(where, "the condition must be bool, not ",
+                                                   (*program)->result_type().DebugString()));
+  }
+  s->program = std::move(*program);
+  absl::StatusOr<cel::Dependencies> deps = cel::ExtractDependencies(*s->program);
+  if (!deps.ok()) return absl::Status(deps.status().code(), absl::StrCat(where, deps.status().message()));
+  s->deps = std::move(*deps);
+  s->hidden = hidden;
+  // A score read is a read of what the score reads.
+  for (const std::string& score : s->deps.scores) {
+    const ScoreSource::Reads* reads = scores_ == nullptr ? nullptr : scores_->ScoreReads(score);
+    if (reads == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "score(\"", score, "\"): there is no score named \"", score, "\""));
+    }
+    s->deps.segments.insert(reads->segments.begin(), reads->segments.end());
+    s->score_event_types.insert(s->score_event_types.end(), reads->event_types.begin(), reads->event_types.end());
+    if (reads->time_dependent) s->deps.reads_now_directly = true;
+  }
+  return s;
+}
+
+void SegmentCatalog::Plan(Segment& segment, CustomerStore& store) {
+  Segment* s = &segment;
+  for (const auto& w : s->deps.windows) s->window_columns.push_back(store.RequireWindow(w.event_type, w.window));
+  s->columnar = cel::ColumnarCondition::Plan(s->program);
+  const cel::Expr& root = s->program->expr();
+  const bool loops = AnyNode(root, [](const cel::Expr& e) { return e.As<cel::ComprehensionExpr>() != nullptr; });
+  const bool days_since = AnyNode(root, [](const cel::Expr& e) {
+    const auto* c = e.As<cel::CallExpr>();
+    return c != nullptr && c->function == "days_since";
+  });
+  s->continuous = s->deps.reads_now_directly || (loops && s->deps.reads_now);
+  s->time_dependent = !s->continuous && (days_since || !s->deps.windows.empty());
+  s->walker = days_since;
+}
+
 absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, CustomerStore& store, absl::Time now,
                                     bool hidden) {
   std::vector<std::unique_ptr<Segment>> fresh;
@@ -275,31 +322,7 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
     if (!batch.emplace(def.name(), static_cast<int>(fresh.size())).second) {
       return absl::InvalidArgumentError(absl::StrCat(where, "defined twice"));
     }
-    auto s = std::make_unique<Segment>();
-    s->def = def;
-    absl::StatusOr<std::unique_ptr<cel::Program>> program = cel::CompileCustomerExpression(def.condition());
-    if (!program.ok()) return absl::Status(program.status().code(), absl::StrCat(where, program.status().message()));
-    const cel::Type::Kind kind = (*program)->result_type().kind;
-    if (kind != cel::Type::Kind::kBool && kind != cel::Type::Kind::kDyn) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "the condition must be bool, not ",
-                                                     (*program)->result_type().DebugString()));
-    }
-    s->program = std::move(*program);
-    absl::StatusOr<cel::Dependencies> deps = cel::ExtractDependencies(*s->program);
-    if (!deps.ok()) return absl::Status(deps.status().code(), absl::StrCat(where, deps.status().message()));
-    s->deps = std::move(*deps);
-    s->hidden = hidden;
-    // A score read is a read of what the score reads.
-    for (const std::string& score : s->deps.scores) {
-      const ScoreSource::Reads* reads = scores_ == nullptr ? nullptr : scores_->ScoreReads(score);
-      if (reads == nullptr) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, "score(\"", score, "\"): there is no score named \"", score, "\""));
-      }
-      s->deps.segments.insert(reads->segments.begin(), reads->segments.end());
-      s->score_event_types.insert(s->score_event_types.end(), reads->event_types.begin(), reads->event_types.end());
-      if (reads->time_dependent) s->deps.reads_now_directly = true;
-    }
+    SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<Segment> s, CompileSegment(def, hidden));
     fresh.push_back(std::move(s));
   }
   // References: to existing segments or to segments of this batch, without cycles.
@@ -338,19 +361,7 @@ absl::Status SegmentCatalog::Define(absl::Span<const v1::SegmentDef> defs, Custo
   for (size_t i = 0; i < fresh.size(); ++i) SALESKIT_RETURN_IF_ERROR(visit(static_cast<int>(i)));
 
   // Valid: from here on nothing fails.
-  for (const auto& s : fresh) {
-    for (const auto& w : s->deps.windows) s->window_columns.push_back(store.RequireWindow(w.event_type, w.window));
-    s->columnar = cel::ColumnarCondition::Plan(s->program);
-    const cel::Expr& root = s->program->expr();
-    const bool loops = AnyNode(root, [](const cel::Expr& e) { return e.As<cel::ComprehensionExpr>() != nullptr; });
-    const bool days_since = AnyNode(root, [](const cel::Expr& e) {
-      const auto* c = e.As<cel::CallExpr>();
-      return c != nullptr && c->function == "days_since";
-    });
-    s->continuous = s->deps.reads_now_directly || (loops && s->deps.reads_now);
-    s->time_dependent = !s->continuous && (days_since || !s->deps.windows.empty());
-    s->walker = days_since;
-  }
+  for (const auto& s : fresh) Plan(*s, store);
   std::vector<const cel::ColumnarCondition*> conditions;
   for (int i : topo) conditions.push_back(fresh[i]->columnar.get());
   std::vector<cel::ColumnarCondition::Result> results(topo.size());
@@ -825,6 +836,88 @@ size_t SegmentCatalog::MemoryBytes() const {
              timers_.size() * (sizeof(std::pair<Micros, uint32_t>) + 8);
   for (int i : order_) n += segments_[i]->members.MemoryBytes();
   return n;
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+void SegmentCatalog::Save(internal::ArchiveWriter& out) const {
+  out.Section(0x53454731);  // "SEG1"
+  out.Pod(static_cast<uint64_t>(segments_.size()));
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    out.Str(slot_names_[i]);
+    const Segment* s = segments_[i].get();
+    const uint8_t live = s != nullptr;
+    out.Pod(live);
+    if (!live) continue;
+    out.Pod(s->hidden);
+    out.Msg(s->def);
+    out.Bits(s->members);
+    out.Pod(s->count);
+  }
+  out.Pod(covered_rows_);
+  out.PodSet(timers_);
+  out.Vec(timer_of_row_);
+  out.Vec(log_);
+  out.Pod(next_seq_);
+  out.Vec(hidden_changes_);
+  out.Section(0x53454732);
+}
+
+absl::Status SegmentCatalog::Load(internal::ArchiveReader& in, CustomerStore& store) {
+  in.Section(0x53454731);
+  uint64_t slots = 0;
+  in.Pod(slots);
+  if (!in.ok()) return in.status();
+  for (uint64_t i = 0; i < slots && in.ok(); ++i) {
+    std::string name;
+    in.Str(name);
+    uint8_t live = 0;
+    in.Pod(live);
+    slot_names_.push_back(name);
+    if (!live) {
+      segments_.emplace_back();
+      continue;
+    }
+    bool hidden = false;
+    in.Pod(hidden);
+    v1::SegmentDef def;
+    in.Msg(def);
+    if (!in.ok()) break;
+    // Slots are in dependency order: a segment is defined after those it reads.
+    absl::StatusOr<std::unique_ptr<Segment>> s = CompileSegment(def, hidden);
+    if (!s.ok()) {
+      in.Fail(absl::StrCat("segment \"", name, "\" does not compile: ", s.status().message()));
+      break;
+    }
+    for (const std::string& ref : (*s)->deps.segments) {
+      if (!names_.contains(ref)) in.Fail(absl::StrCat("segment \"", name, "\" reads \"", ref, "\", not before it"));
+    }
+    Plan(**s, store);
+    in.Bits((*s)->members);
+    in.Pod((*s)->count);
+    names_[name] = static_cast<int>(segments_.size());
+    order_.push_back(static_cast<int>(segments_.size()));
+    segments_.push_back(std::move(*s));
+  }
+  in.Pod(covered_rows_);
+  in.PodSet(timers_);
+  in.Vec(timer_of_row_);
+  in.Vec(log_);
+  in.Pod(next_seq_);
+  in.Vec(hidden_changes_);
+  in.Section(0x53454732);
+  if (!in.ok()) return in.status();
+  for (const LogEntry& e : log_) {
+    if (e.segment >= segments_.size()) return absl::DataLossError("a segment change names a slot that does not exist");
+  }
+  for (int i : order_) {
+    if (segments_[i]->members.words().size() * 64 < covered_rows_) {
+      return absl::DataLossError(absl::StrCat("segment \"", slot_names_[i], "\": members do not cover the rows"));
+    }
+  }
+  Reindex();
+  RebuildRowWords();
+  return absl::OkStatus();
 }
 
 }  // namespace saleskit

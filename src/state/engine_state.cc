@@ -1,5 +1,7 @@
 // The durable engine: Engine::Open replays a state file's journal, and every
 // successful mutation is journaled (docs/state.md).
+#include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,9 +9,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "internal/proto_time.h"
+#include "saleskit/automation/runner.h"
 #include "saleskit/engine.h"
 #include "saleskit/state/journal.h"
 #include "saleskit/status_macros.h"
+#include "saleskit/time.h"
+#include "state/internal/archive.h"
 #include "state/internal/journal_entries.h"
 
 namespace saleskit {
@@ -48,6 +53,11 @@ absl::string_view EntryKind(const v1::JournalEntry& entry) {
 }
 
 constexpr char kStartKey[] = "engine_start_micros";
+
+// The engine's part of a checkpoint archive: a format version, then the
+// components in the order they are restored.
+constexpr uint32_t kCheckpointMagic = 0x534b4350;  // "SKCP"
+constexpr uint32_t kCheckpointFormat = 1;
 
 }  // namespace
 
@@ -104,15 +114,145 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path, En
   }
 
   SALESKIT_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Create(std::move(options)));
+  const uint64_t checkpoint = journal->checkpoint_seq();
+  if (checkpoint > 0) {
+    SALESKIT_ASSIGN_OR_RETURN(const std::string bytes, journal->ReadCheckpoint());
+    internal::ArchiveReader in(bytes);
+    absl::MutexLock lock(&engine->mu_);
+    const absl::Status st = engine->LoadState(in);
+    if (!st.ok()) {
+      return absl::DataLossError(absl::StrCat("state file ", path, ": the checkpoint through entry seq ", checkpoint,
+                                              " does not load: ", st.message()));
+    }
+  }
+  bool erased = false;  // an erasure whose checkpoint did not happen (a crash in between)
   SALESKIT_RETURN_IF_ERROR(journal->ForEach([&](uint64_t seq, const v1::JournalEntry& entry) {
+    erased = erased || entry.entry_case() == v1::JournalEntry::kCustomerErased;
     const absl::Status st = engine->Replay(entry);
     if (st.ok()) return st;
     return absl::DataLossError(absl::StrCat("state file ", path, ": entry seq ", seq, " (",
                                             internal::EntryKind(entry), ") does not replay: ", st.message()));
-  }));
+  }, checkpoint));
   absl::MutexLock lock(&engine->mu_);
   engine->journal_ = std::move(journal);
+  engine->checkpoint_every_ = state.checkpoint_every;
+  if (erased) {
+    // Finish the erasure: the entries before it still hold the customer.
+    absl::Status st = engine->CheckpointLocked();
+    if (st.ok()) st = engine->journal_->TruncateWal();
+    if (!st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("state file ", path, ": completing an interrupted erasure: ",
+                                                  st.message()));
+    }
+  }
   return engine;
+}
+
+absl::Status Engine::Checkpoint() {
+  absl::MutexLock lock(&mu_);
+  if (journal_ == nullptr) return absl::OkStatus();
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  return CheckpointLocked();
+}
+
+uint64_t Engine::CheckpointSeq() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return journal_ == nullptr ? 0 : journal_->checkpoint_seq();
+}
+
+absl::Status Engine::CheckpointLocked() {
+  // The pending entries first: a failure there loses them (the engine then
+  // refuses changes, as after any failed commit).
+  absl::Status st = journal_->Commit();
+  if (!st.ok()) {
+    journal_error_ = st;
+    Log(LogLevel::kError, absl::StrCat("journal commit failed; the engine refuses further changes: ", st.message()));
+    return st;
+  }
+  // A failed checkpoint changes nothing: the journal still holds every entry.
+  return journal_->WriteCheckpoint([this](const Journal::PartSink& put) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    internal::ArchiveWriter out(put);
+    SaveState(out);
+    return out.Finish();
+  });
+}
+
+void Engine::SaveState(internal::ArchiveWriter& out) const {
+  out.Pod(internal::kCheckpointMagic);
+  out.Pod(internal::kCheckpointFormat);
+  out.Pod(journal_->appended());
+  out.Pod(ToMicros(now_));
+  const std::vector<v1::EventKindDef>& kinds = event_kinds_.definitions();
+  out.Seq(kinds, [&out](v1::EventKindDef& k) { out.Msg(k); });
+  store_.Save(out);
+  scores_.Save(out);
+  segments_.Save(out);
+  const uint8_t has_rules = runner_.rules() != nullptr;
+  out.Pod(has_rules);
+  if (has_rules) out.Msg(runner_.rules()->definition());
+  runner_.Save(out);
+  out.Pod(internal::kCheckpointMagic);
+}
+
+absl::Status Engine::LoadState(internal::ArchiveReader& in) {
+  uint32_t magic = 0, format = 0;
+  in.Pod(magic);
+  in.Pod(format);
+  if (in.ok() && magic != internal::kCheckpointMagic) return absl::DataLossError("it is not a saleskit checkpoint");
+  if (in.ok() && format != internal::kCheckpointFormat) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("checkpoint format ", format, " is not one this saleskit reads (", internal::kCheckpointFormat, ")"));
+  }
+  uint64_t seq = 0;
+  int64_t now = 0;
+  in.Pod(seq);
+  in.Pod(now);
+  now_ = absl::FromUnixMicros(now);
+  std::vector<v1::EventKindDef> kinds;
+  in.Seq(kinds, [&in](v1::EventKindDef& k) { in.Msg(k); });
+  SALESKIT_RETURN_IF_ERROR(in.status());
+  SALESKIT_RETURN_IF_ERROR(store_.Load(in));
+  if (!kinds.empty()) {
+    // Checked against an empty store: the restored one has the kinds' events already.
+    const CustomerStore empty;
+    absl::StatusOr<EventKinds::Prepared> prepared = event_kinds_.Prepare(kinds, empty);
+    if (!prepared.ok()) return absl::DataLossError(absl::StrCat("its event kinds: ", prepared.status().message()));
+    event_kinds_.Add(std::move(*prepared));
+  }
+  SALESKIT_RETURN_IF_ERROR(scores_.Load(in));
+  SALESKIT_RETURN_IF_ERROR(segments_.Load(in, store_));
+  SALESKIT_RETURN_IF_ERROR(scores_.Link(segments_));
+  uint8_t has_rules = 0;
+  in.Pod(has_rules);
+  std::shared_ptr<const automation::RuleSet> rules;
+  if (has_rules) {
+    v1::Playbook playbook;
+    in.Msg(playbook);
+    SALESKIT_RETURN_IF_ERROR(in.status());
+    const std::vector<v1::ScoreDef> defined_scores = scores_.Definitions();
+    automation::Names names;
+    names.segment_fields = [this](absl::string_view name) ABSL_NO_THREAD_SAFETY_ANALYSIS
+        -> const std::set<std::string>* {
+      const cel::Dependencies* reads = segments_.Reads(name);
+      return reads == nullptr ? nullptr : &reads->customer_fields;
+    };
+    names.score = [&defined_scores](absl::string_view name) -> const v1::ScoreDef* {
+      for (const v1::ScoreDef& s : defined_scores) {
+        if (s.name() == name) return &s;
+      }
+      return nullptr;
+    };
+    absl::StatusOr<std::shared_ptr<const automation::RuleSet>> compiled = automation::RuleSet::Compile(playbook, names);
+    if (!compiled.ok()) return absl::DataLossError(absl::StrCat("its rules: ", compiled.status().message()));
+    rules = std::move(*compiled);
+  }
+  SALESKIT_RETURN_IF_ERROR(runner_.Load(in, std::move(rules)));
+  uint32_t end = 0;
+  in.Pod(end);
+  if (in.ok() && (end != internal::kCheckpointMagic || !in.at_end())) in.Fail("the checkpoint does not end where it should");
+  SALESKIT_RETURN_IF_ERROR(in.status());
+  UpdateClassifier();
+  return absl::OkStatus();
 }
 
 absl::Status Engine::Writable() const {
@@ -132,6 +272,13 @@ absl::Status Engine::Journaled(const std::function<void(v1::JournalEntry*)>& fil
     Log(LogLevel::kError, absl::StrCat("journal write failed; the engine refuses further changes: ", st.message()));
     return absl::Status(st.code(), absl::StrCat("applied in memory but not journaled (not acknowledged): ",
                                                 st.message()));
+  }
+  if (checkpoint_every_ > 0 && journal_->appended() - journal_->checkpoint_seq() >= checkpoint_every_) {
+    // The call itself succeeded (its entry is appended): a failed automatic
+    // checkpoint is logged, and the next entry tries again.
+    st = CheckpointLocked();
+    if (!st.ok()) Log(LogLevel::kWarning, absl::StrCat("automatic checkpoint failed: ", st.message()));
+    return journal_error_.ok() ? absl::OkStatus() : st;
   }
   return absl::OkStatus();
 }

@@ -6,10 +6,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -40,6 +42,10 @@ std::string Serialize(const v1::JournalEntry& entry) {
   }
   return bytes;
 }
+
+constexpr char kCheckpointSeqKey[] = "checkpoint_seq";
+constexpr char kCheckpointPartsKey[] = "checkpoint_parts";
+constexpr char kCheckpointBytesKey[] = "checkpoint_bytes";
 
 // Primary result codes that mean the file's bytes are not what SQLite wrote.
 bool IsDamage(int rc) {
@@ -120,6 +126,9 @@ absl::Status Journal::Init() {
   sqlite3_extended_result_codes(db_, 1);
   // Exclusive locking: SQLite's own lock is held too, and WAL needs no shared memory file.
   SALESKIT_RETURN_IF_ERROR(Exec("PRAGMA locking_mode=EXCLUSIVE"));
+  // Deleted rows (entries a checkpoint covers, an erased customer's) are
+  // overwritten with zeros, not left in free pages.
+  SALESKIT_RETURN_IF_ERROR(Exec("PRAGMA secure_delete=ON"));
 
   int64_t application_id = 0, version = 0, tables = 0;
   {
@@ -169,8 +178,9 @@ absl::Status Journal::Init() {
     absl::Status st = Exec(
         "CREATE TABLE journal(seq INTEGER PRIMARY KEY, entry BLOB NOT NULL, crc INTEGER NOT NULL);"
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+        "CREATE TABLE checkpoint(part INTEGER PRIMARY KEY, bytes BLOB NOT NULL, crc INTEGER NOT NULL);"
         "PRAGMA application_id=1397445460;"  // kApplicationId
-        "PRAGMA user_version=2;");
+        "PRAGMA user_version=3;");
     if (!st.ok()) {
       (void)Exec("ROLLBACK");
       return st;
@@ -197,41 +207,58 @@ absl::Status Journal::Init() {
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) return Error("reading the journal", rc);
   }
+  SALESKIT_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, Meta(kCheckpointSeqKey));
+  if (checkpoint) {
+    if (!absl::SimpleAtoi(*checkpoint, &checkpoint_seq_)) {
+      return absl::DataLossError(absl::StrCat("state file ", path_, " is damaged: its checkpoint seq \"", *checkpoint,
+                                              "\" is not a number"));
+    }
+    // The entries the checkpoint covers are gone: the count goes on from it.
+    committed_ = std::max(committed_, checkpoint_seq_);
+  }
   appended_ = committed_;
   return absl::OkStatus();
 }
 
 absl::Status Journal::Migrate(int from_version) {
-  // Version 1 -> 2: a CRC-32 per entry and a meta table. One transaction: a crash leaves version 1.
+  // Every step in one transaction: a crash leaves the file at its old version.
   SALESKIT_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto fail = [&](absl::Status st) {
     (void)Exec("ROLLBACK");
     return absl::Status(st.code(), absl::StrCat("migrating state file ", path_, " from schema version ", from_version,
                                                 " to ", kSchemaVersion, ": ", st.message()));
   };
-  absl::Status st = Exec(
-      "ALTER TABLE journal ADD COLUMN crc INTEGER NOT NULL DEFAULT 0;"
-      "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);");
-  if (!st.ok()) return fail(st);
-  sqlite3_stmt* select = nullptr;
-  sqlite3_stmt* update = nullptr;
-  int rc = sqlite3_prepare_v2(db_, "SELECT seq, entry FROM journal ORDER BY seq", -1, &select, nullptr);
-  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db_, "UPDATE journal SET crc = ?1 WHERE seq = ?2", -1, &update, nullptr);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(select)) == SQLITE_ROW) {
-    const void* blob = sqlite3_column_blob(select, 1);
-    const int size = sqlite3_column_bytes(select, 1);
-    sqlite3_bind_int64(update, 1, Crc32(blob, static_cast<size_t>(size)));
-    sqlite3_bind_int64(update, 2, sqlite3_column_int64(select, 0));
-    rc = sqlite3_step(update);
-    sqlite3_reset(update);
+  if (from_version < 2) {
+    // Version 1 -> 2: a CRC-32 per entry and a meta table.
+    absl::Status st = Exec(
+        "ALTER TABLE journal ADD COLUMN crc INTEGER NOT NULL DEFAULT 0;"
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);");
+    if (!st.ok()) return fail(st);
+    sqlite3_stmt* select = nullptr;
+    sqlite3_stmt* update = nullptr;
+    int rc = sqlite3_prepare_v2(db_, "SELECT seq, entry FROM journal ORDER BY seq", -1, &select, nullptr);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_prepare_v2(db_, "UPDATE journal SET crc = ?1 WHERE seq = ?2", -1, &update, nullptr);
+    }
+    while (rc == SQLITE_OK && (rc = sqlite3_step(select)) == SQLITE_ROW) {
+      const void* blob = sqlite3_column_blob(select, 1);
+      const int size = sqlite3_column_bytes(select, 1);
+      sqlite3_bind_int64(update, 1, Crc32(blob, static_cast<size_t>(size)));
+      sqlite3_bind_int64(update, 2, sqlite3_column_int64(select, 0));
+      rc = sqlite3_step(update);
+      sqlite3_reset(update);
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
     if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    const absl::Status step = rc == SQLITE_OK ? absl::OkStatus() : Error("computing entry CRCs", rc);
+    sqlite3_finalize(select);
+    sqlite3_finalize(update);
+    if (!step.ok()) return fail(step);
   }
-  if (rc == SQLITE_DONE) rc = SQLITE_OK;
-  const absl::Status step = rc == SQLITE_OK ? absl::OkStatus() : Error("computing entry CRCs", rc);
-  sqlite3_finalize(select);
-  sqlite3_finalize(update);
-  if (!step.ok()) return fail(step);
-  st = Exec("PRAGMA user_version=2");
+  // Version 2 -> 3: the checkpoint table.
+  absl::Status st =
+      Exec("CREATE TABLE checkpoint(part INTEGER PRIMARY KEY, bytes BLOB NOT NULL, crc INTEGER NOT NULL);"
+           "PRAGMA user_version=3");
   if (!st.ok()) return fail(st);
   return Exec("COMMIT");
 }
@@ -378,6 +405,111 @@ absl::Status Journal::ForEach(const std::function<absl::Status(uint64_t, const v
                                               appended_, " cannot be read"));
   }
   return result;
+}
+
+absl::Status Journal::WriteCheckpoint(const std::function<absl::Status(const PartSink& put)>& produce) {
+  SALESKIT_RETURN_IF_ERROR(Commit());
+  SALESKIT_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  sqlite3_stmt* insert = nullptr;
+  uint64_t parts = 0, bytes = 0;
+  absl::Status st = Exec("DELETE FROM checkpoint");
+  if (st.ok()) {
+    const int rc = sqlite3_prepare_v2(db_, "INSERT INTO checkpoint(part, bytes, crc) VALUES(?1, ?2, ?3)", -1, &insert,
+                                      nullptr);
+    if (rc != SQLITE_OK) st = Error("preparing the checkpoint insert", rc);
+  }
+  if (st.ok()) {
+    st = produce([&](absl::string_view part) -> absl::Status {
+      sqlite3_bind_int64(insert, 1, static_cast<int64_t>(parts));
+      sqlite3_bind_blob(insert, 2, part.data(), static_cast<int>(part.size()), SQLITE_STATIC);
+      sqlite3_bind_int64(insert, 3, Crc32(part.data(), part.size()));
+      const int rc = sqlite3_step(insert);
+      sqlite3_reset(insert);
+      sqlite3_clear_bindings(insert);
+      if (rc != SQLITE_DONE) return Error("writing a checkpoint part", rc);
+      ++parts;
+      bytes += part.size();
+      return absl::OkStatus();
+    });
+  }
+  sqlite3_finalize(insert);
+  if (st.ok()) st = SetMeta(kCheckpointSeqKey, absl::StrCat(appended_));
+  if (st.ok()) st = SetMeta(kCheckpointPartsKey, absl::StrCat(parts));
+  if (st.ok()) st = SetMeta(kCheckpointBytesKey, absl::StrCat(bytes));
+  if (st.ok()) {
+    sqlite3_stmt* del = nullptr;
+    int rc = sqlite3_prepare_v2(db_, "DELETE FROM journal WHERE seq <= ?1", -1, &del, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(del, 1, static_cast<int64_t>(appended_));
+      rc = sqlite3_step(del);
+    }
+    sqlite3_finalize(del);
+    if (rc != SQLITE_DONE) st = Error("deleting the entries the checkpoint covers", rc);
+  }
+  if (st.ok()) st = Exec("COMMIT");
+  if (!st.ok()) {
+    if (!sqlite3_get_autocommit(db_)) (void)Exec("ROLLBACK");
+    return st;
+  }
+  checkpoint_seq_ = appended_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Journal::ReadCheckpoint() const {
+  auto number = [&](const char* key) -> absl::StatusOr<uint64_t> {
+    SALESKIT_ASSIGN_OR_RETURN(std::optional<std::string> v, Meta(key));
+    uint64_t n = 0;
+    if (!v || !absl::SimpleAtoi(*v, &n)) {
+      return absl::DataLossError(absl::StrCat("state file ", path_, " is damaged: the checkpoint's ", key,
+                                              " is missing or not a number"));
+    }
+    return n;
+  };
+  SALESKIT_ASSIGN_OR_RETURN(const uint64_t parts, number(kCheckpointPartsKey));
+  SALESKIT_ASSIGN_OR_RETURN(const uint64_t bytes, number(kCheckpointBytesKey));
+  std::string out;
+  out.reserve(bytes);
+  sqlite3_stmt* select = nullptr;
+  int rc = sqlite3_prepare_v2(db_, "SELECT part, bytes, crc FROM checkpoint ORDER BY part", -1, &select, nullptr);
+  uint64_t expected = 0;
+  absl::Status result;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(select)) == SQLITE_ROW) {
+    const uint64_t part = static_cast<uint64_t>(sqlite3_column_int64(select, 0));
+    if (part != expected) {
+      result = absl::DataLossError(
+          absl::StrCat("state file ", path_, " is damaged: checkpoint part ", expected, " is missing"));
+      break;
+    }
+    const void* blob = sqlite3_column_blob(select, 1);
+    const int size = sqlite3_column_bytes(select, 1);
+    if (Crc32(blob, static_cast<size_t>(size)) != static_cast<uint32_t>(sqlite3_column_int64(select, 2))) {
+      result = absl::DataLossError(absl::StrCat("state file ", path_, " is damaged: checkpoint part ", part,
+                                                " (through entry seq ", checkpoint_seq_, ") fails its CRC check"));
+      break;
+    }
+    out.append(static_cast<const char*>(blob), static_cast<size_t>(size));
+    ++expected;
+    rc = SQLITE_OK;
+  }
+  if (result.ok() && rc != SQLITE_DONE) {
+    result = absl::DataLossError(absl::StrCat("state file ", path_, " is damaged at checkpoint part ", expected, ": ",
+                                              sqlite3_errmsg(db_)));
+  }
+  sqlite3_finalize(select);
+  SALESKIT_RETURN_IF_ERROR(result);
+  if (expected != parts || out.size() != bytes) {
+    return absl::DataLossError(absl::StrCat("state file ", path_, " is damaged: the checkpoint has ", expected,
+                                            " parts and ", out.size(), " bytes; ", parts, " parts and ", bytes,
+                                            " bytes were written"));
+  }
+  return out;
+}
+
+absl::Status Journal::TruncateWal() {
+  SALESKIT_RETURN_IF_ERROR(Commit());
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Error("truncating the WAL", rc);
+  return absl::OkStatus();
 }
 
 }  // namespace saleskit

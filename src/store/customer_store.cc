@@ -12,6 +12,7 @@
 #include "internal/proto_time.h"
 #include "internal/utf8.h"
 #include "saleskit/status_macros.h"
+#include "state/internal/archive.h"
 
 namespace saleskit {
 namespace {
@@ -1224,6 +1225,107 @@ StoreStats CustomerStore::Stats() const {
   s.column_bytes = cols;
   s.dictionary_bytes = dicts;
   return s;
+}
+
+template <typename Archive>
+void CustomerStore::Persist(Archive& ar) {
+  ar.Section(0x53544f31);  // "STO1"
+  ids_.Persist(ar);
+  ar.Vec(row_ids_);
+  ar.Vec(row_of_id_);
+  ar.Vec(free_rows_);
+  ar.Pod(column_size_);
+  ar.Bits(live_);
+  ar.Pod(customer_count_);
+  for (StringColumn& col : strings_) {
+    col.dict->Persist(ar);
+    ar.Vec(col.codes);
+  }
+  ar.Num(employee_count_);
+  ar.Num(annual_revenue_);
+  ar.Vec(lifecycle_);
+  ar.Num(created_at_);
+  ar.Num(updated_at_);
+  ar.Bits(do_not_contact_valid_);
+  ar.Bits(do_not_contact_);
+  tag_dict_.Persist(ar);
+  ar.Seq(tags_, [&ar](std::vector<int32_t>& t) { ar.Vec(t); });
+  consent_sources_.Persist(ar);
+  for (ConsentColumns& c : consent_) {
+    ar.Vec(c.status);
+    ar.Vec(c.source);
+    ar.Num(c.at);
+  }
+  ar.Seq(attrs_, [&ar](std::unique_ptr<AttrColumn>& col) {
+    if constexpr (Archive::kLoading) col = std::make_unique<AttrColumn>();
+    ar.Str(col->name);
+    ar.Pod(col->type);
+    ar.Bits(col->valid);
+    ar.Vec(col->ints);
+    ar.Vec(col->doubles);
+    ar.Vec(col->codes);
+    ar.Seq(col->lists, [&ar](std::vector<int32_t>& l) { ar.Vec(l); });
+    uint8_t has_dict = col->dict != nullptr;
+    ar.Pod(has_dict);
+    if (has_dict) {
+      if constexpr (Archive::kLoading) col->dict = std::make_unique<StringDictionary>();
+      col->dict->Persist(ar);
+    }
+  });
+  ar.Map(attr_index_, [&ar](std::string& name, size_t& index) {
+    ar.Str(name);
+    ar.Pod(index);
+  });
+  ar.Section(0x53544f32);
+  event_types_.Persist(ar);
+  ar.Seq(events_, [&ar](std::unique_ptr<EventColumns>& cols) {
+    uint8_t present = cols != nullptr;
+    ar.Pod(present);
+    if (!present) return;
+    if constexpr (Archive::kLoading) cols = std::make_unique<EventColumns>();
+    ar.Vec(cols->count);
+    ar.Vec(cols->sum);
+    ar.Vec(cols->first);
+    ar.Vec(cols->last);
+  });
+  windows_.Persist(ar);
+  ar.Pod(event_total_);
+  ar.Map(seen_events_, [&ar](std::string& id, SeenEvent& seen) {
+    ar.Str(id);
+    ar.Pod(seen);
+  });
+  ar.Pod(event_watermark_);
+  ar.Pod(latest_event_);
+  ar.Pod(seen_prune_at_);
+  ar.Pod(track_changes_);
+  ar.Map(accounts_, [&ar](std::string& id, v1::Account& a) {
+    ar.Str(id);
+    ar.Msg(a);
+  });
+  ar.Map(account_attr_types_, [&ar](std::string& name, AttrType& type) {
+    ar.Str(name);
+    ar.Pod(type);
+  });
+  ar.Map(deals_, [&ar](std::string& id, v1::Deal& d) {
+    ar.Str(id);
+    ar.Msg(d);
+  });
+  ar.Section(0x53544f33);
+}
+
+void CustomerStore::Save(internal::ArchiveWriter& out) const { const_cast<CustomerStore*>(this)->Persist(out); }
+
+absl::Status CustomerStore::Load(internal::ArchiveReader& in) {
+  Persist(in);
+  if (in.ok()) {
+    // The columns must cover the rows the checkpoint says exist.
+    const size_t rows = row_ids_.size();
+    bool consistent = column_size_ >= rows && lifecycle_.size() >= rows && live_.words().size() * 64 >= rows &&
+                      row_of_id_.size() >= ids_.code_limit();
+    for (const StringColumn& col : strings_) consistent = consistent && col.codes.size() >= rows;
+    if (!consistent) in.Fail("the customer store's columns do not cover its rows");
+  }
+  return in.status();
 }
 
 }  // namespace saleskit

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "state/internal/archive.h"
+
 namespace saleskit {
 namespace {
 
@@ -431,5 +433,43 @@ size_t EventWindows::MemoryBytes() const {
   for (const Column& c : columns_) n += c.count.capacity() * sizeof(int32_t) + c.sum.capacity() * sizeof(double);
   return n;
 }
+
+template <typename Archive>
+void EventWindows::Persist(Archive& ar) {
+  auto ring = [&ar](Ring& r) {
+    ar.Pod(r.length);
+    ar.Vec(r.counts);
+    ar.Vec(r.sums);
+    ar.Map(r.big, [&ar](uint64_t& k, int32_t& v) {
+      ar.Pod(k);
+      ar.Pod(v);
+    });
+    ar.Map(r.future, [&ar](std::pair<uint32_t, int32_t>& k, FutureBucket& v) {
+      ar.Pod(k);
+      ar.Pod(v);
+    });
+    ar.PodSet(r.due);
+    ar.Vec(r.columns);
+    ar.Vec(r.stale);
+  };
+  ar.Seq(types_, [&](std::unique_ptr<TypeRings>& t) {
+    uint8_t present = t != nullptr;
+    ar.Pod(present);
+    if (!present) return;
+    if constexpr (Archive::kLoading) t = std::make_unique<TypeRings>();
+    ring(t->day);
+    ring(t->hour);
+  });
+  ar.Seq(columns_, [&ar](Column& c) {
+    ar.Pod(c.type);
+    ar.Pod(c.window);
+    ar.Vec(c.count);
+    ar.Vec(c.sum);
+  });
+  ar.Pod(rows_);
+  ar.Pod(now_);
+}
+template void EventWindows::Persist(internal::ArchiveWriter&);
+template void EventWindows::Persist(internal::ArchiveReader&);
 
 }  // namespace saleskit

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "state/internal/archive.h"
+
 namespace saleskit {
 
 StringDictionary::StringDictionary() : index_(0, Hash{this}, Eq{this}) {}
@@ -70,5 +72,29 @@ size_t StringDictionary::MemoryBytes() const {
   return arena_.capacity() + entries_.capacity() * sizeof(Entry) + free_.capacity() * sizeof(int32_t) +
          index_.capacity() * (sizeof(int32_t) + 1);
 }
+
+template <typename Archive>
+void StringDictionary::Persist(Archive& ar) {
+  ar.Str(arena_);
+  ar.Vec(entries_);
+  ar.Vec(free_);
+  ar.Pod(garbage_);
+  if constexpr (Archive::kLoading) {
+    index_.clear();
+    index_.reserve(entries_.size());
+    for (size_t code = 0; code < entries_.size() && ar.ok(); ++code) {
+      Entry& e = entries_[code];
+      if (e.refs == 0) continue;
+      if (e.offset > arena_.size() || e.length > arena_.size() - e.offset) {
+        ar.Fail("a dictionary string is outside its arena");
+        break;
+      }
+      e.hash = absl::HashOf(Get(static_cast<int32_t>(code)));
+      index_.insert(static_cast<int32_t>(code));
+    }
+  }
+}
+template void StringDictionary::Persist(internal::ArchiveWriter&);
+template void StringDictionary::Persist(internal::ArchiveReader&);
 
 }  // namespace saleskit

@@ -1,6 +1,7 @@
 """Durable engines from Python (Engine.open): a reopened engine has the same
 customers, outbox and audit log; batched mode acknowledges on flush; a file
-already open is locked; a damaged file is DataLossError; closing releases it."""
+already open is locked; a damaged file is DataLossError; closing releases it;
+checkpoints are loaded on reopen; erasure on a durable engine lasts."""
 import datetime as dt
 
 import pytest
@@ -98,13 +99,51 @@ def test_bad_options(tmp_path):
         saleskit.Engine.open(path, batch_interval="soon")
     with pytest.raises(saleskit.InvalidArgumentError, match="outbox_max_attempts"):
         saleskit.Engine.open(path, outbox_max_attempts=0)
+    with pytest.raises(saleskit.InvalidArgumentError, match="checkpoint_every"):
+        saleskit.Engine.open(path, checkpoint_every=-1)
     assert not path.exists()
 
 
 def test_in_memory_engine_flush_is_a_no_op():
     eng = saleskit.Engine()
     eng.flush()
-    assert eng.acknowledged == 0 and not eng.durable
+    eng.checkpoint()
+    assert eng.acknowledged == 0 and not eng.durable and eng.checkpoint_seq == 0
+
+
+def test_checkpoint_is_loaded_on_reopen(tmp_path):
+    path = tmp_path / "checkpointed.saleskit"
+    with saleskit.Engine.open(path, start=T0, checkpoint_every=0) as eng:
+        fill(eng)
+        assert eng.checkpoint_seq == 0  # 0: only when asked
+        eng.checkpoint()
+        assert eng.checkpoint_seq == 3
+        eng.ingest_events([signup("e3", "c1", 10)])  # journaled after the checkpoint
+        audit = eng.audit()
+    with saleskit.Engine.open(path) as again:
+        assert again.checkpoint_seq == 3
+        assert again.acknowledged == 4
+        assert again.get_activity("c1")["signup"]["count"] == 2
+        pd_testing = pytest.importorskip("pandas.testing")
+        pd_testing.assert_frame_equal(again.audit(), audit)
+    # Automatic checkpoints: every 2 inputs.
+    with saleskit.Engine.open(tmp_path / "auto.saleskit", start=T0, checkpoint_every=2) as eng:
+        fill(eng)
+        assert eng.checkpoint_seq >= 2
+
+
+def test_erasure_on_a_durable_engine_lasts(tmp_path):
+    path = tmp_path / "erase.saleskit"
+    with saleskit.Engine.open(path, start=T0) as eng:
+        fill(eng)
+        eng.erase_customer("c1")
+        assert eng.checkpoint_seq == eng.acknowledged  # the erasure checkpointed at once
+    with saleskit.Engine.open(path) as again:
+        assert len(again) == 1
+        with pytest.raises(saleskit.NotFoundError):
+            again.get_customer("c1")
+        assert "c1" not in set(again.audit()["customer_id"])
+    assert b"ada@example.com" not in path.read_bytes()
 
 
 def test_owner_availability_survives_a_reopen(tmp_path):

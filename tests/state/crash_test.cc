@@ -91,18 +91,23 @@ int64_t MicrosSince(const timespec& t0) {
   return (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
 }
 
-void CrashLoop(Durability durability, uint64_t seed) {
+// `checkpoint_every` > 0: the children also checkpoint that often, so that
+// kills land during checkpoints and reopens load them.
+void CrashLoop(Durability durability, uint64_t seed, uint64_t checkpoint_every = 0) {
   const std::vector<Input> stream = GenerateStream(seed, 300);
-  const std::string path = TempStatePath(durability == Durability::kSync ? "crash_sync" : "crash_batched");
+  const std::string name = absl::StrCat(durability == Durability::kSync ? "sync" : "batched",
+                                        checkpoint_every > 0 ? "_checkpoints" : "");
+  const std::string path = TempStatePath("crash_" + name);
   StateOptions state;
   state.durability = durability;
+  state.checkpoint_every = checkpoint_every;
   state.batch_records = 7;
   state.batch_interval = absl::Milliseconds(3);
   uint64_t rng = seed;
   auto next = [&rng] { return (rng = rng * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
 
   // The time a child takes to feed the whole stream once open: kills are spread over it.
-  const std::string run_path = TempStatePath(durability == Durability::kSync ? "timing_sync" : "timing_batched");
+  const std::string run_path = TempStatePath("timing_" + name);
   int64_t feed_us = 0;
   {
     Child timing = Start(run_path, stream, state);
@@ -183,11 +188,12 @@ void CrashLoop(Durability durability, uint64_t seed) {
                 << feed_us / 1000 << " ms");
   if (std::getenv("SALESKIT_CRASH_VERBOSE") != nullptr) {
     std::printf("%s: %d kills, %zu distinct acknowledged counts at kills, feeding %zu inputs takes %lld ms\n",
-                durability == Durability::kSync ? "sync" : "batched", kills, kill_points.size(), stream.size(),
+                name.c_str(), kills, kill_points.size(), stream.size(),
                 static_cast<long long>(feed_us / 1000));
   }
   CHECK(kills >= 50);
   CHECK(kill_points.size() >= 10);
+  if (checkpoint_every > 0) CHECK((*engine)->CheckpointSeq() >= stream.size() - checkpoint_every);
 }
 
 TEST_CASE("Killed at random points in sync mode, a durable engine ends as an uninterrupted run", "[state][crash]") {
@@ -196,6 +202,12 @@ TEST_CASE("Killed at random points in sync mode, a durable engine ends as an uni
 
 TEST_CASE("Killed at random points in batched mode, a durable engine ends as an uninterrupted run", "[state][crash]") {
   CrashLoop(Durability::kBatched, 12);
+}
+
+TEST_CASE("Killed at random points while checkpointing every few entries, a durable engine ends as an uninterrupted run",
+          "[state][crash][checkpoint]") {
+  SECTION("sync") { CrashLoop(Durability::kSync, 13, 4); }
+  SECTION("batched") { CrashLoop(Durability::kBatched, 14, 5); }
 }
 
 }  // namespace

@@ -136,38 +136,20 @@ TEST_CASE("A state file records the engine clock start and later opens keep it",
   CHECK((*engine)->now() >= absl::FromUnixSeconds(testing::kStreamStart));
 }
 
-TEST_CASE("EraseCustomer on a durable engine is refused and erases nothing", "[state][bad-input]") {
-  const std::string path = TempStatePath("erase");
-  auto engine = Engine::Open(path, StreamEngineOptions());
-  REQUIRE(engine.ok());
-  REQUIRE((*engine)->Load(RecordKind::kCustomers, "id\nc1\n", Format::kCsv).ok());
-  const absl::Status st = (*engine)->EraseCustomer("c1");
-  CHECK(st.code() == absl::StatusCode::kUnimplemented);
-  CHECK(Contains(st, path));
-  CHECK((*engine)->GetCustomer("c1").ok());
-  CHECK((*engine)->Acknowledged() == 1);
-  // An in-memory engine still erases.
-  auto memory = *Engine::Create();
-  REQUIRE(memory->Load(RecordKind::kCustomers, "id\nc1\n", Format::kCsv).ok());
-  CHECK(memory->EraseCustomer("c1").ok());
-  CHECK(memory->Acknowledged() == 0);
-  CHECK(memory->Flush().ok());
-}
-
 TEST_CASE("A state file from a newer saleskit is refused naming both versions", "[state][bad-input]") {
   const std::string path = TempStatePath("newer");
   WriteState(path, GenerateStream(2, 10), 5);
-  RawSql(path, "PRAGMA user_version=3");
+  RawSql(path, "PRAGMA user_version=4");
   auto engine = Engine::Open(path, StreamEngineOptions());
   REQUIRE_FALSE(engine.ok());
   CHECK(engine.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(Contains(engine.status(), path));
-  CHECK(Contains(engine.status(), "schema version 3"));
-  CHECK(Contains(engine.status(), "versions 1 to 2"));
-  CHECK(RawInt(path, "PRAGMA user_version") == 3);  // left as it was
+  CHECK(Contains(engine.status(), "schema version 4"));
+  CHECK(Contains(engine.status(), "versions 1 to 3"));
+  CHECK(RawInt(path, "PRAGMA user_version") == 4);  // left as it was
 }
 
-TEST_CASE("A state file of schema version 1 is migrated to version 2 on open", "[state]") {
+TEST_CASE("A state file of schema version 1 is migrated to version 3 on open", "[state]") {
   const std::string path = TempStatePath("v1");
   const std::vector<Input> stream = GenerateStream(3, 40);
   // Entries as an older saleskit journaled them: no crc column, no meta table.
@@ -210,8 +192,9 @@ TEST_CASE("A state file of schema version 1 is migrated to version 2 on open", "
     CHECK((*engine)->Acknowledged() == stream.size());
     CHECK(Fingerprint(**engine) == InMemoryFingerprint(stream, stream.size()));
   }
-  CHECK(RawInt(path, "PRAGMA user_version") == 2);
+  CHECK(RawInt(path, "PRAGMA user_version") == 3);
   CHECK(RawInt(path, "SELECT count(*) FROM journal WHERE crc = 0") == 0);
+  CHECK(RawInt(path, "SELECT count(*) FROM checkpoint") == 0);
   // The migrated file's CRCs are checked like any other's.
   RawSql(path, "UPDATE journal SET crc = crc + 1 WHERE seq = 7");
   auto damaged = Engine::Open(path, StreamEngineOptions());

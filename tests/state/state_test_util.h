@@ -34,8 +34,9 @@ inline std::string DeterministicBytes(const google::protobuf::Message& m) {
 
 // Everything a host can observe of an engine's state, as one string: the
 // clock, every customer and their activity, the change log of every segment,
-// every score crossing, segment members and every customer's scores.
-// and the automation's outbox (with each entry's state), tasks and audit log.
+// every score crossing, segment members and every customer's scores, and
+// the automation's outbox (with each entry's state), tasks, audit log and
+// per-rule counts.
 inline std::string Fingerprint(Engine& engine) {
   std::string out = absl::StrCat("now ", absl::FormatTime(engine.now()), "\n");
   std::vector<std::string> ids;
@@ -66,6 +67,10 @@ inline std::string Fingerprint(Engine& engine) {
   for (const v1::Task& t : engine.Tasks()) absl::StrAppend(&out, "task ", absl::CEscape(DeterministicBytes(t)), "\n");
   for (const v1::AuditRecord& r : engine.Audit()) {
     absl::StrAppend(&out, "audit ", absl::CEscape(DeterministicBytes(r)), "\n");
+  }
+  for (const automation::RuleStats& s : engine.RuleStats()) {
+    absl::StrAppend(&out, "rule ", s.rule, " ", s.fired, " ", s.skipped, " ", s.applied, " ", s.outbox, " ",
+                    s.blocked, "\n");
   }
   for (const v1::ScoreDef& s : engine.Scores()) {
     for (const std::string& id : ids) {

@@ -279,15 +279,17 @@ class Engine:
     @classmethod
     def open(cls, path: "Union[str, os.PathLike[str]]", *, durability: str = "sync", batch_records: int = 1000,
              batch_interval: Union[_dt.timedelta, float] = _dt.timedelta(milliseconds=100),
+             checkpoint_every: int = 10000,
              dedup_horizon: _dt.timedelta = _dt.timedelta(days=7), start: Optional[_dt.datetime] = None,
              outbox_max_attempts: int = 5, outbox_retry_base: _dt.timedelta = _dt.timedelta(minutes=1),
              outbox_retry_max: _dt.timedelta = _dt.timedelta(hours=6)) -> "Engine":
         """A durable engine whose state lives in the SQLite file at ``path``
         (created if absent; docs/state.md).
 
-        Opening replays the file's journal, so the engine comes back with its
-        customers, definitions, playbook, outbox, tasks and audit log; every
-        successful change is journaled from then on. Close it with
+        Opening loads the file's checkpoint and replays the journal after
+        it, so the engine comes back with its customers, definitions,
+        playbook, outbox, tasks and audit log; every successful change is
+        journaled from then on. Close it with
         ``close()`` (or use it in a ``with`` block) to release the file.
 
         Args:
@@ -297,6 +299,9 @@ class Engine:
                 inputs, when the oldest pending one is ``batch_interval`` old
                 (checked on each call), and by ``flush()`` and ``close()``.
             batch_interval: a timedelta, or seconds.
+            checkpoint_every: a checkpoint is written once this many inputs
+                have been journaled since the last one (0: only by
+                ``checkpoint()``); a reopen replays at most about this many.
             dedup_horizon, start, outbox_*: as for ``Engine()``. ``start`` is
                 recorded when the file is created; an existing file's wins.
 
@@ -319,11 +324,14 @@ class Engine:
             batch_interval = _dt.timedelta(seconds=batch_interval)
         if batch_interval < _dt.timedelta(0):
             raise InvalidArgumentError("batch_interval must not be negative, got %s" % batch_interval)
+        if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or \
+                not 0 <= checkpoint_every < 2 ** 64:
+            raise InvalidArgumentError("checkpoint_every must be a non-negative int, got %r" % (checkpoint_every,))
         args = _engine_args(dedup_horizon, start, outbox_max_attempts, outbox_retry_base, outbox_retry_max)
         self = cls.__new__(cls)
         with translated():
             self._native = _native.Engine.open(os.fspath(path), *args, durability, batch_records,
-                                               batch_interval // _dt.timedelta(microseconds=1))
+                                               batch_interval // _dt.timedelta(microseconds=1), checkpoint_every)
         self._models = {}
         return self
 
@@ -347,6 +355,26 @@ class Engine:
         reopen. 0 for an in-memory engine."""
         with translated():
             return int(self._native.acknowledged)
+
+    def checkpoint(self) -> None:
+        """Writes a checkpoint of a durable engine: its whole state as of the
+        last input, in one transaction with deleting the journal it covers,
+        so that a reopen loads it and replays only what came after. Commits
+        pending inputs first. Does nothing for an in-memory engine.
+
+        Raises:
+            FailedPreconditionError: the engine refuses changes after a
+                failed write. On any error the file is as it was.
+        """
+        with translated():
+            self._native.checkpoint()
+
+    @property
+    def checkpoint_seq(self) -> int:
+        """The input number the state file's checkpoint covers through (0:
+        none yet, or an in-memory engine)."""
+        with translated():
+            return int(self._native.checkpoint_seq)
 
     @property
     def durable(self) -> bool:
@@ -475,7 +503,9 @@ class Engine:
         return _convert.activity_from_json(text)
 
     def erase_customer(self, id: str) -> None:
-        """Removes every trace of a customer. Raises NotFoundError if unknown."""
+        """Removes every trace of a customer. On a durable engine a checkpoint
+        follows at once, deleting the journal that held the customer's
+        records. Raises NotFoundError if unknown."""
         with translated():
             self._native.erase_customer(id)
 

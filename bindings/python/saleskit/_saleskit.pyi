@@ -71,7 +71,8 @@ class Engine:
         """INVALID_ARGUMENT for bad outbox options (max_attempts 0, 0 < retry_base <= retry_max broken)."""
     @staticmethod
     def open(path: str, dedup_horizon_us: int, start_us: int, outbox_max_attempts: int, outbox_retry_base_us: int,
-             outbox_retry_max_us: int, durability: str, batch_records: int, batch_interval_us: int) -> "Engine":
+             outbox_retry_max_us: int, durability: str, batch_records: int, batch_interval_us: int,
+             checkpoint_every: int) -> "Engine":
         """Engine::Open on a state file; durability sync|batched. FAILED_PRECONDITION for a locked file or
         one of a newer saleskit, DATA_LOSS for a damaged one, INVALID_ARGUMENT for bad options."""
     def flush(self) -> None:
@@ -79,6 +80,11 @@ class Engine:
     @property
     def acknowledged(self) -> int:
         """Engine::Acknowledged: committed journal entries (0 in memory)."""
+    def checkpoint(self) -> None:
+        """Engine::Checkpoint: the whole state as of the last entry; nothing for an in-memory engine."""
+    @property
+    def checkpoint_seq(self) -> int:
+        """Engine::CheckpointSeq: the entry the checkpoint covers through (0: none)."""
     @property
     def durable(self) -> bool: ...
     def load(

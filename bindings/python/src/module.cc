@@ -362,7 +362,8 @@ class PyEngine {
   // durability "sync" or "batched". The replay runs without the GIL.
   static PyEngine Open(const std::string& path, int64_t dedup_horizon_us, int64_t start_us,
                        uint32_t outbox_max_attempts, int64_t outbox_retry_base_us, int64_t outbox_retry_max_us,
-                       const std::string& durability, uint64_t batch_records, int64_t batch_interval_us) {
+                       const std::string& durability, uint64_t batch_records, int64_t batch_interval_us,
+                       uint64_t checkpoint_every) {
     StateOptions state;
     if (durability == "sync") {
       state.durability = Durability::kSync;
@@ -374,6 +375,7 @@ class PyEngine {
     }
     state.batch_records = static_cast<size_t>(batch_records);
     state.batch_interval = absl::Microseconds(batch_interval_us);
+    state.checkpoint_every = checkpoint_every;
     EngineOptions options =
         MakeEngineOptions(dedup_horizon_us, start_us, outbox_max_attempts, outbox_retry_base_us, outbox_retry_max_us);
     absl::StatusOr<std::unique_ptr<Engine>> opened;
@@ -392,6 +394,15 @@ class PyEngine {
     ThrowIfError(st);
   }
   uint64_t Acknowledged() const { return engine_->Acknowledged(); }
+  void Checkpoint() {
+    absl::Status st;
+    {
+      nb::gil_scoped_release release;
+      st = engine_->Checkpoint();
+    }
+    ThrowIfError(st);
+  }
+  uint64_t CheckpointSeq() const { return engine_->CheckpointSeq(); }
   bool Durable() const { return engine_->durable(); }
 
   // Loads `data` (bytes, kept alive and immutable by the caller) as `kind`.
@@ -1329,9 +1340,12 @@ NB_MODULE(_saleskit, m) {
            nb::arg("outbox_max_attempts"), nb::arg("outbox_retry_base_us"), nb::arg("outbox_retry_max_us"))
       .def_static("open", &PyEngine::Open, nb::arg("path"), nb::arg("dedup_horizon_us"), nb::arg("start_us"),
                   nb::arg("outbox_max_attempts"), nb::arg("outbox_retry_base_us"), nb::arg("outbox_retry_max_us"),
-                  nb::arg("durability"), nb::arg("batch_records"), nb::arg("batch_interval_us"))
+                  nb::arg("durability"), nb::arg("batch_records"), nb::arg("batch_interval_us"),
+                  nb::arg("checkpoint_every"))
       .def("flush", &PyEngine::Flush)
       .def_prop_ro("acknowledged", &PyEngine::Acknowledged)
+      .def("checkpoint", &PyEngine::Checkpoint)
+      .def_prop_ro("checkpoint_seq", &PyEngine::CheckpointSeq)
       .def_prop_ro("durable", &PyEngine::Durable)
       .def("load", &PyEngine::Load, nb::arg("kind"), nb::arg("data"), nb::arg("format"), nb::arg("on_invalid"),
            nb::arg("unknown_customer"), nb::arg("ignore_unknown_fields"), nb::arg("schema_json").none())

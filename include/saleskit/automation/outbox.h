@@ -69,6 +69,11 @@ class Outbox {
   void Trim(uint64_t through);
   // Forgets every entry of a customer.
   void EraseCustomer(absl::string_view customer_id);
+  // Replaces every entry with `entries` (as Entries listed them, seq order)
+  // and the next seq with `next_seq`: a checkpoint's restore. Nothing is in
+  // flight afterwards. InvalidArgument for a repeated id or seq, or a seq
+  // not below `next_seq`.
+  absl::Status Restore(std::vector<v1::OutboxEntry> entries, uint64_t next_seq);
 
  private:
   // The first pending entry of a customer's queue is its head: the only one

@@ -39,6 +39,11 @@
 #include "saleskit/v1/automation.pb.h"
 #include "saleskit/v1/playbook.pb.h"
 
+namespace saleskit::internal {
+class ArchiveWriter;
+class ArchiveReader;
+}  // namespace saleskit::internal
+
 namespace saleskit::automation {
 
 // What rules may refer to beyond their own playbook: the engine's segments
@@ -187,6 +192,16 @@ class Runner {
   // rule set still has. NotFound for an owner the installed set lacks.
   absl::Status SetOwnerAvailable(absl::string_view owner_id, bool available);
 
+  // --- Checkpoints (src/automation/runner_snapshot.cc, docs/state.md) ---
+  // Writes the runner's state between cascades: the outbox, tasks and audit
+  // records (as their protos), decision counts, routing pointers, caps
+  // history, timers and the field shadows rules compare against.
+  void Save(internal::ArchiveWriter& out) const;
+  // Restores what Save wrote into this fresh runner, running `rules` (the
+  // rule set the saved runner ran, compiled again; nullptr for none)
+  // without re-arming anything. DataLoss when the archive is inconsistent.
+  absl::Status Load(internal::ArchiveReader& in, std::shared_ptr<const RuleSet> rules);
+
  private:
   struct Pending;
   struct Timer {
@@ -207,6 +222,9 @@ class Runner {
   void ArmSchedules(const CustomerStore& store, absl::Time now);
   struct AuditEntry;
   void AppendAudit(AuditEntry record);
+  // Save's and Load's shared part (runner_snapshot.cc).
+  template <typename Archive>
+  void PersistPlain(Archive& ar);
 
   std::shared_ptr<const RuleSet> rules_;
   Outbox outbox_;
@@ -267,8 +285,13 @@ class Runner {
     std::string trigger;
     absl::InlinedVector<Read, 2> reads;  // CompiledRule::reads order
     absl::InlinedVector<Action, 1> actions;
+    // A record restored from a checkpoint, whose rule set is not kept: the
+    // record as it was read then (of the fields above, only seq, version and
+    // customer_id are set).
+    std::shared_ptr<const v1::AuditRecord> restored;
   };
   v1::AuditRecord ToRecord(const AuditEntry& e) const;
+  absl::string_view RuleName(const AuditEntry& e) const;
 
   std::deque<AuditEntry> audit_;
   uint64_t next_audit_seq_ = 1;

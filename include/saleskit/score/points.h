@@ -154,6 +154,19 @@ class ScoreCatalog final : public ScoreSource {
   // The grade of `value` under a score's bands ("" below every band).
   absl::StatusOr<std::string> Grade(absl::string_view score, double value) const;
 
+  // --- Checkpoints (docs/state.md) ---
+  // Writes every score slot (removed ones too, for their crossing records):
+  // definitions, score adjustments, counted events, levels, timers and the
+  // crossing log.
+  void Save(internal::ArchiveWriter& out) const;
+  // Restores what Save wrote into this empty catalog, compiling the
+  // definitions without computing anything. Link must follow once the
+  // segments (their hidden condition segments) are restored.
+  absl::Status Load(internal::ArchiveReader& in);
+  // Points the condition rules at their hidden segments' memberships.
+  // DataLoss naming a hidden segment that is missing.
+  absl::Status Link(const SegmentCatalog& segments);
+
  private:
   using Score = Prepared::Score;
   struct LogEntry {

@@ -184,6 +184,16 @@ class SegmentCatalog final : public cel::SegmentMembership {
   // Bytes held by memberships, timers and the change log.
   size_t MemoryBytes() const;
 
+  // --- Checkpoints (docs/state.md) ---
+  // Writes every segment slot (removed ones by name, for their change
+  // records), the definitions, memberships, timers and the change log.
+  void Save(internal::ArchiveWriter& out) const;
+  // Restores what Save wrote into this empty catalog over a restored
+  // `store` (whose window columns the segments find again), compiling the
+  // definitions without evaluating them. The scores the segments read
+  // must be restored first (set_scores).
+  absl::Status Load(internal::ArchiveReader& in, CustomerStore& store);
+
  private:
   struct Segment;
   struct LogEntry {
@@ -195,6 +205,10 @@ class SegmentCatalog final : public cel::SegmentMembership {
   };
 
   absl::StatusOr<int> Find(absl::string_view name) const;
+  // Compiles one definition (no name checks): Define's first step.
+  absl::StatusOr<std::unique_ptr<Segment>> CompileSegment(const v1::SegmentDef& def, bool hidden) const;
+  // Finds or adds its window columns and plans its columnar evaluation.
+  static void Plan(Segment& segment, CustomerStore& store);
   // Evaluates the segments marked in dirty_ for one row, in dependency order,
   // propagating changes to dependents; records changes at `now`. Returns the
   // earliest next change of the days_since segments it evaluated.

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "saleskit/state/durability.h"
 #include "saleskit/v1/state.pb.h"
@@ -40,13 +41,17 @@ struct JournalOptions {
 // file, from this process or another, fails. Not thread-safe: the Engine
 // calls it under its writer lock.
 //
+// A checkpoint (the engine's state through some seq, in parts with a CRC
+// each) replaces the entries it covers in one transaction; the file keeps
+// at most one. Deleted content is overwritten (secure_delete).
+//
 // File format (docs/state.md): application_id kApplicationId, user_version
-// kSchemaVersion. Version 1 lacked the crc column and the meta table; Open
-// migrates it.
+// kSchemaVersion. Version 1 lacked the crc column and the meta table,
+// version 2 the checkpoint table; Open migrates both.
 class Journal {
  public:
   static constexpr int32_t kApplicationId = 0x534b5354;  // "SKST"
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Creates `path` or opens it. FailedPrecondition if another Journal (any
   // process) holds it, or it was written by a newer saleskit (both versions
@@ -77,6 +82,21 @@ class Journal {
   // Stores `value` under `key`; committed with the next commit (at once in kSync mode).
   absl::Status SetMeta(const std::string& key, const std::string& value);
 
+  // Commits the pending entries, then in one transaction replaces the
+  // checkpoint with the parts `produce` hands to `put` (in order; the state
+  // through entry `appended()`) and deletes every entry it covers. On an
+  // error nothing changed (the previous checkpoint and the entries stay).
+  using PartSink = std::function<absl::Status(absl::string_view part)>;
+  absl::Status WriteCheckpoint(const std::function<absl::Status(const PartSink& put)>& produce);
+  // The seq the checkpoint covers through; 0 when there is none.
+  uint64_t checkpoint_seq() const { return checkpoint_seq_; }
+  // The checkpoint's bytes (its parts joined). DataLoss naming the file and
+  // the part for a part that is missing, fails its CRC or is unreadable.
+  absl::StatusOr<std::string> ReadCheckpoint() const;
+  // Moves the WAL's content into the main file and truncates the WAL, so
+  // that no old page version survives there (erasure).
+  absl::Status TruncateWal();
+
   // Entries committed (durable).
   uint64_t committed() const { return committed_; }
   // Entries appended, committed or pending.
@@ -99,6 +119,7 @@ class Journal {
   std::unique_ptr<Statements> stmts_;
   uint64_t committed_ = 0;
   uint64_t appended_ = 0;
+  uint64_t checkpoint_seq_ = 0;
   bool in_transaction_ = false;
   std::chrono::steady_clock::time_point oldest_pending_;
 };

@@ -27,6 +27,10 @@
 #include "saleskit/v1/records.pb.h"
 
 namespace saleskit {
+namespace internal {
+class ArchiveWriter;
+class ArchiveReader;
+}  // namespace internal
 
 // The standard string fields of a customer, in column order.
 enum class StringField : int {
@@ -254,7 +258,18 @@ class CustomerStore {
     for (const auto& [name, index] : attr_index_) f(*attrs_[index]);
   }
 
+  // --- Checkpoints (docs/state.md) ---
+  // Writes every column, dictionary, aggregate, window bucket, remembered
+  // event id, account and deal as they are (between batches).
+  void Save(internal::ArchiveWriter& out) const;
+  // Replaces this (empty) store's contents with what Save wrote. DataLoss
+  // when the archive is short or inconsistent. The event classifier and
+  // change tracking are the caller's to set again.
+  absl::Status Load(internal::ArchiveReader& in);
+
  private:
+  template <typename Archive>
+  void Persist(Archive& ar);
   struct StringColumn {
     std::unique_ptr<StringDictionary> dict;
     std::vector<int32_t> codes;

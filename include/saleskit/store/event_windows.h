@@ -105,6 +105,11 @@ class EventWindows {
   // size, hash tables at their slot and control bytes.
   size_t MemoryBytes() const;
 
+  // Writes (ArchiveWriter) or restores (ArchiveReader) every bucket and
+  // column as they are, for checkpoints (docs/state.md).
+  template <typename Archive>
+  void Persist(Archive& ar);
+
  private:
   struct FutureBucket {
     int32_t count = 0;

@@ -73,6 +73,12 @@ class StringDictionary {
   // Bytes held, for memory accounting.
   size_t MemoryBytes() const;
 
+  // Writes (ArchiveWriter) or restores (ArchiveReader) the strings, codes
+  // and reference counts, for checkpoints (docs/state.md). Restoring
+  // recomputes the hashes (they are seeded per process) and the index.
+  template <typename Archive>
+  void Persist(Archive& ar);
+
  private:
   struct Entry {
     size_t hash;
