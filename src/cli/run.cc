@@ -337,6 +337,7 @@ int RunPlaybook(const std::vector<std::string>& raw, std::ostream& out, std::ost
 int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   constexpr char kUsage[] =
       "usage: saleskit run --playbook FILE --data DIR [--until TIME] [--limit N] [--state FILE]\n"
+      "                    [--checkpoint-every N]\n"
       "  Loads the playbook into a fresh engine, then replays the CRM in DIR (as 'saleskit gen'\n"
       "  writes it: accounts, customers, deals and events .csv/.ndjson/.json/.pb) in time order:\n"
       "  the records, then the events one clock hour at a time, the clock moved to each hour's\n"
@@ -344,10 +345,12 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
       "  to --until (default: the last event; later events are not replayed). Prints per rule\n"
       "  what fired and what its actions did, the skip reasons, the first --limit (10) outbox\n"
       "  entries and the number of tasks.\n"
-      "  --state FILE  keep the engine's state in FILE, a new SQLite file (docs/state.md)\n";
+      "  --state FILE  keep the engine's state in FILE, a new SQLite file (docs/state.md)\n"
+      "  --checkpoint-every N  with --state: a checkpoint every N journal entries (default\n"
+      "                10000; 0: none); 'saleskit state FILE' reads the file afterwards\n";
   int exit_code = 0;
-  const std::optional<Args> args =
-      ParseFlags(raw, {"playbook", "data", "until", "state", "limit"}, {}, kUsage, out, err, &exit_code);
+  const std::optional<Args> args = ParseFlags(raw, {"playbook", "data", "until", "state", "limit", "checkpoint-every"},
+                                              {}, kUsage, out, err, &exit_code);
   if (!args) return exit_code;
   const std::optional<std::string> state_path = args->Get("state");
   if (state_path && std::filesystem::exists(*state_path)) {
@@ -370,6 +373,16 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
     return Usage(err, absl::InvalidArgumentError(absl::StrCat("--limit: expected a whole number, got \"", *v, "\"")),
                  kUsage);
   }
+  StateOptions state;
+  state.durability = Durability::kBatched;
+  if (auto v = args->Get("checkpoint-every")) {
+    if (!absl::SimpleAtoi(*v, &state.checkpoint_every)) {
+      return Usage(err,
+                   absl::InvalidArgumentError(absl::StrCat("--checkpoint-every: expected a whole number, got \"", *v, "\"")),
+                   kUsage);
+    }
+    if (!state_path) return Usage(err, absl::InvalidArgumentError("--checkpoint-every needs --state"), kUsage);
+  }
   absl::StatusOr<std::vector<DataFile>> files = ReadDataDir(*dir);
   if (!files.ok()) {
     err << "saleskit: " << files.status().message() << "\n";
@@ -385,8 +398,6 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   if (*start) options.start = **start;
   std::unique_ptr<Engine> engine;
   if (state_path) {
-    StateOptions state;
-    state.durability = Durability::kBatched;
     absl::StatusOr<std::unique_ptr<Engine>> opened = Engine::Open(*state_path, options, state);
     if (!opened.ok()) {
       err << "saleskit: " << opened.status().message() << "\n";
@@ -418,6 +429,62 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   out << (replay->after_until ? absl::StrFormat(", %d after --until not replayed)\n", replay->after_until) : ")\n");
   out << "clock " << TimeText(replay->start) << " -> " << TimeText(replay->end) << "\n\n";
   PrintAutomation(*engine, limit, out);
+  return 0;
+}
+
+// ------------------------------------------------------------------ state
+
+int RunState(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit state FILE [--checkpoint] [--limit N]\n"
+      "  Opens the state file FILE (as 'saleskit run --state' or a host wrote it; docs/state.md):\n"
+      "  loads its checkpoint and replays the journal after it, then prints the inputs it holds,\n"
+      "  the clock, what the store holds and the automation summary 'saleskit run' prints (the\n"
+      "  first --limit (10) outbox entries). A file that is damaged is an error naming it.\n"
+      "  --checkpoint  write a checkpoint first, so later opens replay nothing before it\n";
+  absl::StatusOr<Args> args = ParseArgs(raw, {"limit"}, {"checkpoint", "help"});
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  if (args->positional.size() != 1) {
+    return Usage(err, absl::InvalidArgumentError("expected one state FILE"), kUsage);
+  }
+  const std::string& path = args->positional[0];
+  size_t limit = 10;
+  if (auto v = args->Get("limit"); v && !absl::SimpleAtoi(*v, &limit)) {
+    return Usage(err, absl::InvalidArgumentError(absl::StrCat("--limit: expected a whole number, got \"", *v, "\"")),
+                 kUsage);
+  }
+  // Engine::Open creates a missing file; reading one must not.
+  if (!std::filesystem::is_regular_file(path)) {
+    err << "saleskit: state file " << path << " does not exist\n";
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(path, EngineOptions(), StateOptions());
+  if (!engine.ok()) {
+    err << "saleskit: " << engine.status().message() << "\n";
+    return 1;
+  }
+  const uint64_t loaded_through = (*engine)->CheckpointSeq();
+  if (args->Has("checkpoint")) {
+    if (absl::Status st = (*engine)->Checkpoint(); !st.ok()) {
+      err << "saleskit: " << st.message() << "\n";
+      return 1;
+    }
+  }
+  const uint64_t inputs = (*engine)->Acknowledged();
+  out << "state " << path << ": " << inputs << " inputs; checkpoint through " << (*engine)->CheckpointSeq();
+  out << (args->Has("checkpoint") ? " (written now)" : "") << "; opened from the checkpoint through " << loaded_through
+      << " and " << (inputs - loaded_through) << " replayed entries\n";
+  const StoreStats stats = (*engine)->Stats();
+  const v1::Playbook playbook = (*engine)->GetPlaybook();
+  out << "clock " << TimeText((*engine)->now()) << "; " << stats.customers << " customers, " << stats.accounts
+      << " accounts, " << stats.deals << " deals, " << stats.events << " events\n";
+  out << "playbook" << (playbook.version().empty() ? "" : absl::StrCat(" (", playbook.version(), ")")) << ": "
+      << PlaybookCounts(playbook) << "\n\n";
+  PrintAutomation(**engine, limit, out);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // `saleskit playbook check` and `saleskit run`: a playbook loaded into an
-// engine, and a CRM data directory replayed through it in time order.
+// engine, and a CRM data directory replayed through it in time order;
+// `saleskit state`: what a state file holds.
 #ifndef SALESKIT_SRC_CLI_RUN_H_
 #define SALESKIT_SRC_CLI_RUN_H_
 
@@ -17,6 +18,8 @@ namespace saleskit::cli {
 
 int RunPlaybook(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunRun(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `saleskit state FILE [--checkpoint]`: opens a state file and summarises it.
+int RunState(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // The example playbook (examples/playbooks/inbound.yaml), embedded at build time.
 extern const char kInboundPlaybookName[];
