@@ -423,18 +423,17 @@ void Runner::QueueSegmentChanges(const SegmentCatalog& segments, const CustomerS
   const uint64_t after = segment_cursor_;
   segment_cursor_ = segments.last_seq();
   if (rules_ == nullptr || rules_->by_segment_.empty()) return;
-  for (const SegmentChange& c : segments.ChangesSince(after, SIZE_MAX, store)) {
-    auto it = rules_->by_segment_.find(c.segment);
-    if (it == rules_->by_segment_.end()) continue;
-    const std::optional<uint32_t> row = store.FindRow(c.customer_id);
-    if (!row) continue;
-    const auto kind = c.kind == SegmentChange::Kind::kEnter ? v1::SegmentChange::ENTER : v1::SegmentChange::EXIT;
+  segments.ForEachChangeSince(after, [&](uint64_t seq, absl::string_view segment, uint32_t row,
+                                         SegmentChange::Kind change) {
+    auto it = rules_->by_segment_.find(segment);
+    if (it == rules_->by_segment_.end()) return;
+    const auto kind = change == SegmentChange::Kind::kEnter ? v1::SegmentChange::ENTER : v1::SegmentChange::EXIT;
     for (int rule : it->second) {
       if (rules_->rules_[rule].def->trigger().segment().on() != kind) continue;
-      pending_.push_back({rule, *row, absl::StrCat("segment:", c.seq),
-                          absl::StrCat("segment ", c.segment, " ", SegmentChangeKindName(c.kind))});
+      pending_.push_back({rule, row, absl::StrCat("segment:", seq),
+                          absl::StrCat("segment ", segment, " ", SegmentChangeKindName(change))});
     }
-  }
+  });
 }
 
 void Runner::QueueCrossings(const ScoreCatalog& scores, const CustomerStore& store) {

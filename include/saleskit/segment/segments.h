@@ -25,6 +25,7 @@
 #ifndef SALESKIT_SEGMENT_SEGMENTS_H_
 #define SALESKIT_SEGMENT_SEGMENTS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -171,6 +172,14 @@ class SegmentCatalog final : public cel::SegmentMembership {
   std::vector<std::pair<std::string, Bitmap>> EvaluateAll(const CustomerStore& store, absl::Time now) const;
   // Change records with seq > `after`, oldest first, at most `limit`.
   std::vector<SegmentChange> ChangesSince(uint64_t after, size_t limit, const CustomerStore& store) const;
+  // Calls f(seq, segment name, row, kind) for each change record with seq >
+  // `after`, oldest first, without copying names or ids (the runner's feed).
+  template <typename F>
+  void ForEachChangeSince(uint64_t after, F f) const {
+    auto it = std::upper_bound(log_.begin(), log_.end(), after,
+                               [](uint64_t seq, const LogEntry& e) { return seq < e.seq; });
+    for (; it != log_.end(); ++it) f(it->seq, absl::string_view(slot_names_[it->segment]), it->row, it->kind);
+  }
   // The seq of the newest change record (0 before the first).
   uint64_t last_seq() const { return next_seq_ - 1; }
   // Drops the change records with seq <= `through` (the host has consumed them).
