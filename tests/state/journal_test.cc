@@ -8,12 +8,15 @@
 
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "saleskit/engine.h"
 #include "state/state_test_util.h"
+#include "test_util.h"
 
 namespace saleskit {
 namespace {
@@ -68,6 +71,28 @@ long FileSize(const std::string& path) {
   const long size = std::ftell(f);
   std::fclose(f);
   return size;
+}
+
+TEST_CASE("Crc32 is the IEEE CRC-32 of any bytes at any alignment", "[state]") {
+  // The standard check value: files written by any saleskit must verify.
+  REQUIRE(Crc32("123456789", 9) == 0xCBF43926u);
+  REQUIRE(Crc32("", 0) == 0u);
+  auto reference = [](const unsigned char* p, size_t n) {  // bit by bit
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; ++i) {
+      c ^= p[i];
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+  };
+  std::mt19937_64 rng(5);
+  std::vector<unsigned char> bytes(300);
+  for (unsigned char& b : bytes) b = static_cast<unsigned char>(rng());
+  for (int i = 0; i < testing::PropertyIterations(500); ++i) {
+    const size_t offset = rng() % 9, size = rng() % (bytes.size() - offset);
+    INFO("offset " << offset << " size " << size);
+    REQUIRE(Crc32(bytes.data() + offset, size) == reference(bytes.data() + offset, size));
+  }
 }
 
 TEST_CASE("A reopened engine has the state it had when it was closed", "[state]") {
