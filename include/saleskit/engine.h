@@ -44,7 +44,8 @@ absl::string_view RecordKindName(RecordKind kind);
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 // Receives the engine's log lines. Called on the thread that made the call
-// being logged, never while holding the engine's lock.
+// being logged, possibly while that call holds the engine's lock: a sink must
+// not call back into the engine (it would deadlock), and should be quick.
 using LogSink = std::function<void(LogLevel level, absl::string_view message)>;
 
 struct EngineOptions {
