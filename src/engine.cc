@@ -464,6 +464,21 @@ absl::StatusOr<std::vector<Def>> NewDefinitions(const google::protobuf::Repeated
 
 }  // namespace
 
+automation::Names Engine::RuleNames(const std::vector<v1::ScoreDef>& scores) const {
+  automation::Names names;
+  names.segment_fields = [this](absl::string_view name) ABSL_NO_THREAD_SAFETY_ANALYSIS -> const std::set<std::string>* {
+    const cel::Dependencies* reads = segments_.Reads(name);
+    return reads == nullptr ? nullptr : &reads->customer_fields;
+  };
+  names.score = [&scores](absl::string_view name) -> const v1::ScoreDef* {
+    for (const v1::ScoreDef& s : scores) {
+      if (s.name() == name) return &s;
+    }
+    return nullptr;
+  };
+  return names;
+}
+
 absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());
@@ -475,17 +490,7 @@ absl::Status Engine::DefinePlaybook(const v1::Playbook& playbook) {
   SALESKIT_ASSIGN_OR_RETURN(std::vector<v1::ScoreDef> scores,
                             NewDefinitions(playbook.scores(), defined_scores, "score"));
   // Rules are checked before anything is defined, against what will be.
-  automation::Names names;
-  names.segment_fields = [this](absl::string_view name) ABSL_NO_THREAD_SAFETY_ANALYSIS -> const std::set<std::string>* {
-    const cel::Dependencies* reads = segments_.Reads(name);
-    return reads == nullptr ? nullptr : &reads->customer_fields;
-  };
-  names.score = [&defined_scores](absl::string_view name) -> const v1::ScoreDef* {
-    for (const v1::ScoreDef& s : defined_scores) {
-      if (s.name() == name) return &s;
-    }
-    return nullptr;
-  };
+  const automation::Names names = RuleNames(defined_scores);
   SALESKIT_ASSIGN_OR_RETURN(std::shared_ptr<const automation::RuleSet> rules,
                             automation::RuleSet::Compile(playbook, names));
   SALESKIT_RETURN_IF_ERROR(DefineLocked(kinds, segments, scores));

@@ -349,6 +349,9 @@ class Engine {
   absl::Status Replay(const v1::JournalEntry& entry);
   // Checkpoints (src/state/engine_state.cc): the whole state as one archive.
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What rules may name, for RuleSet::Compile: the segments defined now and
+  // `scores` (kept alive by the caller while the names are used).
+  automation::Names RuleNames(const std::vector<v1::ScoreDef>& scores) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SaveState(internal::ArchiveWriter& out) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status LoadState(internal::ArchiveReader& in) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   template <typename Record, typename Apply>

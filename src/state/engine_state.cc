@@ -230,18 +230,7 @@ absl::Status Engine::LoadState(internal::ArchiveReader& in) {
     in.Msg(playbook);
     SALESKIT_RETURN_IF_ERROR(in.status());
     const std::vector<v1::ScoreDef> defined_scores = scores_.Definitions();
-    automation::Names names;
-    names.segment_fields = [this](absl::string_view name) ABSL_NO_THREAD_SAFETY_ANALYSIS
-        -> const std::set<std::string>* {
-      const cel::Dependencies* reads = segments_.Reads(name);
-      return reads == nullptr ? nullptr : &reads->customer_fields;
-    };
-    names.score = [&defined_scores](absl::string_view name) -> const v1::ScoreDef* {
-      for (const v1::ScoreDef& s : defined_scores) {
-        if (s.name() == name) return &s;
-      }
-      return nullptr;
-    };
+    const automation::Names names = RuleNames(defined_scores);
     absl::StatusOr<std::shared_ptr<const automation::RuleSet>> compiled = automation::RuleSet::Compile(playbook, names);
     if (!compiled.ok()) return absl::DataLossError(absl::StrCat("its rules: ", compiled.status().message()));
     rules = std::move(*compiled);

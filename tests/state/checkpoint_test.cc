@@ -23,15 +23,12 @@ namespace saleskit {
 namespace {
 
 using testing::Apply;
+using testing::Contains;
 using testing::Fingerprint;
 using testing::GenerateStream;
 using testing::Input;
 using testing::StreamEngineOptions;
 using testing::TempStatePath;
-
-bool Contains(const absl::Status& st, absl::string_view text) {
-  return absl::string_view(st.message()).find(text) != absl::string_view::npos;
-}
 
 int64_t RawInt(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;

@@ -22,16 +22,13 @@ namespace saleskit {
 namespace {
 
 using testing::Apply;
+using testing::Contains;
 using testing::Fingerprint;
 using testing::GenerateStream;
 using testing::InMemoryFingerprint;
 using testing::Input;
 using testing::StreamEngineOptions;
 using testing::TempStatePath;
-
-bool Contains(const absl::Status& st, absl::string_view text) {
-  return absl::string_view(st.message()).find(text) != absl::string_view::npos;
-}
 
 // Runs SQL on a state file the way another program (or an older saleskit) would.
 void RawSql(const std::string& path, const std::string& sql) {

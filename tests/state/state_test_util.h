@@ -32,6 +32,11 @@ inline std::string DeterministicBytes(const google::protobuf::Message& m) {
   return bytes;
 }
 
+// Whether a status's message contains `text`.
+inline bool Contains(const absl::Status& st, absl::string_view text) {
+  return absl::string_view(st.message()).find(text) != absl::string_view::npos;
+}
+
 // Everything a host can observe of an engine's state, as one string: the
 // clock, every customer and their activity, the change log of every segment,
 // every score crossing, segment members and every customer's scores, and
