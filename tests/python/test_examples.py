@@ -53,3 +53,12 @@ def test_predictive_runs():
     assert "probabilities shape: (200, 2)" in out
     assert "log-odds" in out
     assert "loaded model scores the same: True" in out
+
+
+def test_automation_runs():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "automation.py")], check=True, capture_output=True,
+                         text=True).stdout
+    assert 'audit 2 welcome_eu c2 skipped customer.country="US"' in out
+    assert "owner of c1: ann" in out
+    assert "reopened: 4 inputs, 3 audit records" in out
+    assert "  outbox 1 c1 welcome_eu done\n  outbox 2 c3 welcome_eu pending" in out
