@@ -72,7 +72,8 @@ absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next
   for (v1::OutboxEntry& e : entries) {
     const uint64_t seq = e.seq();
     if (seq == 0 || seq >= next_seq || entries_.count(seq) != 0 || !ids_.emplace(e.id(), seq).second) {
-      return absl::InvalidArgumentError(absl::StrCat("outbox entry \"", e.id(), "\" (seq ", seq, ") repeats or is out of order"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("outbox entry \"", e.id(), "\" (seq ", seq, ") repeats or is out of order"));
     }
     const v1::OutboxEntry& kept = entries_.emplace(seq, std::move(e)).first->second;
     if (kept.state() == v1::OutboxEntry::PENDING) {

@@ -377,9 +377,9 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
   state.durability = Durability::kBatched;
   if (auto v = args->Get("checkpoint-every")) {
     if (!absl::SimpleAtoi(*v, &state.checkpoint_every)) {
-      return Usage(err,
-                   absl::InvalidArgumentError(absl::StrCat("--checkpoint-every: expected a whole number, got \"", *v, "\"")),
-                   kUsage);
+      return Usage(
+          err, absl::InvalidArgumentError(absl::StrCat("--checkpoint-every: expected a whole number, got \"", *v, "\"")),
+          kUsage);
     }
     if (!state_path) return Usage(err, absl::InvalidArgumentError("--checkpoint-every needs --state"), kUsage);
   }
