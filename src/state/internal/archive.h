@@ -127,6 +127,7 @@ class ArchiveReader {
   explicit ArchiveReader(absl::string_view data) : data_(data) {}
 
   void Raw(void* out, size_t n) {
+    if (n == 0) return;  // an empty vector's data() may be null: no memcpy
     if (!ok_ || n > data_.size() - pos_) {
       Fail("the checkpoint ends early");
       std::memset(out, 0, n);
