@@ -119,16 +119,21 @@ using ActionResult = v1::ActionResult;
 struct Runner::Pending {
   int rule;
   uint32_t row;
-  std::string key;   // unique per trigger occurrence: names outbox entries and tasks
-  std::string text;  // for people, in the audit record
+  std::shared_ptr<const Occurrence> occurrence;
+  size_t order = 0;  // Decide: position of the occurrence's first trigger
 };
 
 struct Runner::PendingEvent {
   int rule;
   std::string customer_id;
-  std::string key;
-  std::string text;
+  std::shared_ptr<const Occurrence> occurrence;
 };
+
+namespace {
+std::shared_ptr<const Runner::Occurrence> MakeOccurrence(std::string key, std::string text) {
+  return std::make_shared<const Runner::Occurrence>(Runner::Occurrence{std::move(key), std::move(text)});
+}
+}  // namespace
 
 Runner::Runner() = default;
 Runner::~Runner() = default;
@@ -261,9 +266,9 @@ void Runner::FireDue(const CustomerStore& store, absl::Time at) {
     const v1::Trigger& trigger = r.def->trigger();
     if (trigger.has_schedule()) {
       const absl::TimeZone zone = *LoadZone(zones_[t.row]);
-      const std::string key = absl::StrCat("schedule:", zones_[t.row], ":", t.at);
-      const std::string text = absl::StrCat("schedule ", absl::FormatTime("%Y-%m-%dT%H:%M%Ez", ToTime(t.at), zone),
-                                            " ", zones_[t.row]);
+      const auto occurrence = MakeOccurrence(
+          absl::StrCat("schedule:", zones_[t.row], ":", t.at),
+          absl::StrCat("schedule ", absl::FormatTime("%Y-%m-%dT%H:%M%Ez", ToTime(t.at), zone), " ", zones_[t.row]));
       const auto& codes = store.string_codes(StringField::kTimezone);
       const StringDictionary& names = store.string_dictionary(StringField::kTimezone);
       const Bitmap& live = store.live();
@@ -274,7 +279,7 @@ void Runner::FireDue(const CustomerStore& store, absl::Time at) {
           auto it = zone_index_.find(names.Get(codes[row]));
           if (it != zone_index_.end()) z = it->second;
         }
-        if (z == static_cast<int>(t.row)) pending_.push_back({t.rule, row, key, text});
+        if (z == static_cast<int>(t.row)) pending_.push_back({t.rule, row, occurrence});
       }
       timers_.push({ToMicros(NextOccurrence(ToTime(t.at), r.days, r.minute_of_day, zone)), t.rule, t.row});
       continue;
@@ -289,14 +294,18 @@ void Runner::FireDue(const CustomerStore& store, absl::Time at) {
         if (fired->second == value) continue;  // once per value of the field
         fired->second = value;
       }
-      pending_.push_back({t.rule, t.row, absl::StrCat("date:", trigger.date().field(), ":", value),
+      pending_.push_back(
+          {t.rule, t.row,
+           MakeOccurrence(absl::StrCat("date:", trigger.date().field(), ":", value),
                           absl::StrCat("date ", trigger.date().field(), " ", FormatTimestamp(value), " ",
-                                       r.offset < 0 ? "-" : "+", absl::FormatDuration(absl::Microseconds(std::abs(r.offset))))});
+                                       r.offset < 0 ? "-" : "+",
+                                       absl::FormatDuration(absl::Microseconds(std::abs(r.offset)))))});
     } else if (trigger.has_inactivity()) {
       const Micros since = t.at - r.offset;
-      pending_.push_back({t.rule, t.row, absl::StrCat("inactivity:", since),
-                          absl::StrCat("inactivity: no ", trigger.inactivity().event_type(), " since ",
-                                       FormatTimestamp(since))});
+      pending_.push_back({t.rule, t.row,
+                          MakeOccurrence(absl::StrCat("inactivity:", since),
+                                         absl::StrCat("inactivity: no ", trigger.inactivity().event_type(), " since ",
+                                                      FormatTimestamp(since)))});
     }
   }
 }
@@ -307,22 +316,29 @@ void Runner::NoteEvent(const v1::Event& event, absl::Span<const std::string> kin
   // One name for the event, whichever rules it triggers.
   const std::string id =
       event.has_id() ? event.id() : absl::StrCat(internal::FromProto(event.occurred_at()), "#", ++change_counter_);
+  std::optional<cel::MapActivation> activation;  // bound on the first event condition
   auto consider = [&](const std::string& name) {
     auto it = rules_->by_event_.find(name);
     if (it == rules_->by_event_.end()) return;
+    std::shared_ptr<const Occurrence> occurrence;  // shared by the rules this name triggers
     for (int rule : it->second) {
       const CompiledRule& r = rules_->rules_[rule];
       if (r.event_condition != nullptr) {
-        cel::MapActivation activation;
-        // Not owned: the value lives only for this evaluation.
-        activation.Bind("event", cel::MessageValue(std::shared_ptr<const google::protobuf::Message>(
-                                     std::shared_ptr<const google::protobuf::Message>(), &event)));
-        const cel::Value v = r.event_condition->Evaluate(activation);
+        if (!activation) {
+          // Not owned: the value lives only for these evaluations.
+          activation.emplace().Bind("event", cel::MessageValue(std::shared_ptr<const google::protobuf::Message>(
+                                                 std::shared_ptr<const google::protobuf::Message>(), &event)));
+        }
+        const cel::Value v = r.event_condition->Evaluate(*activation);
         if (v.kind() != cel::Value::Kind::kBool || !v.bool_value()) continue;
       }
-      events_.push_back({rule, event.customer_id(), absl::StrCat("event:", name, ":", id),
-                         absl::StrCat("event ", name, event.has_id() ? absl::StrCat(" ", event.id()) : "", " at ",
-                                      FormatTimestamp(internal::FromProto(event.occurred_at())))});
+      if (occurrence == nullptr) {
+        occurrence = MakeOccurrence(
+            absl::StrCat("event:", name, ":", id),
+            absl::StrCat("event ", name, event.has_id() ? absl::StrCat(" ", event.id()) : "", " at ",
+                         FormatTimestamp(internal::FromProto(event.occurred_at()))));
+      }
+      events_.push_back({rule, event.customer_id(), occurrence});
     }
   };
   consider(event.type());
@@ -353,14 +369,18 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
       const auto from = static_cast<v1::LifecycleStage>(stage_shadow_[w.row]);
       const auto to = static_cast<v1::LifecycleStage>(stage);
       stage_shadow_[w.row] = stage;
-      const std::string key = absl::StrCat("stage:", ++change_counter_);
+      const uint64_t change = ++change_counter_;
+      std::shared_ptr<const Occurrence> occurrence;
       for (int rule : rules_->lifecycle_rules_) {
         const v1::LifecycleTrigger& t = rules_->rules_[rule].def->trigger().lifecycle_changed();
         if (w.created && !t.on_create()) continue;  // a new customer's first stage is no change
         if ((t.from() == 0 || t.from() == from) && (t.to() == 0 || t.to() == to)) {
-          pending_.push_back({rule, w.row, key,
-                              absl::StrCat("lifecycle ", from == 0 ? "(none)" : LifecycleStageName(from), " -> ",
-                                           LifecycleStageName(to))});
+          if (occurrence == nullptr) {
+            occurrence = MakeOccurrence(absl::StrCat("stage:", change),
+                                        absl::StrCat("lifecycle ", from == 0 ? "(none)" : LifecycleStageName(from),
+                                                     " -> ", LifecycleStageName(to)));
+          }
+          pending_.push_back({rule, w.row, occurrence});
         }
       }
     }
@@ -387,12 +407,17 @@ void Runner::NoteWrites(const StoreChanges& changes, const CustomerStore& store,
       }
       auto it = rules_->by_field_.find(f);
       if (it != rules_->by_field_.end()) {
-        const std::string key = absl::StrCat("field:", f, ":", ++change_counter_);
+        const uint64_t change = ++change_counter_;
+        std::shared_ptr<const Occurrence> occurrence;
         for (int rule : it->second) {
           const v1::FieldChangeTrigger& t = rules_->rules_[rule].def->trigger().field_changed();
           if (w.created && !t.on_create()) continue;  // a new customer's initial value is no change
           if ((t.has_from() && t.from() != old) || (t.has_to() && t.to() != text)) continue;
-          pending_.push_back({rule, w.row, key, absl::StrCat("field ", f, " \"", old, "\" -> \"", text, "\"")});
+          if (occurrence == nullptr) {
+            occurrence = MakeOccurrence(absl::StrCat("field:", f, ":", change),
+                                        absl::StrCat("field ", f, " \"", old, "\" -> \"", text, "\""));
+          }
+          pending_.push_back({rule, w.row, occurrence});
         }
       }
       old = std::move(text);
@@ -428,10 +453,14 @@ void Runner::QueueSegmentChanges(const SegmentCatalog& segments, const CustomerS
     auto it = rules_->by_segment_.find(segment);
     if (it == rules_->by_segment_.end()) return;
     const auto kind = change == SegmentChange::Kind::kEnter ? v1::SegmentChange::ENTER : v1::SegmentChange::EXIT;
+    std::shared_ptr<const Occurrence> occurrence;
     for (int rule : it->second) {
       if (rules_->rules_[rule].def->trigger().segment().on() != kind) continue;
-      pending_.push_back({rule, row, absl::StrCat("segment:", seq),
-                          absl::StrCat("segment ", segment, " ", SegmentChangeKindName(change))});
+      if (occurrence == nullptr) {
+        occurrence = MakeOccurrence(absl::StrCat("segment:", seq),
+                                    absl::StrCat("segment ", segment, " ", SegmentChangeKindName(change)));
+      }
+      pending_.push_back({rule, row, occurrence});
     }
   });
 }
@@ -446,13 +475,18 @@ void Runner::QueueCrossings(const ScoreCatalog& scores, const CustomerStore& sto
     if (it == rules_->by_score_.end()) continue;
     const std::optional<uint32_t> row = store.FindRow(c.customer_id());
     if (!row) continue;
+    std::shared_ptr<const Occurrence> occurrence;
     for (int rule : it->second) {
       const v1::ScoreTrigger& t = rules_->rules_[rule].def->trigger().score();
       if (!t.threshold().empty() && t.threshold() != c.threshold()) continue;
       if (t.direction() != v1::ScoreCrossing::DIRECTION_UNSPECIFIED && t.direction() != c.direction()) continue;
-      pending_.push_back({rule, *row, absl::StrCat("score:", c.seq()),
-                          absl::StrCat("score ", c.score(), " ", c.threshold(),
-                                       c.direction() == v1::ScoreCrossing::UP ? " up" : " down", " at ", c.value())});
+      if (occurrence == nullptr) {
+        occurrence = MakeOccurrence(absl::StrCat("score:", c.seq()),
+                                    absl::StrCat("score ", c.score(), " ", c.threshold(),
+                                                 c.direction() == v1::ScoreCrossing::UP ? " up" : " down", " at ",
+                                                 c.value()));
+      }
+      pending_.push_back({rule, *row, occurrence});
     }
   }
 }
@@ -480,14 +514,25 @@ class Runner::Decider {
 
  private:
   struct RowState {
-    v1::Customer view;   // the customer as this round's actions left them
+    // The customer as this round's actions left them, made from the store
+    // by the first action that writes (View); until then the store's
+    // columns are the customer.
+    std::optional<v1::Customer> view;
     v1::Customer patch;  // what they wrote
     bool written = false;
     bool tags = false;   // the patch sets the tag list
     std::vector<int> writers;
-    absl::flat_hash_set<std::string> groups;  // (change, group) pairs a rule already acted in
+    // (change, group) pairs a rule already acted in.
+    absl::flat_hash_set<std::pair<const Occurrence*, absl::string_view>> groups;
   };
   RowState& Row(uint32_t row);
+  v1::Customer& View(RowState& state, uint32_t row);
+  // The customer's owner id (nullopt: none), time zone and outreach flags,
+  // as this round's actions left them.
+  std::optional<absl::string_view> OwnerOf(const RowState& state, uint32_t row) const;
+  absl::TimeZone ZoneOf(const RowState& state, uint32_t row) const;
+  bool DoNotContact(const RowState& state, uint32_t row) const;
+  bool OptedOut(const RowState& state, uint32_t row, absl::string_view channel) const;
   void Act(const Pending& p, int index, const v1::Action& action, AuditEntry& record, RowState& state);
   // The owner a pool picks for the customer; -1 for none.
   int Route(int pool, uint32_t row);
@@ -499,9 +544,8 @@ class Runner::Decider {
     auto it = r_.owner_available_.find(o.id());
     return it != r_.owner_available_.end() ? it->second : !o.unavailable();
   }
-  absl::TimeZone CustomerZone(const v1::Customer& c) const;
-  ActionResult::Result Outreach(const std::string& channel, uint32_t row, const v1::Customer& c, v1::SkipReason* reason,
-                                absl::Time* available_at);
+  ActionResult::Result Outreach(const std::string& channel, uint32_t row, const RowState& state,
+                                v1::SkipReason* reason, absl::Time* available_at);
 
   Runner& r_;
   const RuleSet& set_;
@@ -513,18 +557,44 @@ class Runner::Decider {
   Effects effects_;
 };
 
-Runner::Decider::RowState& Runner::Decider::Row(uint32_t row) {
-  auto [it, inserted] = rows_.try_emplace(row);
-  if (inserted) it->second.view = store_.CustomerAt(row);
-  return it->second;
+Runner::Decider::RowState& Runner::Decider::Row(uint32_t row) { return rows_[row]; }
+
+v1::Customer& Runner::Decider::View(RowState& state, uint32_t row) {
+  if (!state.view) state.view = store_.CustomerAt(row);
+  return *state.view;
 }
 
-absl::TimeZone Runner::Decider::CustomerZone(const v1::Customer& c) const {
-  if (c.has_timezone()) {
-    absl::StatusOr<absl::TimeZone> zone = LoadZone(c.timezone());
+namespace {
+// A string field's value in the store (nullopt: absent).
+std::optional<absl::string_view> StoreString(const CustomerStore& store, StringField field, uint32_t row) {
+  const int32_t code = store.string_codes(field)[row];
+  if (code == StringDictionary::kNone) return std::nullopt;
+  return store.string_dictionary(field).Get(code);
+}
+}  // namespace
+
+std::optional<absl::string_view> Runner::Decider::OwnerOf(const RowState& state, uint32_t row) const {
+  if (state.view) return state.view->has_owner_id() ? std::optional<absl::string_view>(state.view->owner_id()) : std::nullopt;
+  return StoreString(store_, StringField::kOwnerId, row);
+}
+
+absl::TimeZone Runner::Decider::ZoneOf(const RowState& state, uint32_t row) const {
+  std::optional<absl::string_view> name = StoreString(store_, StringField::kTimezone, row);
+  if (state.view) name = state.view->has_timezone() ? std::optional<absl::string_view>(state.view->timezone()) : std::nullopt;
+  if (name) {
+    absl::StatusOr<absl::TimeZone> zone = LoadZone(std::string(*name));
     if (zone.ok()) return *zone;
   }
   return set_.policies_->zone;
+}
+
+bool Runner::Decider::DoNotContact(const RowState& state, uint32_t row) const {
+  return state.view ? state.view->do_not_contact() : store_.do_not_contact(row);
+}
+
+bool Runner::Decider::OptedOut(const RowState& state, uint32_t row, absl::string_view channel) const {
+  if (state.view) return automation::OptedOut(*state.view, channel);
+  return store_.consent_status(row, channel) == v1::Consent::OPTED_OUT;
 }
 
 int Runner::Decider::Route(int pool, uint32_t row) {
@@ -591,14 +661,14 @@ int Runner::Decider::Route(int pool, uint32_t row) {
   }
 }
 
-ActionResult::Result Runner::Decider::Outreach(const std::string& channel, uint32_t row, const v1::Customer& c,
+ActionResult::Result Runner::Decider::Outreach(const std::string& channel, uint32_t row, const RowState& state,
                                                v1::SkipReason* reason, absl::Time* available_at) {
   const RuleSet::Policies& policies = *set_.policies_;
-  if (c.do_not_contact()) {
+  if (DoNotContact(state, row)) {
     *reason = v1::DO_NOT_CONTACT;
     return ActionResult::SKIPPED;
   }
-  if (OptedOut(c, channel)) {
+  if (OptedOut(state, row, channel)) {
     *reason = v1::NO_CONSENT;
     return ActionResult::SKIPPED;
   }
@@ -629,7 +699,7 @@ ActionResult::Result Runner::Decider::Outreach(const std::string& channel, uint3
   }
   if (policies.horizon > 0) recent.push_back({now, channel});
   if (policies.quiet) {
-    const absl::TimeZone zone = CustomerZone(c);
+    const absl::TimeZone zone = ZoneOf(state, row);
     if (InWindow(now_, *policies.quiet, zone)) {
       *available_at = NextOutside(now_, *policies.quiet, zone);
       return ActionResult::DEFERRED;
@@ -656,9 +726,9 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       state.writers.push_back(p.rule);
     }
   };
-  v1::Customer& view = state.view;
   switch (action.kind_case()) {
     case v1::Action::kSetField: {
+      v1::Customer& view = View(state, p.row);
       const std::string& field = action.set_field().field();
       const std::string& value = action.set_field().value();
       if (FieldText(view, field) == value) return skip(v1::NO_EFFECT, absl::StrCat(field, " is already \"", value, "\""));
@@ -704,7 +774,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
     case v1::Action::kRemoveTag: {
       const bool add = action.has_add_tag();
       const std::string& tag = add ? action.add_tag() : action.remove_tag();
-      auto* tags = view.mutable_tags();
+      auto* tags = View(state, p.row).mutable_tags();
       auto it = std::find(tags->begin(), tags->end(), tag);
       if ((it != tags->end()) == add) {
         return skip(v1::NO_EFFECT, absl::StrCat("tag \"", tag, add ? "\" is already there" : "\" is not there"));
@@ -717,11 +787,13 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       state.tags = true;
       return wrote();
     }
-    case v1::Action::kSetLifecycleStage:
+    case v1::Action::kSetLifecycleStage: {
+      v1::Customer& view = View(state, p.row);
       if (view.lifecycle_stage() == action.set_lifecycle_stage()) return skip(v1::NO_EFFECT, "already at that stage");
       view.set_lifecycle_stage(action.set_lifecycle_stage());
       state.patch.set_lifecycle_stage(action.set_lifecycle_stage());
       return wrote();
+    }
     case v1::Action::kAdjustScore:
       effects_.adjustments.push_back({p.row, action.adjust_score().score(), action.adjust_score().points(),
                                       absl::StrCat("rule ", rule.def->name())});
@@ -741,6 +813,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       }
       const std::string& owner_id = set_.owners_[owner].def->id();
       result->detail = owner_id;
+      v1::Customer& view = View(state, p.row);
       if (view.owner_id() == owner_id && view.has_owner_id()) return skip(v1::NO_EFFECT, absl::StrCat("already owned by ", owner_id));
       if (view.has_owner_id()) --load_delta_[view.owner_id()];
       ++load_delta_[owner_id];
@@ -749,17 +822,18 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       return wrote();
     }
     case v1::Action::kCreateTask: {
-      const std::string id = StableId(rule.def->name(), customer, p.key, index);
+      const std::string id = StableId(rule.def->name(), customer, p.occurrence->key, index);
       v1::Task task;
       task.set_id(id);
       task.set_customer_id(customer);
-      task.set_owner_id(view.owner_id());
+      const std::optional<absl::string_view> owner = OwnerOf(state, p.row);
+      if (owner) task.set_owner_id(std::string(*owner));
       task.set_title(action.create_task().title());
       task.set_rule(rule.def->name());
       internal::ToProto(ToMicros(now_), task.mutable_created_at());
       WorkWeek week;
       absl::TimeZone zone = set_.policies_->zone;
-      if (auto it = set_.owner_index_.find(view.owner_id()); view.has_owner_id() && it != set_.owner_index_.end()) {
+      if (auto it = owner ? set_.owner_index_.find(*owner) : set_.owner_index_.end(); it != set_.owner_index_.end()) {
         week = set_.owners_[it->second].week;
         zone = set_.owners_[it->second].zone;
       }
@@ -776,23 +850,24 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
     case v1::Action::kWebhook: {
       absl::Time available_at = now_;
       ActionResult::Result outcome = ActionResult::OUTBOX;
-      if (action.has_notify_owner() && !view.has_owner_id()) return skip(v1::NO_OWNER, "the customer has no owner");
+      const std::optional<absl::string_view> owner = OwnerOf(state, p.row);
+      if (action.has_notify_owner() && !owner) return skip(v1::NO_OWNER, "the customer has no owner");
       const std::string channel = OutreachChannel(action);
       if (!channel.empty()) {
         v1::SkipReason reason = v1::SKIP_REASON_UNSPECIFIED;
-        outcome = Outreach(channel, p.row, view, &reason, &available_at);
+        outcome = Outreach(channel, p.row, state, &reason, &available_at);
         if (outcome == ActionResult::SKIPPED) return skip(reason, absl::StrCat("channel ", channel));
       }
-      const std::string id = StableId(rule.def->name(), customer, p.key, index);
+      const std::string id = StableId(rule.def->name(), customer, p.occurrence->key, index);
       v1::OutboxEntry entry;
       entry.set_id(id);
       entry.set_customer_id(customer);
       entry.set_rule(rule.def->name());
       *entry.mutable_action() = action;
-      entry.set_owner_id(view.owner_id());
+      if (owner) entry.set_owner_id(std::string(*owner));
       internal::ToProto(ToMicros(now_), entry.mutable_created_at());
       internal::ToProto(ToMicros(available_at), entry.mutable_available_at());
-      entry.set_trigger(p.text);
+      entry.set_trigger(p.occurrence->text);
       if (!r_.outbox_.Add(std::move(entry))) return skip(v1::NO_EFFECT, "already in the outbox");
       result->id = id;
       result->result = outcome;
@@ -812,7 +887,7 @@ void Runner::Decider::Decide(Pending& p) {
   record.customer_id = std::string(store_.IdOf(p.row));
   record.depth = r_.depth_;
   auto done = [&] {
-    record.trigger = std::move(p.text);
+    record.trigger = std::move(p.occurrence);
     r_.AppendAudit(std::move(record));
   };
   auto skipped = [&](v1::SkipReason reason, std::string detail = "") {
@@ -859,7 +934,7 @@ void Runner::Decider::Decide(Pending& p) {
   }
   RowState& state = Row(p.row);  // read only for rules that act
   const std::string& group = rule.def->group();
-  if (!group.empty() && !state.groups.insert(absl::StrCat(p.key, "\n", group)).second) {
+  if (!group.empty() && !state.groups.insert({p.occurrence.get(), group}).second) {
     return skipped(v1::PRIORITY, absl::StrCat("a higher-priority rule of group ", group, " acted"));
   }
   record.outcome = v1::AuditRecord::FIRED;
@@ -878,7 +953,7 @@ Effects Runner::Decider::Finish() {
     v1::Customer& c = effects_.customers.records.emplace_back(std::move(state.patch));
     c.set_id(std::string(store_.IdOf(row)));
     if (state.tags) {
-      *c.mutable_tags() = state.view.tags();
+      *c.mutable_tags() = state.view->tags();
       if (c.tags().empty()) c.add_clear_fields("tags");
     }
   }
@@ -888,7 +963,7 @@ Effects Runner::Decider::Finish() {
 void Runner::QueueEvents(const CustomerStore& store) {
   for (PendingEvent& e : events_) {
     if (std::optional<uint32_t> row = store.FindRow(e.customer_id)) {
-      pending_.push_back({e.rule, *row, std::move(e.key), std::move(e.text)});
+      pending_.push_back({e.rule, *row, std::move(e.occurrence)});
     }
   }
   events_.clear();
@@ -899,23 +974,37 @@ Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segment
   QueueEvents(store);
   QueueSegmentChanges(segments, store);
   QueueCrossings(scores, store);
-  std::vector<Pending> work = std::move(pending_);
+  // The buffers keep their capacity from round to round.
+  std::vector<Pending>& work = work_;
+  work.swap(pending_);
   pending_.clear();
-  if (rules_ == nullptr) return {};
+  if (rules_ == nullptr) {
+    work.clear();
+    return {};
+  }
   // Per customer, change by change in the order they happened; the rules
   // one change triggers by priority.
-  absl::flat_hash_map<absl::string_view, size_t> change_order;
-  std::vector<size_t> order(work.size());
-  for (size_t i = 0; i < work.size(); ++i) order[i] = change_order.try_emplace(work[i].key, i).first->second;
-  std::vector<size_t> index(work.size());
-  for (size_t i = 0; i < work.size(); ++i) index[i] = i;
-  std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
-    if (work[a].row != work[b].row) return work[a].row < work[b].row;
-    if (order[a] != order[b]) return order[a] < order[b];
-    return rules_->rank_[work[a].rule] < rules_->rank_[work[b].rule];
+  // An occurrence's rules are queued together, so it is found in runs:
+  // each run takes the position of its occurrence's first run.
+  runs_.clear();
+  for (size_t i = 0; i < work.size(); ++i) {
+    if (i == 0 || work[i].occurrence != work[i - 1].occurrence) runs_.push_back({work[i].occurrence.get(), i});
+  }
+  std::sort(runs_.begin(), runs_.end());
+  for (size_t k = 0; k < runs_.size(); ++k) {
+    const size_t first = k > 0 && runs_[k].first == runs_[k - 1].first ? work[runs_[k - 1].second].order : runs_[k].second;
+    for (size_t i = runs_[k].second; i < work.size() && work[i].occurrence.get() == runs_[k].first; ++i) {
+      work[i].order = first;
+    }
+  }
+  std::stable_sort(work.begin(), work.end(), [&](const Pending& a, const Pending& b) {
+    if (a.row != b.row) return a.row < b.row;
+    if (a.order != b.order) return a.order < b.order;
+    return rules_->rank_[a.rule] < rules_->rank_[b.rule];
   });
   Decider decider(*this, store, segments, now);
-  for (size_t i : index) decider.Decide(work[i]);
+  for (Pending& p : work) decider.Decide(p);
+  work.clear();
   Effects effects = decider.Finish();
   ++depth_;
   return effects;
@@ -954,7 +1043,7 @@ v1::AuditRecord Runner::ToRecord(const AuditEntry& e) const {
   out.set_rule(rule.def->name());
   out.set_playbook_version(set.version());
   out.set_customer_id(e.customer_id);
-  out.set_trigger(e.trigger);
+  if (e.trigger != nullptr) out.set_trigger(e.trigger->text);
   for (size_t i = 0; i < e.reads.size(); ++i) {
     v1::ConditionRead* read = out.add_reads();
     read->set_name(rule.reads[i].name);

@@ -613,6 +613,11 @@ absl::StatusOr<LoadReport> CustomerStore::UpsertCustomers(RecordSource<v1::Custo
   return report;
 }
 
+v1::Consent::Status CustomerStore::consent_status(uint32_t row, absl::string_view channel) const {
+  const int ch = channel == "email" ? 0 : channel == "sms" ? 1 : channel == "phone" ? 2 : -1;
+  return ch < 0 ? v1::Consent::STATUS_UNSPECIFIED : static_cast<v1::Consent::Status>(consent_[ch].status[row]);
+}
+
 v1::Customer CustomerStore::CustomerAt(uint32_t row) const {
   v1::Customer c;
   c.set_id(std::string(IdOf(row)));

@@ -126,6 +126,14 @@ struct RuleStats {
 
 class Runner {
  public:
+  // One change that triggered rules, shared by every rule it triggered:
+  // `key` is unique per occurrence and names the outbox entries and tasks
+  // decided for it; `text` describes it to people (the audit's trigger).
+  struct Occurrence {
+    std::string key;
+    std::string text;
+  };
+
   Runner();
   ~Runner();
   Runner(const Runner&) = delete;
@@ -230,6 +238,8 @@ class Runner {
   Outbox outbox_;
   struct PendingEvent;
   std::vector<Pending> pending_;
+  std::vector<Pending> work_;  // Decide's, kept for its capacity
+  std::vector<std::pair<const Occurrence*, size_t>> runs_;  // Decide's
   std::vector<PendingEvent> events_;  // matched during a batch; rows resolved once it commits
   uint64_t segment_cursor_ = 0, crossing_cursor_ = 0;
   uint32_t depth_ = 0;
@@ -282,7 +292,7 @@ class Runner {
     v1::AuditRecord::Outcome outcome = v1::AuditRecord::OUTCOME_UNSPECIFIED;
     v1::SkipReason reason = v1::SKIP_REASON_UNSPECIFIED;
     std::string customer_id;
-    std::string trigger;
+    std::shared_ptr<const Occurrence> trigger;
     absl::InlinedVector<Read, 2> reads;  // CompiledRule::reads order
     absl::InlinedVector<Action, 1> actions;
     // A record restored from a checkpoint, whose rule set is not kept: the

@@ -232,6 +232,11 @@ class CustomerStore {
   const NumericColumn<int64_t>& employee_count() const { return employee_count_; }
   const NumericColumn<double>& annual_revenue() const { return annual_revenue_; }
   const std::vector<uint8_t>& lifecycle_stage() const { return lifecycle_; }
+  // Whether the customer is marked do-not-contact (unset reads as false).
+  bool do_not_contact(uint32_t row) const { return do_not_contact_valid_.Get(row) && do_not_contact_.Get(row); }
+  // The consent status of channel "email", "sms" or "phone" (any other
+  // channel, and no consent recorded, read STATUS_UNSPECIFIED).
+  v1::Consent::Status consent_status(uint32_t row, absl::string_view channel) const;
   std::optional<AttrType> attr_type(absl::string_view name) const;
   // One custom attribute as a column: `valid` says which rows have it; the
   // values are in the vector of its type (`ints` holds bools, ints and
