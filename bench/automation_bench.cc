@@ -2,14 +2,15 @@
 // engine with 50 segments, 3 points scores and 100 rules.
 //
 //   automation_bench [--customers=N] [--events=N] [--batch=N] [--singles=N] [--score-segments=1] [--peer-only=1]
-//                    [--durable=1] [--checkpoint-every=N] [--dir=PATH]
+//                    [--durable=1] [--checkpoint-every=N] [--dir=PATH] [--ack-each=1]
 //
 // N customers (default 100k), then --events (default 1M) events in time
 // order over 30 days, ingested --batch (default 1000) at a time with the
 // clock advanced to each batch's last event, as `saleskit run` replays a
-// data directory; the host polls and acks the outbox and trims the audit
-// log, segment changes and score crossings after each batch, as a host
-// would. Then --singles (default 20k) events
+// data directory; the host polls the outbox, acks what it delivered in one
+// call (--ack-each=1: one call per entry), and trims the audit log, segment
+// changes and score crossings after each batch, as a host would. Then
+// --singles (default 20k) events
 // one per IngestEvents call, for the latency per event (p50/p99).
 //
 // With --score-segments=1, 10 of the segments read score("engagement"):
@@ -56,6 +57,7 @@ int64_t g_score_segments = 0;
 int64_t g_peer_only = 0;
 int64_t g_durable = 0;
 int64_t g_checkpoint_every = 10000;  // StateOptions' default
+int64_t g_ack_each = 0;
 std::string g_dir = "/tmp";
 constexpr int kTypes = 20;
 
@@ -240,10 +242,16 @@ Result Replay(saleskit::Engine& engine, const std::vector<saleskit::Batch<v1::Ev
     if (absl::Status st = engine.AdvanceTo(std::max(at, engine.now())); !st.ok()) Fail(st.ToString());
     absl::StatusOr<saleskit::LoadReport> report = engine.IngestEvents(batch);
     if (!report.ok()) Fail(report.status().ToString());
-    for (const v1::OutboxEntry& e : engine.PollOutbox(SIZE_MAX)) {
-      if (!engine.AckOutbox(e.id()).ok()) Fail("ack");
-      ++r.outbox;
+    std::vector<std::string> delivered;
+    for (const v1::OutboxEntry& e : engine.PollOutbox(SIZE_MAX)) delivered.push_back(e.id());
+    if (g_ack_each) {
+      for (const std::string& id : delivered) {
+        if (!engine.AckOutbox(id).ok()) Fail("ack");
+      }
+    } else if (!engine.AckOutbox(absl::MakeConstSpan(delivered)).ok()) {
+      Fail("ack");
     }
+    r.outbox += delivered.size();
     const uint64_t audit = engine.LastAudit();
     r.audit = audit;
     engine.TrimAudit(audit);
@@ -281,7 +289,8 @@ int main(int argc, char** argv) {
     if (!IntFlag(arg, "--customers", &g_customers) && !IntFlag(arg, "--events", &g_events) &&
         !IntFlag(arg, "--batch", &g_batch) && !IntFlag(arg, "--singles", &g_singles) &&
         !IntFlag(arg, "--score-segments", &g_score_segments) && !IntFlag(arg, "--peer-only", &g_peer_only) &&
-        !IntFlag(arg, "--durable", &g_durable) && !IntFlag(arg, "--checkpoint-every", &g_checkpoint_every)) {
+        !IntFlag(arg, "--durable", &g_durable) && !IntFlag(arg, "--checkpoint-every", &g_checkpoint_every) &&
+        !IntFlag(arg, "--ack-each", &g_ack_each)) {
       if (auto dir = FlagValue(arg, "--dir")) {
         g_dir = *dir;
         continue;

@@ -9,10 +9,12 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "saleskit/engine.h"
 #include "saleskit/io/playbook_text.h"
 
@@ -97,11 +99,14 @@ int main(int argc, char** argv) {
     }
 
     // The host delivers what the rules queued, in order per customer, and
-    // acks it (or nacks it: retried with backoff, dead after max_attempts).
+    // acks what it delivered in one call (or nacks an entry: retried with
+    // backoff, dead after max_attempts).
+    std::vector<std::string> delivered;
     for (const saleskit::v1::OutboxEntry& e : engine.PollOutbox(1)) {
       std::cout << "deliver " << e.id() << " (" << e.customer_id() << ")\n";
-      if (absl::Status st = engine.AckOutbox(e.id()); !st.ok()) return Fail(st);
+      delivered.push_back(e.id());
     }
+    if (absl::Status st = engine.AckOutbox(absl::MakeConstSpan(delivered)); !st.ok()) return Fail(st);
     std::cout << "owner of c1: " << engine.GetCustomer("c1")->owner_id() << "\n";
     PrintOutbox(engine);
 

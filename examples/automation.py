@@ -48,10 +48,13 @@ def run(path):
             reads = " ".join("%s=%s" % (r["name"], r["value"]) for r in row.reads)
             print("audit", row.seq, row.rule, row.customer_id, row.outcome, reads)
 
-        # Deliver, then ack (or nack: retried with backoff, dead after max attempts).
+        # Deliver, then ack what was delivered in one call (or nack an entry:
+        # retried with backoff, dead after max attempts).
+        delivered = []
         for entry in eng.poll_outbox(limit=1):
             print("deliver", entry["customer_id"], entry["rule"])
-            eng.ack(entry["id"])
+            delivered.append(entry["id"])
+        eng.ack(delivered)
         print("owner of c1:", eng.get_customer("c1")["owner_id"])
 
         eng.checkpoint()  # the whole state; a reopen loads it instead of replaying every input

@@ -546,6 +546,13 @@ absl::Status Engine::AckOutbox(absl::string_view id) {
   return Journaled([&](v1::JournalEntry* e) { e->set_outbox_acked(std::string(id)); });
 }
 
+absl::Status Engine::AckOutbox(absl::Span<const std::string> ids) {
+  absl::MutexLock lock(&mu_);
+  SALESKIT_RETURN_IF_ERROR(Writable());
+  SALESKIT_RETURN_IF_ERROR(runner_.outbox().Ack(ids));
+  return Journaled([&](v1::JournalEntry* e) { e->mutable_outbox_acks()->mutable_ids()->Add(ids.begin(), ids.end()); });
+}
+
 absl::Status Engine::NackOutbox(absl::string_view id, absl::string_view error) {
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());

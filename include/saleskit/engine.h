@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "saleskit/automation/outbox.h"
 #include "saleskit/automation/runner.h"
 #include "saleskit/batch.h"
@@ -256,6 +257,11 @@ class Engine {
   // The host delivered the entry. NotFound for an unknown id;
   // FailedPrecondition for a dead one. Acking twice is OK.
   absl::Status AckOutbox(absl::string_view id);
+  // Acks a batch of delivered entries in one write (one journal entry, where
+  // acking one by one writes one each), all or none: the first id AckOutbox
+  // would refuse is the error, naming the id and its position, and no entry
+  // is acked. Repeats and done entries are OK.
+  absl::Status AckOutbox(absl::Span<const std::string> ids);
   // Delivery failed: retried with exponential backoff, then dead-lettered
   // (EngineOptions::outbox). NotFound / FailedPrecondition as AckOutbox.
   absl::Status NackOutbox(absl::string_view id, absl::string_view error);

@@ -606,6 +606,16 @@ SALESKIT_API saleskit_status saleskit_outbox_poll(saleskit_engine* engine, uint6
  * entry. A write. */
 SALESKIT_API saleskit_status saleskit_outbox_ack(saleskit_engine* engine, const char* id);
 
+/* Acks `count` entries (`ids[0..count)`) in one write: one journal entry
+ * on a durable engine, where acking one by one writes one each. All or
+ * none: the first id saleskit_outbox_ack would refuse is the error, with
+ * its status and a message naming the id and its position ("ack 3 of 50:
+ * no outbox entry with id \"x\"; nothing was acked"), and no entry is
+ * acked. SALESKIT_INVALID_ARGUMENT for a NULL `ids` with `count` > 0 or a
+ * NULL id. A write. */
+SALESKIT_API saleskit_status saleskit_outbox_ack_many(saleskit_engine* engine, const char* const* ids,
+                                                      size_t count);
+
 /* Delivering entry `id` failed with `error` (may be NULL; kept as the
  * entry's last_error): it is polled again after a backoff (see
  * saleskit_engine_options), or is dead after outbox_max_attempts nacks.

@@ -14,15 +14,15 @@ bool Outbox::Add(v1::OutboxEntry entry) {
   const uint64_t seq = next_seq_++;
   entry.set_seq(seq);
   entry.set_state(v1::OutboxEntry::PENDING);
-  ids_.emplace(entry.id(), seq);
   const v1::OutboxEntry& e = entries_.emplace(seq, std::move(entry)).first->second;
+  ids_.emplace(e.id(), seq);
   ++pending_;
   Enqueue(seq, e.customer_id());
   return true;
 }
 
 void Outbox::Enqueue(uint64_t seq, const std::string& customer_id) {
-  std::deque<uint64_t>& queue = queues_[customer_id];
+  auto& queue = queues_[customer_id];
   queue.push_back(seq);
   if (queue.size() == 1) Head(customer_id);
 }
@@ -46,11 +46,11 @@ void Outbox::Unhead(uint64_t seq) {
 
 void Outbox::Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state) {
   const uint64_t seq = e.seq();
-  std::deque<uint64_t>& queue = queues_.at(e.customer_id());
+  auto& queue = queues_.at(e.customer_id());
   const bool head = queue.front() == seq;
   if (head) {
     Unhead(seq);
-    queue.pop_front();
+    queue.erase(queue.begin());
   } else {  // acked without being polled
     queue.erase(std::find(queue.begin(), queue.end(), seq));
   }
@@ -71,11 +71,12 @@ absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next
   finished_.clear();
   for (v1::OutboxEntry& e : entries) {
     const uint64_t seq = e.seq();
-    if (seq == 0 || seq >= next_seq || entries_.count(seq) != 0 || !ids_.emplace(e.id(), seq).second) {
+    if (seq == 0 || seq >= next_seq || entries_.count(seq) != 0 || ids_.contains(e.id())) {
       return absl::InvalidArgumentError(
           absl::StrCat("outbox entry \"", e.id(), "\" (seq ", seq, ") repeats or is out of order"));
     }
     const v1::OutboxEntry& kept = entries_.emplace(seq, std::move(e)).first->second;
+    ids_.emplace(kept.id(), seq);
     if (kept.state() == v1::OutboxEntry::PENDING) {
       ++pending_;
       Enqueue(seq, kept.customer_id());
@@ -111,6 +112,29 @@ absl::Status Outbox::Ack(absl::string_view id) {
         absl::StrCat("outbox entry \"", id, "\" is on the dead-letter list after ", e.attempts(), " attempts"));
   }
   Finish(e, v1::OutboxEntry::DONE);
+  return absl::OkStatus();
+}
+
+absl::Status Outbox::Ack(absl::Span<const std::string> ids) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto it = ids_.find(ids[i]);
+    absl::Status refused;
+    if (it == ids_.end()) {
+      refused = absl::NotFoundError(absl::StrCat("no outbox entry with id \"", ids[i], "\""));
+    } else if (const v1::OutboxEntry& e = entries_.at(it->second); e.state() == v1::OutboxEntry::DEAD) {
+      refused = absl::FailedPreconditionError(absl::StrCat("outbox entry \"", ids[i],
+                                                           "\" is on the dead-letter list after ", e.attempts(),
+                                                           " attempts"));
+    }
+    if (!refused.ok()) {
+      return absl::Status(refused.code(), absl::StrCat("ack ", i + 1, " of ", ids.size(), ": ", refused.message(),
+                                                       "; nothing was acked"));
+    }
+  }
+  for (const std::string& id : ids) {
+    v1::OutboxEntry& e = entries_.at(ids_.at(id));
+    if (e.state() == v1::OutboxEntry::PENDING) Finish(e, v1::OutboxEntry::DONE);
+  }
   return absl::OkStatus();
 }
 

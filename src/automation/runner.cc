@@ -120,7 +120,8 @@ struct Runner::Pending {
   int rule;
   uint32_t row;
   std::shared_ptr<const Occurrence> occurrence;
-  size_t order = 0;  // Decide: position of the occurrence's first trigger
+  size_t order = 0;     // Decide: position of the occurrence's first trigger
+  size_t position = 0;  // Decide: position in the queue
 };
 
 struct Runner::PendingEvent {
@@ -997,10 +998,12 @@ Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segment
       work[i].order = first;
     }
   }
-  std::stable_sort(work.begin(), work.end(), [&](const Pending& a, const Pending& b) {
+  for (size_t i = 0; i < work.size(); ++i) work[i].position = i;
+  std::sort(work.begin(), work.end(), [&](const Pending& a, const Pending& b) {  // stable, without a buffer
     if (a.row != b.row) return a.row < b.row;
     if (a.order != b.order) return a.order < b.order;
-    return rules_->rank_[a.rule] < rules_->rank_[b.rule];
+    if (a.rule != b.rule) return rules_->rank_[a.rule] < rules_->rank_[b.rule];
+    return a.position < b.position;
   });
   Decider decider(*this, store, segments, now);
   for (Pending& p : work) decider.Decide(p);

@@ -1028,6 +1028,22 @@ saleskit_status saleskit_outbox_ack(saleskit_engine* engine, const char* id) {
   });
 }
 
+saleskit_status saleskit_outbox_ack_many(saleskit_engine* engine, const char* const* ids, size_t count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    if (count > 0) SALESKIT_REQUIRE(ids, "ids");
+    std::vector<std::string> copied;
+    copied.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (ids[i] == nullptr) {
+        return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("ids[", i, "] must not be NULL"));
+      }
+      copied.emplace_back(ids[i]);
+    }
+    return FromStatus(engine->engine->AckOutbox(absl::MakeConstSpan(copied)));
+  });
+}
+
 saleskit_status saleskit_outbox_nack(saleskit_engine* engine, const char* id, const char* error) {
   return Guard([&] {
     SALESKIT_REQUIRE(engine, "engine");

@@ -339,6 +339,10 @@ absl::Status Engine::Replay(const v1::JournalEntry& e) {
       return absl::OkStatus();
     case JournalEntry::kOutboxAcked:
       return AckOutbox(e.outbox_acked());
+    case JournalEntry::kOutboxAcks: {
+      const std::vector<std::string> ids(e.outbox_acks().ids().begin(), e.outbox_acks().ids().end());
+      return AckOutbox(absl::MakeConstSpan(ids));
+    }
     case JournalEntry::kOutboxNacked:
       return NackOutbox(e.outbox_nacked().id(), e.outbox_nacked().error());
     case JournalEntry::kOutboxTrimmed:

@@ -204,6 +204,36 @@ TEST_CASE("nacked entries retry with exponential backoff and go to the dead lett
   std::vector<v1::OutboxEntry> next = e->PollOutbox(10);
   REQUIRE(next.size() == 1);
   CHECK(next[0].id() != first[0].id());
+  // A batch with the dead entry acks nothing, naming it and its place.
+  const std::vector<std::string> with_dead = {next[0].id(), first[0].id()};
+  const absl::Status refused = e->AckOutbox(absl::MakeConstSpan(with_dead));
+  CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(refused.message(), absl::StrCat("ack 2 of 2: outbox entry \"", first[0].id(), "\"")));
+  CHECK(absl::StrContains(refused.message(), "nothing was acked"));
+  CHECK(e->OutboxEntries(0, 10, v1::OutboxEntry::DONE).empty());
+}
+
+TEST_CASE("a batch of acks is all or none", "[automation][outbox][bad-input]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(kWelcome)).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,country\nc1,DE\nc2,DE\nc3,DE\n");
+  LoadCsv(*e, RecordKind::kEvents, "id,customer_id,type,occurred_at\ne1,c1,signup,2026-11-02T11:00:00Z\n"
+                                   "e2,c2,signup,2026-11-02T11:00:00Z\ne3,c3,signup,2026-11-02T11:00:00Z\n");
+  const std::vector<v1::OutboxEntry> polled = e->PollOutbox(10);
+  REQUIRE(polled.size() == 3);
+  std::vector<std::string> ids = {polled[0].id(), polled[1].id(), "nope", polled[2].id()};
+  const absl::Status st = e->AckOutbox(absl::MakeConstSpan(ids));
+  CHECK(st.code() == absl::StatusCode::kNotFound);
+  CHECK(absl::StrContains(st.message(), "ack 3 of 4: no outbox entry with id \"nope\"; nothing was acked"));
+  CHECK(e->OutboxEntries(0, 10, v1::OutboxEntry::DONE).empty());
+  CHECK(e->PollOutbox(10).empty());  // still in flight, not lost
+  ids.erase(ids.begin() + 2);
+  ids.push_back(polled[0].id());  // a repeat is fine
+  REQUIRE(e->AckOutbox(absl::MakeConstSpan(ids)).ok());
+  CHECK(e->OutboxEntries(0, 10, v1::OutboxEntry::DONE).size() == 3);
+  CHECK(e->OutboxEntries(0, 10, v1::OutboxEntry::PENDING).empty());
+  REQUIRE(e->AckOutbox(absl::MakeConstSpan(ids)).ok());  // again: fine
+  REQUIRE(e->AckOutbox(absl::Span<const std::string>()).ok());  // none: nothing to do
 }
 
 constexpr char kRouting[] = R"pb(

@@ -1020,6 +1020,20 @@ static int automation(void) {
   CHECK(strstr(saleskit_last_error(), "no-such-entry") != NULL);
   CHECK(saleskit_outbox_ack(engine, "no-such-entry") == SALESKIT_NOT_FOUND);
   CHECK(saleskit_outbox_nack(engine, id, "late") == SALESKIT_FAILED_PRECONDITION);
+  {
+    /* A batch of acks: all or none, the refused id named with its place. */
+    const char* batch[] = {id, "no-such-entry", id};
+    CHECK(saleskit_outbox_ack_many(engine, batch, 3) == SALESKIT_NOT_FOUND);
+    CHECK(strstr(saleskit_last_error(), "ack 2 of 3: no outbox entry with id \"no-such-entry\"") != NULL);
+    batch[1] = id; /* repeats of a done entry are fine */
+    CHECK(saleskit_outbox_ack_many(engine, batch, 3) == SALESKIT_OK);
+    CHECK(saleskit_outbox_ack_many(engine, NULL, 0) == SALESKIT_OK);
+    CHECK(saleskit_outbox_ack_many(engine, NULL, 1) == SALESKIT_INVALID_ARGUMENT);
+    batch[1] = NULL;
+    CHECK(saleskit_outbox_ack_many(engine, batch, 3) == SALESKIT_INVALID_ARGUMENT);
+    CHECK(strstr(saleskit_last_error(), "ids[1] must not be NULL") != NULL);
+    CHECK(saleskit_outbox_ack_many(NULL, batch, 1) == SALESKIT_INVALID_ARGUMENT);
+  }
 
   /* The audit log, per customer and per rule. */
   CHECK(saleskit_audit_query(engine, 0, 0, "c2", NULL, &json, &json_size, &count) == SALESKIT_OK);

@@ -158,6 +158,20 @@ def test_ack_nack_and_dead_letters(eng):
         eng.nack(first["id"], "done already")
 
 
+def test_ack_a_batch_all_or_none(eng):
+    eng.ingest_events([signup("e4", "c3", T0)])
+    ids = [e["id"] for e in eng.poll_outbox()]
+    assert len(ids) == 2
+    with pytest.raises(saleskit.NotFoundError, match='ack 2 of 3: no outbox entry with id "nope"; nothing was acked'):
+        eng.ack([ids[0], "nope", ids[1]])
+    assert eng.outbox(state="done").empty
+    with pytest.raises(TypeError, match="ids\\[1\\] is int"):
+        eng.ack([ids[0], 7])
+    eng.ack(iter(ids + ids[:1]))  # any iterable; a repeat is fine
+    assert sorted(eng.outbox(state="done")["id"]) == sorted(ids)
+    eng.ack([])
+
+
 def test_unknown_outbox_id_is_not_found(eng):
     with pytest.raises(saleskit.NotFoundError, match='no outbox entry with id "nope"') as info:
         eng.ack("nope")

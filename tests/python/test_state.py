@@ -37,13 +37,15 @@ def test_reopen_keeps_outbox_and_audit(tmp_path):
         [entry] = eng.poll_outbox(limit=1)
         eng.ack(entry["id"])
         assert eng.acknowledged == 4  # playbook, customers, events, ack
+        eng.ack([entry["id"], entry["id"]])  # a batch: one entry
+        assert eng.acknowledged == 5
         outbox, audit = eng.outbox(), eng.audit()
         assert list(outbox["state"]) == ["done", "pending"]
         assert len(audit) == 2
     with saleskit.Engine.open(str(path)) as again:
         assert again.now == T0  # the file's start
         assert len(again) == 2
-        assert again.acknowledged == 4
+        assert again.acknowledged == 5
         pd_testing = pytest.importorskip("pandas.testing")
         pd_testing.assert_frame_equal(again.outbox(), outbox)
         pd_testing.assert_frame_equal(again.audit(), audit)

@@ -95,7 +95,12 @@ absl::Status Extra(Engine& engine, size_t step) {
       kind.set_condition("event.type == 'email_click'");
       return engine.DefineEventKinds({kind});
     }
-    default: engine.TrimScoreCrossings(engine.LastScoreCrossing() / 2); return absl::OkStatus();
+    default: {
+      engine.TrimScoreCrossings(engine.LastScoreCrossing() / 2);
+      std::vector<std::string> ids;  // a batch of acks
+      for (const v1::OutboxEntry& e : engine.OutboxEntries(0, 3, v1::OutboxEntry::PENDING)) ids.push_back(e.id());
+      return engine.AckOutbox(absl::MakeConstSpan(ids));
+    }
   }
 }
 

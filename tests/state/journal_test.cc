@@ -117,27 +117,31 @@ TEST_CASE("A reopened engine has the state it had when it was closed", "[state]"
     (*engine)->TrimScoreCrossings(2);
     CHECK((*engine)->Acknowledged() == 85);
     // Outbox acks and nacks are inputs too: a delivered entry stays delivered.
-    const std::vector<v1::OutboxEntry> pending = (*engine)->OutboxEntries(0, 2, v1::OutboxEntry::PENDING);
-    REQUIRE(pending.size() == 2);
+    const std::vector<v1::OutboxEntry> pending = (*engine)->OutboxEntries(0, 4, v1::OutboxEntry::PENDING);
+    REQUIRE(pending.size() == 4);
     REQUIRE((*engine)->AckOutbox(pending[0].id()).ok());
     REQUIRE((*engine)->NackOutbox(pending[1].id(), "timeout").ok());
     CHECK((*engine)->AckOutbox("no-such-entry").code() == absl::StatusCode::kNotFound);  // not journaled
-    CHECK((*engine)->Acknowledged() == 87);
+    const std::vector<std::string> batch = {pending[2].id(), pending[3].id()};
+    const std::vector<std::string> refused = {pending[2].id(), "no-such-entry"};
+    CHECK((*engine)->AckOutbox(absl::MakeConstSpan(refused)).code() == absl::StatusCode::kNotFound);  // not journaled
+    REQUIRE((*engine)->AckOutbox(absl::MakeConstSpan(batch)).ok());  // one entry
+    CHECK((*engine)->Acknowledged() == 88);
     before = Fingerprint(**engine);
     CHECK(before.find("outbox ") != std::string::npos);
   }
   {
     auto engine = Engine::Open(path, StreamEngineOptions());
     REQUIRE(engine.ok());
-    CHECK((*engine)->Acknowledged() == 87);
+    CHECK((*engine)->Acknowledged() == 88);
     CHECK(Fingerprint(**engine) == before);
-    CHECK((*engine)->OutboxEntries(0, SIZE_MAX, v1::OutboxEntry::DONE).size() == 1);
+    CHECK((*engine)->OutboxEntries(0, SIZE_MAX, v1::OutboxEntry::DONE).size() == 3);
     CHECK((*engine)->GetCustomer("z1").ok());
     CHECK((*engine)->GetCustomer("z3").status().code() == absl::StatusCode::kNotFound);
     CHECK((*engine)->Segments().size() == 3);  // vp was removed
     auto window = (*engine)->Compile("events.count('form_fill', hours(6)) >= 1");  // already kept: not journaled
     REQUIRE(window.ok());
-    CHECK((*engine)->Acknowledged() == 87);
+    CHECK((*engine)->Acknowledged() == 88);
   }
   // An uninterrupted in-memory run agrees (without the extra inputs).
   {

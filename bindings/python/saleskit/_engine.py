@@ -995,15 +995,29 @@ class Engine:
             text = self._native.poll_outbox_json(int(limit or 0))
         return [_times(e, "created_at", "available_at") for e in json.loads(text)]
 
-    def ack(self, id: str) -> None:
-        """The host delivered outbox entry ``id``: it is done (acking twice is fine).
+    def ack(self, ids: Union[str, Iterable[str]]) -> None:
+        """The host delivered outbox entry ``ids`` (one id), or every entry in
+        ``ids`` (an iterable of ids): they are done (acking twice is fine).
+
+        Several ids are acked in one write (one journal entry on a durable
+        engine, where acking one at a time writes one each), all or none.
 
         Raises:
-            NotFoundError: no outbox entry has this id (the message names it).
-            FailedPreconditionError: the entry is dead.
+            NotFoundError: no outbox entry has this id (the message names it,
+                and its position in ``ids``); nothing was acked.
+            FailedPreconditionError: the entry is dead; nothing was acked.
+            TypeError: an id that is not a str.
         """
+        if isinstance(ids, str):
+            with translated():
+                self._native.ack_outbox(ids)
+            return
+        batch = list(ids)
+        for i, id in enumerate(batch):
+            if not isinstance(id, str):
+                raise TypeError(f"ids[{i}] is {type(id).__name__}, not str")
         with translated():
-            self._native.ack_outbox(id)
+            self._native.ack_outbox_many(batch)
 
     def nack(self, id: str, error: str = "") -> None:
         """Delivering outbox entry ``id`` failed with ``error``: it is polled

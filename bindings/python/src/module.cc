@@ -787,6 +787,14 @@ class PyEngine {
     return out;
   }
   void AckOutbox(const std::string& id) { ThrowIfError(engine_->AckOutbox(id)); }
+  void AckOutboxMany(const std::vector<std::string>& ids) {
+    absl::Status st;
+    {
+      nb::gil_scoped_release release;
+      st = engine_->AckOutbox(absl::MakeConstSpan(ids));
+    }
+    ThrowIfError(st);
+  }
   void NackOutbox(const std::string& id, const std::string& error) { ThrowIfError(engine_->NackOutbox(id, error)); }
   std::string OutboxJson(uint64_t after, uint64_t limit, const std::string& state) const {
     const v1::OutboxEntry::State s = ValueOrThrow(internal::ParseOutboxState(state));
@@ -1383,6 +1391,7 @@ NB_MODULE(_saleskit, m) {
       .def("trim_score_crossings", &PyEngine::TrimScoreCrossings, nb::arg("through"))
       .def("poll_outbox_json", &PyEngine::PollOutboxJson, nb::arg("limit"))
       .def("ack_outbox", &PyEngine::AckOutbox, nb::arg("id"))
+      .def("ack_outbox_many", &PyEngine::AckOutboxMany, nb::arg("ids"))
       .def("nack_outbox", &PyEngine::NackOutbox, nb::arg("id"), nb::arg("error"))
       .def("outbox_json", &PyEngine::OutboxJson, nb::arg("after"), nb::arg("limit"), nb::arg("state"))
       .def("audit_json", &PyEngine::AuditJson, nb::arg("after"), nb::arg("limit"), nb::arg("customer_id"),

@@ -3,7 +3,6 @@
 #define SALESKIT_AUTOMATION_OUTBOX_H_
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,8 +10,10 @@
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "saleskit/time.h"
 #include "saleskit/v1/automation.pb.h"
@@ -55,6 +56,9 @@ class Outbox {
   // The entry was delivered. Acking a done entry again is OK. NotFound for
   // an unknown id; FailedPrecondition for a dead entry.
   absl::Status Ack(absl::string_view id);
+  // Acks every id, all or none: the first id that Ack would refuse (unknown,
+  // or dead) is the error, naming it and its position, and nothing is acked.
+  absl::Status Ack(absl::Span<const std::string> ids);
   // Delivery failed: retried after a backoff, or dead after max_attempts.
   // NotFound for an unknown id; FailedPrecondition for a done or dead entry.
   absl::Status Nack(absl::string_view id, absl::string_view error, absl::Time now);
@@ -86,9 +90,11 @@ class Outbox {
 
   OutboxOptions options_;
   std::map<uint64_t, v1::OutboxEntry> entries_;   // by seq
-  absl::flat_hash_map<std::string, uint64_t> ids_;
+  absl::flat_hash_map<absl::string_view, uint64_t> ids_;  // views of the ids in entries_ (nodes are stable)
   size_t pending_ = 0;
-  absl::flat_hash_map<std::string, std::deque<uint64_t>> queues_;  // customer -> pending seqs
+  // customer -> pending seqs, oldest first (mostly one: a queue is made and
+  // dropped for every entry of a customer with none pending).
+  absl::flat_hash_map<std::string, absl::InlinedVector<uint64_t, 2>> queues_;
   absl::btree_set<std::pair<Micros, uint64_t>> waiting_;           // heads by (available_at, seq)
   absl::btree_set<uint64_t> ready_;                                // due heads, by seq
   absl::flat_hash_set<uint64_t> in_flight_;
