@@ -21,7 +21,7 @@ uint64_t Key(int rule, uint32_t row) { return (static_cast<uint64_t>(rule) << 32
 
 // FNV-1a, twice with different offsets: a stable 128-bit id (absl::Hash is
 // seeded per process, so it cannot name anything durable).
-std::string StableId(absl::string_view rule, absl::string_view customer, absl::string_view trigger, int action) {
+Runner::ActionId StableId(absl::string_view rule, absl::string_view customer, absl::string_view trigger, int action) {
   uint64_t a = 14695981039346656037ull, b = 0x9e3779b97f4a7c15ull;
   auto mix = [&](absl::string_view s) {
     for (unsigned char ch : s) {
@@ -35,7 +35,7 @@ std::string StableId(absl::string_view rule, absl::string_view customer, absl::s
   mix(customer);
   mix(trigger);
   mix(absl::StrCat(action));
-  return absl::StrFormat("%016x%016x", a, b);
+  return {a, b};
 }
 
 std::string AttrText(const v1::AttrValue& v) {
@@ -135,6 +135,16 @@ std::shared_ptr<const Runner::Occurrence> MakeOccurrence(std::string key, std::s
   return std::make_shared<const Runner::Occurrence>(Runner::Occurrence{std::move(key), std::move(text)});
 }
 }  // namespace
+
+std::string Runner::ActionId::Text() const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    out[15 - i] = kHex[(hi >> (4 * i)) & 0xf];
+    out[31 - i] = kHex[(lo >> (4 * i)) & 0xf];
+  }
+  return out;
+}
 
 Runner::Runner() = default;
 Runner::~Runner() = default;
@@ -823,9 +833,9 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       return wrote();
     }
     case v1::Action::kCreateTask: {
-      const std::string id = StableId(rule.def->name(), customer, p.occurrence->key, index);
+      const ActionId id = StableId(rule.def->name(), customer, p.occurrence->key, index);
       v1::Task task;
-      task.set_id(id);
+      task.set_id(id.Text());
       task.set_customer_id(customer);
       const std::optional<absl::string_view> owner = OwnerOf(state, p.row);
       if (owner) task.set_owner_id(std::string(*owner));
@@ -859,9 +869,9 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
         outcome = Outreach(channel, p.row, state, &reason, &available_at);
         if (outcome == ActionResult::SKIPPED) return skip(reason, absl::StrCat("channel ", channel));
       }
-      const std::string id = StableId(rule.def->name(), customer, p.occurrence->key, index);
+      const ActionId id = StableId(rule.def->name(), customer, p.occurrence->key, index);
       v1::OutboxEntry entry;
-      entry.set_id(id);
+      entry.set_id(id.Text());
       entry.set_customer_id(customer);
       entry.set_rule(rule.def->name());
       *entry.mutable_action() = action;
@@ -1057,7 +1067,7 @@ v1::AuditRecord Runner::ToRecord(const AuditEntry& e) const {
   for (const AuditEntry::Action& a : e.actions) {
     ActionResult* r = out.add_actions();
     r->set_index(a.index);
-    r->set_id(a.id);
+    if (a.id) r->set_id(a.id->Text());
     r->set_result(a.result);
     r->set_reason(a.reason);
     r->set_detail(a.detail);

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <set>
 #include <string>
@@ -132,6 +133,13 @@ class Runner {
   struct Occurrence {
     std::string key;
     std::string text;
+  };
+
+  // The stable 128-bit id of an action decided for a trigger occurrence:
+  // names its outbox entry or task (Text(): 32 hex digits).
+  struct ActionId {
+    uint64_t hi = 0, lo = 0;
+    std::string Text() const;
   };
 
   Runner();
@@ -277,7 +285,7 @@ class Runner {
       uint32_t index = 0;
       v1::ActionResult::Result result = v1::ActionResult::RESULT_UNSPECIFIED;
       v1::SkipReason reason = v1::SKIP_REASON_UNSPECIFIED;
-      std::string id;
+      std::optional<ActionId> id;
       std::string detail;
     };
     struct Read {
