@@ -95,6 +95,7 @@ std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
     waiting_.erase(waiting_.begin());
   }
   std::vector<v1::OutboxEntry> out;
+  out.reserve(std::min(limit, ready_.size()));
   for (auto it = ready_.begin(); it != ready_.end() && out.size() < limit; it = ready_.erase(it)) {
     in_flight_.insert(*it);
     out.push_back(entries_.at(*it));
