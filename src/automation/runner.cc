@@ -105,6 +105,18 @@ bool OptedOut(const v1::Customer& c, absl::string_view channel) {
   return false;
 }
 
+// A string field's value in the store (nullopt: absent).
+std::optional<absl::string_view> StoreString(const CustomerStore& store, StringField field, uint32_t row) {
+  const int32_t code = store.string_codes(field)[row];
+  if (code == StringDictionary::kNone) return std::nullopt;
+  return store.string_dictionary(field).Get(code);
+}
+
+// A record's optional string field (nullopt: absent).
+std::optional<absl::string_view> Present(bool has, const std::string& value) {
+  return has ? std::optional<absl::string_view>(value) : std::nullopt;
+}
+
 // Bit of Customer field `name` in StoreChanges::CustomerWrite::fields (-1: none).
 int FieldBit(absl::string_view name) {
   const auto* d = v1::Customer::descriptor()->FindFieldByName(std::string(name));
@@ -543,7 +555,7 @@ class Runner::Decider {
   std::optional<absl::string_view> OwnerOf(const RowState& state, uint32_t row) const;
   absl::TimeZone ZoneOf(const RowState& state, uint32_t row) const;
   bool DoNotContact(const RowState& state, uint32_t row) const;
-  bool OptedOut(const RowState& state, uint32_t row, absl::string_view channel) const;
+  bool OptedOutOf(const RowState& state, uint32_t row, absl::string_view channel) const;
   void Act(const Pending& p, int index, const v1::Action& action, AuditEntry& record, RowState& state);
   // The owner a pool picks for the customer; -1 for none.
   int Route(int pool, uint32_t row);
@@ -575,23 +587,15 @@ v1::Customer& Runner::Decider::View(RowState& state, uint32_t row) {
   return *state.view;
 }
 
-namespace {
-// A string field's value in the store (nullopt: absent).
-std::optional<absl::string_view> StoreString(const CustomerStore& store, StringField field, uint32_t row) {
-  const int32_t code = store.string_codes(field)[row];
-  if (code == StringDictionary::kNone) return std::nullopt;
-  return store.string_dictionary(field).Get(code);
-}
-}  // namespace
-
 std::optional<absl::string_view> Runner::Decider::OwnerOf(const RowState& state, uint32_t row) const {
-  if (state.view) return state.view->has_owner_id() ? std::optional<absl::string_view>(state.view->owner_id()) : std::nullopt;
-  return StoreString(store_, StringField::kOwnerId, row);
+  return state.view ? Present(state.view->has_owner_id(), state.view->owner_id())
+                    : StoreString(store_, StringField::kOwnerId, row);
 }
 
 absl::TimeZone Runner::Decider::ZoneOf(const RowState& state, uint32_t row) const {
-  std::optional<absl::string_view> name = StoreString(store_, StringField::kTimezone, row);
-  if (state.view) name = state.view->has_timezone() ? std::optional<absl::string_view>(state.view->timezone()) : std::nullopt;
+  const std::optional<absl::string_view> name = state.view
+                                                    ? Present(state.view->has_timezone(), state.view->timezone())
+                                                    : StoreString(store_, StringField::kTimezone, row);
   if (name) {
     absl::StatusOr<absl::TimeZone> zone = LoadZone(std::string(*name));
     if (zone.ok()) return *zone;
@@ -603,8 +607,8 @@ bool Runner::Decider::DoNotContact(const RowState& state, uint32_t row) const {
   return state.view ? state.view->do_not_contact() : store_.do_not_contact(row);
 }
 
-bool Runner::Decider::OptedOut(const RowState& state, uint32_t row, absl::string_view channel) const {
-  if (state.view) return automation::OptedOut(*state.view, channel);
+bool Runner::Decider::OptedOutOf(const RowState& state, uint32_t row, absl::string_view channel) const {
+  if (state.view) return OptedOut(*state.view, channel);
   return store_.consent_status(row, channel) == v1::Consent::OPTED_OUT;
 }
 
@@ -679,7 +683,7 @@ ActionResult::Result Runner::Decider::Outreach(const std::string& channel, uint3
     *reason = v1::DO_NOT_CONTACT;
     return ActionResult::SKIPPED;
   }
-  if (OptedOut(state, row, channel)) {
+  if (OptedOutOf(state, row, channel)) {
     *reason = v1::NO_CONSENT;
     return ActionResult::SKIPPED;
   }
@@ -1003,7 +1007,8 @@ Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segment
   }
   std::sort(runs_.begin(), runs_.end());
   for (size_t k = 0; k < runs_.size(); ++k) {
-    const size_t first = k > 0 && runs_[k].first == runs_[k - 1].first ? work[runs_[k - 1].second].order : runs_[k].second;
+    const bool again = k > 0 && runs_[k].first == runs_[k - 1].first;
+    const size_t first = again ? work[runs_[k - 1].second].order : runs_[k].second;
     for (size_t i = runs_[k].second; i < work.size() && work[i].occurrence.get() == runs_[k].first; ++i) {
       work[i].order = first;
     }
