@@ -546,7 +546,8 @@ class Runner::Decider {
     bool tags = false;   // the patch sets the tag list
     std::vector<int> writers;
     // (change, group) pairs a rule already acted in.
-    absl::flat_hash_set<std::pair<const Occurrence*, absl::string_view>> groups;
+    // Views of the change's key (its occurrence lives through the round).
+    absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> groups;
   };
   RowState& Row(uint32_t row);
   v1::Customer& View(RowState& state, uint32_t row);
@@ -949,7 +950,7 @@ void Runner::Decider::Decide(Pending& p) {
   }
   RowState& state = Row(p.row);  // read only for rules that act
   const std::string& group = rule.def->group();
-  if (!group.empty() && !state.groups.insert({p.occurrence.get(), group}).second) {
+  if (!group.empty() && !state.groups.insert({p.occurrence->key, group}).second) {
     return skipped(v1::PRIORITY, absl::StrCat("a higher-priority rule of group ", group, " acted"));
   }
   record.outcome = v1::AuditRecord::FIRED;
@@ -999,17 +1000,24 @@ Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segment
   }
   // Per customer, change by change in the order they happened; the rules
   // one change triggers by priority.
-  // An occurrence's rules are queued together, so it is found in runs:
-  // each run takes the position of its occurrence's first run.
+  // A change is named by its key (timers of several rules at one instant
+  // make several occurrences of one key). An occurrence's rules are queued
+  // together, so a key is found in runs: each run takes the position of
+  // its key's first run.
+  auto same_key = [](const Occurrence* a, const Occurrence* b) { return a == b || a->key == b->key; };
   runs_.clear();
   for (size_t i = 0; i < work.size(); ++i) {
-    if (i == 0 || work[i].occurrence != work[i - 1].occurrence) runs_.push_back({work[i].occurrence.get(), i});
+    if (i == 0 || !same_key(work[i].occurrence.get(), work[i - 1].occurrence.get())) {
+      runs_.push_back({work[i].occurrence.get(), i});
+    }
   }
-  std::sort(runs_.begin(), runs_.end());
+  std::sort(runs_.begin(), runs_.end(), [](const auto& a, const auto& b) {
+    return a.first->key != b.first->key ? a.first->key < b.first->key : a.second < b.second;
+  });
   for (size_t k = 0; k < runs_.size(); ++k) {
-    const bool again = k > 0 && runs_[k].first == runs_[k - 1].first;
+    const bool again = k > 0 && same_key(runs_[k].first, runs_[k - 1].first);
     const size_t first = again ? work[runs_[k - 1].second].order : runs_[k].second;
-    for (size_t i = runs_[k].second; i < work.size() && work[i].occurrence.get() == runs_[k].first; ++i) {
+    for (size_t i = runs_[k].second; i < work.size() && same_key(work[i].occurrence.get(), runs_[k].first); ++i) {
       work[i].order = first;
     }
   }

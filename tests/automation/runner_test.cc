@@ -402,6 +402,19 @@ TEST_CASE("rules of one group compete: only the highest priority acts", "[automa
                                                   "other fr fired APPLIED"});
 }
 
+TEST_CASE("schedules of one group at one instant compete as one change", "[automation]") {
+  auto e = NewEngine();
+  // Each rule has its own timer; at 09:00 both fire for every customer of the zone.
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    policies { timezone: "Europe/Berlin" }
+    rules { name: "weekly" priority: 1 group: "digest" trigger { schedule { at: "09:00" } } actions { add_tag: "w" } }
+    rules { name: "daily" priority: 5 group: "digest" trigger { schedule { at: "09:00" } } actions { add_tag: "d" } }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id\nc1\n");
+  REQUIRE(e->AdvanceTo(At("2026-11-03T08:30:00Z")).ok());  // 09:30 in Berlin
+  CHECK(Decisions(*e) == std::vector<std::string>{"daily c1 fired APPLIED", "weekly c1 PRIORITY"});
+}
+
 TEST_CASE("score crossings and lifecycle changes trigger rules, and rules adjust scores", "[automation]") {
   auto e = NewEngine();
   REQUIRE(e->DefinePlaybook(Parse(R"pb(
