@@ -387,6 +387,28 @@ TEST_CASE("a rule's own writes do not retrigger it and cascades stop at the dept
   CHECK(e->GetCustomer("c1")->tags().empty());
 }
 
+TEST_CASE("outreach sees what earlier actions of the same change wrote", "[automation]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(R"pb(
+    owners { id: "ann" }
+    rules { name: "stop" priority: 9 trigger { event { type: "unsubscribe" } }
+            actions { set_field { field: "do_not_contact" value: "true" } } }
+    rules { name: "route" priority: 9 trigger { event { type: "visit" } } actions { assign_owner { owner: "ann" } } }
+    rules { name: "mail" trigger { event { type: "unsubscribe" } } actions { send_email { template_id: "bye" } } }
+    rules { name: "ping" trigger { event { type: "visit" } } actions { notify_owner { message: "visit" } } }
+  )pb")).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,owner_id\nc1,\nc2,bob\n");
+  LoadCsv(*e, RecordKind::kEvents, "customer_id,type,occurred_at\nc1,unsubscribe,2026-11-02T11:00:00Z\n"
+                                   "c1,visit,2026-11-02T11:00:00Z\nc2,visit,2026-11-02T11:00:00Z\n");
+  CHECK(Decisions(*e, "c1") == std::vector<std::string>{"stop c1 fired APPLIED", "mail c1 fired SKIPPED:DO_NOT_CONTACT",
+                                                        "route c1 fired APPLIED", "ping c1 fired OUTBOX"});
+  CHECK(Decisions(*e, "c2") == std::vector<std::string>{"route c2 fired APPLIED", "ping c2 fired OUTBOX"});
+  const std::vector<v1::OutboxEntry> pings = e->OutboxEntries();
+  REQUIRE(pings.size() == 2);
+  CHECK(pings[0].owner_id() == "ann");  // assigned by the same visit: c1 had none
+  CHECK(pings[1].owner_id() == "ann");  // c2's bob was replaced
+}
+
 TEST_CASE("rules of one group compete: only the highest priority acts", "[automation]") {
   auto e = NewEngine();
   REQUIRE(e->DefinePlaybook(Parse(R"pb(
