@@ -576,12 +576,18 @@ class Runner::Decider {
   const CustomerStore& store_;
   const SegmentCatalog& segments_;
   const absl::Time now_;
-  std::map<uint32_t, RowState> rows_;
+  // The rows acted on, in row order: Decide sees the queue sorted by row.
+  std::vector<std::pair<uint32_t, RowState>> rows_;
   absl::flat_hash_map<std::string, int64_t> load_delta_;  // assignments this round
   Effects effects_;
 };
 
-Runner::Decider::RowState& Runner::Decider::Row(uint32_t row) { return rows_[row]; }
+Runner::Decider::RowState& Runner::Decider::Row(uint32_t row) {
+  if (rows_.empty() || rows_.back().first < row) return rows_.emplace_back(row, RowState()).second;
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), row, [](const auto& r, uint32_t v) { return r.first < v; });
+  if (it == rows_.end() || it->first != row) it = rows_.emplace(it, row, RowState());
+  return it->second;
+}
 
 v1::Customer& Runner::Decider::View(RowState& state, uint32_t row) {
   if (!state.view) state.view = store_.CustomerAt(row);
