@@ -529,8 +529,11 @@ void Runner::EndCascade() {
 // One round of decisions at one instant.
 class Runner::Decider {
  public:
-  Decider(Runner& runner, const CustomerStore& store, const SegmentCatalog& segments, absl::Time now)
-      : r_(runner), set_(*runner.rules_), store_(store), segments_(segments), now_(now) {}
+  // `rows`: how many rows the round may act on (one allocation for their states).
+  Decider(Runner& runner, const CustomerStore& store, const SegmentCatalog& segments, absl::Time now, size_t rows)
+      : r_(runner), set_(*runner.rules_), store_(store), segments_(segments), now_(now) {
+    rows_.reserve(rows);
+  }
 
   void Decide(Pending& p);
   Effects Finish();
@@ -1034,7 +1037,9 @@ Effects Runner::Decide(const CustomerStore& store, const SegmentCatalog& segment
     if (a.rule != b.rule) return rules_->rank_[a.rule] < rules_->rank_[b.rule];
     return a.position < b.position;
   });
-  Decider decider(*this, store, segments, now);
+  size_t rows = 0;
+  for (size_t i = 0; i < work.size(); ++i) rows += i == 0 || work[i].row != work[i - 1].row;
+  Decider decider(*this, store, segments, now, rows);
   for (Pending& p : work) decider.Decide(p);
   work.clear();
   Effects effects = decider.Finish();
