@@ -968,6 +968,8 @@ void Runner::Decider::Decide(Pending& p) {
 }
 
 Effects Runner::Decider::Finish() {
+  effects_.customers.records.reserve(
+      std::count_if(rows_.begin(), rows_.end(), [](const auto& r) { return r.second.written; }));
   for (auto& [row, state] : rows_) {
     if (!state.written) continue;
     std::vector<int>& origins = r_.origins_[row];

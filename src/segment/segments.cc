@@ -531,6 +531,7 @@ void SegmentCatalog::Apply(const StoreChanges& changes, const CustomerStore& sto
     bool operator<(const Touch& o) const { return std::tie(position, item) < std::tie(o.position, o.item); }
   };
   absl::InlinedVector<Touch, 4> work;  // one-event batches: no allocation
+  work.reserve(changes.customers.size() + changes.events.size());
   const uint32_t events_at = static_cast<uint32_t>(changes.customers.size());
   const uint32_t accounts_at = events_at + static_cast<uint32_t>(changes.events.size());
   for (uint32_t i = 0; i < changes.customers.size(); ++i) work.push_back({0, i, changes.customers[i].row});

@@ -1143,7 +1143,7 @@ void CustomerStore::EndBatch() {
   // records (the usual ingest batch) then allocate nothing for it.
   constexpr size_t kKeep = 4096;
   Journal& j = *journal_;
-  ClearKeeping(j.images, kKeep / 16);  // row images hold vectors: keep fewer
+  ClearKeeping(j.images, kKeep / 4);  // row images are larger: a 1000-record batch's
   j.imaged.clear();
   ClearKeeping(j.new_rows, kKeep);
   ClearKeeping(j.events, kKeep);
