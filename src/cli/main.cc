@@ -32,6 +32,7 @@ constexpr char kUsage[] =
     "  playbook check   check an automation playbook (docs/automation.md)\n"
   "  run              replay a CRM data directory through a playbook's rules\n"
   "  state FILE       open a state file (docs/state.md) and summarise it; --checkpoint writes one\n"
+  "  outbox FILE      list a state file's due outbox entries (JSON), or --ack / --nack entries\n"
   "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
     "  cel-conformance FILE...\n"
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   if (command == "playbook") return saleskit::cli::RunPlaybook(args, std::cout, std::cerr);
   if (command == "run") return saleskit::cli::RunRun(args, std::cout, std::cerr);
   if (command == "state") return saleskit::cli::RunState(args, std::cout, std::cerr);
+  if (command == "outbox") return saleskit::cli::RunOutbox(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);

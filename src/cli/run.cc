@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/args.h"
+#include "internal/automation_json.h"
 #include "saleskit/io/playbook_text.h"
 #include "saleskit/status_macros.h"
 #include "saleskit/time.h"
@@ -434,6 +435,16 @@ int RunRun(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
 
 // ------------------------------------------------------------------ state
 
+namespace {
+// Opens an existing state file (Engine::Open would create a missing one).
+absl::StatusOr<std::unique_ptr<Engine>> OpenExisting(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    return absl::NotFoundError(absl::StrCat("state file ", path, " does not exist"));
+  }
+  return Engine::Open(path, EngineOptions(), StateOptions());
+}
+}  // namespace
+
 int RunState(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   constexpr char kUsage[] =
       "usage: saleskit state FILE [--checkpoint] [--limit N]\n"
@@ -457,12 +468,7 @@ int RunState(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
     return Usage(err, absl::InvalidArgumentError(absl::StrCat("--limit: expected a whole number, got \"", *v, "\"")),
                  kUsage);
   }
-  // Engine::Open creates a missing file; reading one must not.
-  if (!std::filesystem::is_regular_file(path)) {
-    err << "saleskit: state file " << path << " does not exist\n";
-    return 1;
-  }
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(path, EngineOptions(), StateOptions());
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenExisting(path);
   if (!engine.ok()) {
     err << "saleskit: " << engine.status().message() << "\n";
     return 1;
@@ -485,6 +491,64 @@ int RunState(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   out << "playbook" << (playbook.version().empty() ? "" : absl::StrCat(" (", playbook.version(), ")")) << ": "
       << PlaybookCounts(playbook) << "\n\n";
   PrintAutomation(**engine, limit, out);
+  return 0;
+}
+
+// ------------------------------------------------------------------ outbox
+
+int RunOutbox(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit outbox FILE [--limit N]\n"
+      "       saleskit outbox FILE --ack ID [--ack ID ...]\n"
+      "       saleskit outbox FILE --nack ID [--error TEXT]\n"
+      "  The outbox of the state file FILE (docs/automation.md#outbox), for a host that delivers\n"
+      "  from a shell. Without --ack or --nack: prints the entries due at the file's clock, at\n"
+      "  most --limit (all by default) and one per customer, as a JSON array (as the C API's\n"
+      "  saleskit_outbox_poll). --ack: the entries were delivered, all or none, in one write.\n"
+      "  --nack: delivering the entry failed with TEXT; it is retried after a backoff.\n";
+  absl::StatusOr<Args> args = ParseArgs(raw, {"limit", "ack", "nack", "error"}, {"help"});
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  if (args->positional.size() != 1) {
+    return Usage(err, absl::InvalidArgumentError("expected one state FILE"), kUsage);
+  }
+  const std::vector<std::string> acks = args->GetAll("ack");
+  const std::vector<std::string> nacks = args->GetAll("nack");
+  if (!acks.empty() && !nacks.empty()) {
+    return Usage(err, absl::InvalidArgumentError("--ack and --nack go in separate calls"), kUsage);
+  }
+  if (nacks.size() > 1) return Usage(err, absl::InvalidArgumentError("one --nack per call"), kUsage);
+  if (args->Get("error") && nacks.empty()) {
+    return Usage(err, absl::InvalidArgumentError("--error goes with --nack"), kUsage);
+  }
+  size_t limit = SIZE_MAX;
+  if (auto v = args->Get("limit"); v && (!absl::SimpleAtoi(*v, &limit) || limit == 0)) {
+    return Usage(err, absl::InvalidArgumentError(absl::StrCat("--limit: expected a positive whole number, got \"", *v,
+                                                              "\"")),
+                 kUsage);
+  }
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenExisting(args->positional[0]);
+  if (!engine.ok()) {
+    err << "saleskit: " << engine.status().message() << "\n";
+    return 1;
+  }
+  absl::Status st;
+  if (!acks.empty()) {
+    st = (*engine)->AckOutbox(absl::MakeConstSpan(acks));
+    if (st.ok()) out << "acked " << acks.size() << (acks.size() == 1 ? " entry\n" : " entries\n");
+  } else if (!nacks.empty()) {
+    st = (*engine)->NackOutbox(nacks[0], args->Get("error").value_or(""));
+    if (st.ok()) out << "nacked " << nacks[0] << "\n";
+  } else {
+    out << internal::OutboxEntriesJson((*engine)->PollOutbox(limit)) << "\n";
+  }
+  if (!st.ok()) {
+    err << "saleskit: " << st.message() << "\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -20,6 +20,9 @@ int RunPlaybook(const std::vector<std::string>& args, std::ostream& out, std::os
 int RunRun(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `saleskit state FILE [--checkpoint]`: opens a state file and summarises it.
 int RunState(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `saleskit outbox FILE [--limit N | --ack ID... | --nack ID --error TEXT]`:
+// lists the due outbox entries of a state file, or acks or nacks entries.
+int RunOutbox(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // The example playbook (examples/playbooks/inbound.yaml), embedded at build time.
 extern const char kInboundPlaybookName[];
