@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "internal/proto_time.h"
+#include "saleskit/status_macros.h"
 #include "saleskit/time.h"
 
 namespace saleskit::automation {
@@ -103,46 +104,42 @@ std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
   return out;
 }
 
-absl::Status Outbox::Ack(absl::string_view id) {
+absl::StatusOr<v1::OutboxEntry*> Outbox::Lookup(absl::string_view id) {
   auto it = ids_.find(id);
   if (it == ids_.end()) return absl::NotFoundError(absl::StrCat("no outbox entry with id \"", id, "\""));
-  v1::OutboxEntry& e = entries_.at(it->second);
-  if (e.state() == v1::OutboxEntry::DONE) return absl::OkStatus();
-  if (e.state() == v1::OutboxEntry::DEAD) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("outbox entry \"", id, "\" is on the dead-letter list after ", e.attempts(), " attempts"));
+  return &entries_.at(it->second);
+}
+
+absl::StatusOr<v1::OutboxEntry*> Outbox::Ackable(absl::string_view id) {
+  absl::StatusOr<v1::OutboxEntry*> e = Lookup(id);
+  if (e.ok() && (*e)->state() == v1::OutboxEntry::DEAD) {
+    return absl::FailedPreconditionError(absl::StrCat("outbox entry \"", id, "\" is on the dead-letter list after ",
+                                                      (*e)->attempts(), " attempts"));
   }
-  Finish(e, v1::OutboxEntry::DONE);
+  return e;
+}
+
+absl::Status Outbox::Ack(absl::string_view id) {
+  absl::StatusOr<v1::OutboxEntry*> e = Ackable(id);
+  if (!e.ok()) return e.status();
+  if ((*e)->state() == v1::OutboxEntry::PENDING) Finish(**e, v1::OutboxEntry::DONE);
   return absl::OkStatus();
 }
 
 absl::Status Outbox::Ack(absl::Span<const std::string> ids) {
   for (size_t i = 0; i < ids.size(); ++i) {
-    auto it = ids_.find(ids[i]);
-    absl::Status refused;
-    if (it == ids_.end()) {
-      refused = absl::NotFoundError(absl::StrCat("no outbox entry with id \"", ids[i], "\""));
-    } else if (const v1::OutboxEntry& e = entries_.at(it->second); e.state() == v1::OutboxEntry::DEAD) {
-      refused = absl::FailedPreconditionError(absl::StrCat("outbox entry \"", ids[i],
-                                                           "\" is on the dead-letter list after ", e.attempts(),
-                                                           " attempts"));
-    }
-    if (!refused.ok()) {
-      return absl::Status(refused.code(), absl::StrCat("ack ", i + 1, " of ", ids.size(), ": ", refused.message(),
-                                                       "; nothing was acked"));
+    if (absl::StatusOr<v1::OutboxEntry*> e = Ackable(ids[i]); !e.ok()) {
+      return absl::Status(e.status().code(), absl::StrCat("ack ", i + 1, " of ", ids.size(), ": ",
+                                                          e.status().message(), "; nothing was acked"));
     }
   }
-  for (const std::string& id : ids) {
-    v1::OutboxEntry& e = entries_.at(ids_.at(id));
-    if (e.state() == v1::OutboxEntry::PENDING) Finish(e, v1::OutboxEntry::DONE);
-  }
+  for (const std::string& id : ids) SALESKIT_RETURN_IF_ERROR(Ack(id));  // checked above: cannot fail
   return absl::OkStatus();
 }
 
 absl::Status Outbox::Nack(absl::string_view id, absl::string_view error, absl::Time now) {
-  auto it = ids_.find(id);
-  if (it == ids_.end()) return absl::NotFoundError(absl::StrCat("no outbox entry with id \"", id, "\""));
-  v1::OutboxEntry& e = entries_.at(it->second);
+  SALESKIT_ASSIGN_OR_RETURN(v1::OutboxEntry * found, Lookup(id));
+  v1::OutboxEntry& e = *found;
   if (e.state() != v1::OutboxEntry::PENDING) {
     return absl::FailedPreconditionError(absl::StrCat("outbox entry \"", id, "\" is ",
                                                       e.state() == v1::OutboxEntry::DONE ? "done" : "dead"));

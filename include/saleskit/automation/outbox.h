@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "absl/time/time.h"
@@ -87,6 +88,10 @@ class Outbox {
   void Unhead(uint64_t seq);
   void Head(const std::string& customer_id);
   void Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state);
+  // The entry with `id`, or NotFound naming it.
+  absl::StatusOr<v1::OutboxEntry*> Lookup(absl::string_view id);
+  // Lookup, and FailedPrecondition for a dead entry: what Ack refuses.
+  absl::StatusOr<v1::OutboxEntry*> Ackable(absl::string_view id);
 
   OutboxOptions options_;
   std::map<uint64_t, v1::OutboxEntry> entries_;   // by seq
