@@ -10,55 +10,96 @@
 
 namespace saleskit::automation {
 
-bool Outbox::Add(v1::OutboxEntry entry) {
-  if (ids_.contains(entry.id())) return false;
-  const uint64_t seq = next_seq_++;
-  entry.set_seq(seq);
-  entry.set_state(v1::OutboxEntry::PENDING);
-  const v1::OutboxEntry& e = entries_.emplace(seq, std::move(entry)).first->second;
-  ids_.emplace(e.id(), seq);
+Outbox::Draft Outbox::DraftOf(const v1::OutboxEntry& e) {
+  Draft d;
+  d.id = e.id();
+  d.customer_id = e.customer_id();
+  d.owner_id = e.owner_id();
+  d.source = std::make_shared<const Source>(Source{e.rule(), e.action()});
+  d.trigger = std::make_shared<const std::string>(e.trigger());
+  d.created_at = internal::FromProto(e.created_at());
+  d.available_at = internal::FromProto(e.available_at());
+  return d;
+}
+
+v1::OutboxEntry Outbox::Record(const Entry& e) {
+  v1::OutboxEntry out;
+  out.set_id(e.id);
+  out.set_seq(e.seq);
+  out.set_customer_id(e.customer_id);
+  if (e.source != nullptr) {
+    out.set_rule(e.source->rule);
+    *out.mutable_action() = e.source->action;
+  }
+  out.set_owner_id(e.owner_id);
+  internal::ToProto(e.created_at, out.mutable_created_at());
+  internal::ToProto(e.available_at, out.mutable_available_at());
+  out.set_attempts(e.attempts);
+  out.set_state(e.state);
+  out.set_last_error(e.last_error);
+  if (e.trigger != nullptr) out.set_trigger(*e.trigger);
+  return out;
+}
+
+Outbox::Entry* Outbox::Keep(Draft draft, uint64_t seq) {
+  if (ids_.contains(draft.id)) return nullptr;
+  Entry& e = entries_[seq];
+  static_cast<Draft&>(e) = std::move(draft);
+  e.seq = seq;
+  ids_.emplace(e.id, &e);
+  return &e;
+}
+
+bool Outbox::Add(Draft draft) {
+  Entry* e = Keep(std::move(draft), next_seq_);
+  if (e == nullptr) return false;
+  ++next_seq_;
   ++pending_;
-  Enqueue(seq, e.customer_id());
+  Enqueue(*e);
   return true;
 }
 
-void Outbox::Enqueue(uint64_t seq, const std::string& customer_id) {
-  auto& queue = queues_[customer_id];
-  queue.push_back(seq);
-  if (queue.size() == 1) Head(customer_id);
+bool Outbox::Add(const v1::OutboxEntry& entry) {
+  if (ids_.contains(entry.id())) return false;
+  return Add(DraftOf(entry));
 }
 
-void Outbox::Head(const std::string& customer_id) {
+void Outbox::Enqueue(Entry& e) {
+  auto& queue = queues_[e.customer_id];
+  queue.push_back(&e);
+  if (queue.size() == 1) Head(e.customer_id);
+}
+
+void Outbox::Head(absl::string_view customer_id) {
   auto it = queues_.find(customer_id);
   if (it == queues_.end()) return;
   if (it->second.empty()) {
     queues_.erase(it);
     return;
   }
-  const uint64_t seq = it->second.front();
-  waiting_.insert({internal::FromProto(entries_.at(seq).available_at()), seq});
+  Entry* e = it->second.front();
+  waiting_.emplace(std::make_pair(e->available_at, e->seq), e);
 }
 
-void Outbox::Unhead(uint64_t seq) {
-  waiting_.erase({internal::FromProto(entries_.at(seq).available_at()), seq});
-  ready_.erase(seq);
-  in_flight_.erase(seq);
+void Outbox::Unhead(Entry& e) {
+  waiting_.erase({e.available_at, e.seq});
+  ready_.erase(e.seq);
+  e.in_flight = false;
 }
 
-void Outbox::Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state) {
-  const uint64_t seq = e.seq();
-  auto& queue = queues_.at(e.customer_id());
-  const bool head = queue.front() == seq;
+void Outbox::Finish(Entry& e, v1::OutboxEntry::State state) {
+  auto& queue = queues_.at(e.customer_id);
+  const bool head = queue.front() == &e;
   if (head) {
-    Unhead(seq);
+    Unhead(e);
     queue.erase(queue.begin());
   } else {  // acked without being polled
-    queue.erase(std::find(queue.begin(), queue.end(), seq));
+    queue.erase(std::find(queue.begin(), queue.end(), &e));
   }
-  e.set_state(state);
+  e.state = state;
   --pending_;
-  finished_.insert(seq);
-  if (head) Head(e.customer_id());
+  finished_.insert(e.seq);
+  if (head) Head(e.customer_id);
 }
 
 absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next_seq) {
@@ -68,19 +109,20 @@ absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next
   queues_.clear();
   waiting_.clear();
   ready_.clear();
-  in_flight_.clear();
   finished_.clear();
-  for (v1::OutboxEntry& e : entries) {
-    const uint64_t seq = e.seq();
-    if (seq == 0 || seq >= next_seq || entries_.count(seq) != 0 || ids_.contains(e.id())) {
+  for (const v1::OutboxEntry& record : entries) {
+    const uint64_t seq = record.seq();
+    Entry* e = seq == 0 || seq >= next_seq || entries_.count(seq) != 0 ? nullptr : Keep(DraftOf(record), seq);
+    if (e == nullptr) {
       return absl::InvalidArgumentError(
-          absl::StrCat("outbox entry \"", e.id(), "\" (seq ", seq, ") repeats or is out of order"));
+          absl::StrCat("outbox entry \"", record.id(), "\" (seq ", seq, ") repeats or is out of order"));
     }
-    const v1::OutboxEntry& kept = entries_.emplace(seq, std::move(e)).first->second;
-    ids_.emplace(kept.id(), seq);
-    if (kept.state() == v1::OutboxEntry::PENDING) {
+    e->attempts = record.attempts();
+    e->state = record.state();
+    e->last_error = record.last_error();
+    if (e->state == v1::OutboxEntry::PENDING) {
       ++pending_;
-      Enqueue(seq, kept.customer_id());
+      Enqueue(*e);
     } else {
       finished_.insert(seq);
     }
@@ -91,91 +133,91 @@ absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next
 
 std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
   const Micros at = ToMicros(now);
-  while (!waiting_.empty() && waiting_.begin()->first <= at) {
-    ready_.insert(waiting_.begin()->second);
+  while (!waiting_.empty() && waiting_.begin()->first.first <= at) {
+    ready_.emplace(waiting_.begin()->first.second, waiting_.begin()->second);
     waiting_.erase(waiting_.begin());
   }
   std::vector<v1::OutboxEntry> out;
   out.reserve(std::min(limit, ready_.size()));
   for (auto it = ready_.begin(); it != ready_.end() && out.size() < limit; it = ready_.erase(it)) {
-    in_flight_.insert(*it);
-    out.push_back(entries_.at(*it));
+    it->second->in_flight = true;
+    out.push_back(Record(*it->second));
   }
   return out;
 }
 
-absl::StatusOr<v1::OutboxEntry*> Outbox::Lookup(absl::string_view id) {
+absl::StatusOr<Outbox::Entry*> Outbox::Lookup(absl::string_view id) {
   auto it = ids_.find(id);
   if (it == ids_.end()) return absl::NotFoundError(absl::StrCat("no outbox entry with id \"", id, "\""));
-  return &entries_.at(it->second);
+  return it->second;
 }
 
-absl::StatusOr<v1::OutboxEntry*> Outbox::Ackable(absl::string_view id) {
-  absl::StatusOr<v1::OutboxEntry*> e = Lookup(id);
-  if (e.ok() && (*e)->state() == v1::OutboxEntry::DEAD) {
+absl::StatusOr<Outbox::Entry*> Outbox::Ackable(absl::string_view id) {
+  absl::StatusOr<Entry*> e = Lookup(id);
+  if (e.ok() && (*e)->state == v1::OutboxEntry::DEAD) {
     return absl::FailedPreconditionError(absl::StrCat("outbox entry \"", id, "\" is on the dead-letter list after ",
-                                                      (*e)->attempts(), " attempts"));
+                                                      (*e)->attempts, " attempts"));
   }
   return e;
 }
 
 absl::Status Outbox::Ack(absl::string_view id) {
-  absl::StatusOr<v1::OutboxEntry*> e = Ackable(id);
-  if (!e.ok()) return e.status();
-  if ((*e)->state() == v1::OutboxEntry::PENDING) Finish(**e, v1::OutboxEntry::DONE);
+  SALESKIT_ASSIGN_OR_RETURN(Entry * e, Ackable(id));
+  if (e->state == v1::OutboxEntry::PENDING) Finish(*e, v1::OutboxEntry::DONE);
   return absl::OkStatus();
 }
 
 absl::Status Outbox::Ack(absl::Span<const std::string> ids) {
+  std::vector<Entry*> found;
+  found.reserve(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (absl::StatusOr<v1::OutboxEntry*> e = Ackable(ids[i]); !e.ok()) {
+    absl::StatusOr<Entry*> e = Ackable(ids[i]);
+    if (!e.ok()) {
       return absl::Status(e.status().code(), absl::StrCat("ack ", i + 1, " of ", ids.size(), ": ",
                                                           e.status().message(), "; nothing was acked"));
     }
+    found.push_back(*e);
   }
-  for (const std::string& id : ids) SALESKIT_RETURN_IF_ERROR(Ack(id));  // checked above: cannot fail
+  for (Entry* e : found) {
+    if (e->state == v1::OutboxEntry::PENDING) Finish(*e, v1::OutboxEntry::DONE);
+  }
   return absl::OkStatus();
 }
 
 absl::Status Outbox::Nack(absl::string_view id, absl::string_view error, absl::Time now) {
-  SALESKIT_ASSIGN_OR_RETURN(v1::OutboxEntry * found, Lookup(id));
-  v1::OutboxEntry& e = *found;
-  if (e.state() != v1::OutboxEntry::PENDING) {
-    return absl::FailedPreconditionError(absl::StrCat("outbox entry \"", id, "\" is ",
-                                                      e.state() == v1::OutboxEntry::DONE ? "done" : "dead"));
+  SALESKIT_ASSIGN_OR_RETURN(Entry * found, Lookup(id));
+  Entry& e = *found;
+  if (e.state != v1::OutboxEntry::PENDING) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("outbox entry \"", id, "\" is ", e.state == v1::OutboxEntry::DONE ? "done" : "dead"));
   }
-  e.set_attempts(e.attempts() + 1);
-  e.set_last_error(std::string(error));
-  if (e.attempts() >= options_.max_attempts) {
+  ++e.attempts;
+  e.last_error = std::string(error);
+  if (e.attempts >= options_.max_attempts) {
     Finish(e, v1::OutboxEntry::DEAD);
     return absl::OkStatus();
   }
   absl::Duration wait = options_.retry_base;
-  for (uint32_t i = 1; i < e.attempts() && wait < options_.retry_max; ++i) wait *= 2;
-  const bool head = queues_.at(e.customer_id()).front() == e.seq();
-  if (head) Unhead(e.seq());
-  internal::ToProto(ToMicros(now + std::min(wait, options_.retry_max)), e.mutable_available_at());
-  if (head) Head(e.customer_id());
+  for (uint32_t i = 1; i < e.attempts && wait < options_.retry_max; ++i) wait *= 2;
+  const bool head = queues_.at(e.customer_id).front() == &e;
+  if (head) Unhead(e);
+  e.available_at = ToMicros(now + std::min(wait, options_.retry_max));
+  if (head) Head(e.customer_id);
   return absl::OkStatus();
 }
 
 std::vector<v1::OutboxEntry> Outbox::Entries(uint64_t after, size_t limit, v1::OutboxEntry::State state) const {
   std::vector<v1::OutboxEntry> out;
   for (auto it = entries_.upper_bound(after); it != entries_.end() && out.size() < limit; ++it) {
-    if (state == v1::OutboxEntry::STATE_UNSPECIFIED || it->second.state() == state) out.push_back(it->second);
+    if (state == v1::OutboxEntry::STATE_UNSPECIFIED || it->second.state == state) out.push_back(Record(it->second));
   }
   return out;
-}
-
-const v1::OutboxEntry* Outbox::Find(absl::string_view id) const {
-  auto it = ids_.find(id);
-  return it == ids_.end() ? nullptr : &entries_.at(it->second);
 }
 
 void Outbox::Trim(uint64_t through) {
   for (auto it = finished_.begin(); it != finished_.end() && *it <= through; it = finished_.erase(it)) {
     auto entry = entries_.find(*it);
-    ids_.erase(entry->second.id());
+    ids_.erase(entry->second.id);
     entries_.erase(entry);
   }
 }
@@ -183,16 +225,16 @@ void Outbox::Trim(uint64_t through) {
 void Outbox::EraseCustomer(absl::string_view customer_id) {
   auto queue = queues_.find(customer_id);
   if (queue != queues_.end()) {
-    Unhead(queue->second.front());
+    Unhead(*queue->second.front());
     pending_ -= queue->second.size();
     queues_.erase(queue);
   }
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.customer_id() != customer_id) {
+    if (it->second.customer_id != customer_id) {
       ++it;
       continue;
     }
-    ids_.erase(it->second.id());
+    ids_.erase(it->second.id);
     finished_.erase(it->first);
     it = entries_.erase(it);
   }

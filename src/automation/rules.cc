@@ -431,6 +431,8 @@ absl::StatusOr<std::shared_ptr<const RuleSet>> RuleSet::Compile(const v1::Playbo
           return Invalid(aw, "is empty");
       }
       cr.targets.push_back(target);
+      const bool external = act.has_send_email() || act.has_notify_owner() || act.has_webhook();
+      cr.sources.push_back(external ? std::make_shared<const Outbox::Source>(Outbox::Source{r.name(), act}) : nullptr);
     }
   }
   if (std::any_of(set->pools_.begin(), set->pools_.end(),

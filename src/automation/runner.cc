@@ -884,15 +884,14 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
         if (outcome == ActionResult::SKIPPED) return skip(reason, absl::StrCat("channel ", channel));
       }
       const ActionId id = StableId(rule.def->name(), customer, p.occurrence->key, index);
-      v1::OutboxEntry entry;
-      entry.set_id(id.Text());
-      entry.set_customer_id(customer);
-      entry.set_rule(rule.def->name());
-      *entry.mutable_action() = action;
-      if (owner) entry.set_owner_id(std::string(*owner));
-      internal::ToProto(ToMicros(now_), entry.mutable_created_at());
-      internal::ToProto(ToMicros(available_at), entry.mutable_available_at());
-      entry.set_trigger(p.occurrence->text);
+      Outbox::Draft entry;
+      entry.id = id.Text();
+      entry.customer_id = customer;
+      if (owner) entry.owner_id = std::string(*owner);
+      entry.source = rule.sources[index];
+      entry.trigger = std::shared_ptr<const std::string>(p.occurrence, &p.occurrence->text);
+      entry.created_at = ToMicros(now_);
+      entry.available_at = ToMicros(available_at);
       if (!r_.outbox_.Add(std::move(entry))) return skip(v1::NO_EFFECT, "already in the outbox");
       result->id = id;
       result->result = outcome;

@@ -4,12 +4,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -46,9 +47,29 @@ class Outbox {
   const OutboxOptions& options() const { return options_; }
   void set_options(const OutboxOptions& options) { options_ = options; }
 
+  // What one action of a rule writes into every entry it makes: shared by
+  // those entries, not copied into each.
+  struct Source {
+    std::string rule;
+    v1::Action action;
+  };
+  // A new entry as a decision makes it (v1::OutboxEntry's fields of the same
+  // names; owner_id "" is none).
+  struct Draft {
+    std::string id;
+    std::string customer_id;
+    std::string owner_id;
+    std::shared_ptr<const Source> source;
+    std::shared_ptr<const std::string> trigger;  // shared by the entries of one change
+    Micros created_at = 0;
+    Micros available_at = 0;
+  };
+
   // Adds a pending entry, giving it the next seq. False (nothing added) when
   // an entry with its id exists.
-  bool Add(v1::OutboxEntry entry);
+  bool Add(Draft draft);
+  // The same from a record (its seq, state, attempts and last error are not read).
+  bool Add(const v1::OutboxEntry& entry);
   bool Contains(absl::string_view id) const { return ids_.contains(id); }
 
   // Up to `limit` entries due at `now`, in seq order (see the class comment);
@@ -67,7 +88,6 @@ class Outbox {
   // Every entry with seq > `after` in a state (UNSPECIFIED: any), in seq order, at most `limit`.
   std::vector<v1::OutboxEntry> Entries(uint64_t after, size_t limit,
                                        v1::OutboxEntry::State state = v1::OutboxEntry::STATE_UNSPECIFIED) const;
-  const v1::OutboxEntry* Find(absl::string_view id) const;
   size_t pending() const { return pending_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
   // Forgets done and dead entries with seq <= `through`.
@@ -81,28 +101,39 @@ class Outbox {
   absl::Status Restore(std::vector<v1::OutboxEntry> entries, uint64_t next_seq);
 
  private:
+  struct Entry : Draft {
+    uint64_t seq = 0;
+    uint32_t attempts = 0;
+    v1::OutboxEntry::State state = v1::OutboxEntry::PENDING;
+    bool in_flight = false;  // polled, not yet acked or nacked
+    std::string last_error;
+  };
+  static Draft DraftOf(const v1::OutboxEntry& e);
+  static v1::OutboxEntry Record(const Entry& e);
+  // Keeps `draft` as the entry `seq` in `state`; false for a repeated id.
+  Entry* Keep(Draft draft, uint64_t seq);
+
   // The first pending entry of a customer's queue is its head: the only one
   // that may be delivered. Heads wait in waiting_ until due, then in ready_
   // until polled, then in flight until acked or nacked.
-  void Enqueue(uint64_t seq, const std::string& customer_id);
-  void Unhead(uint64_t seq);
-  void Head(const std::string& customer_id);
-  void Finish(v1::OutboxEntry& e, v1::OutboxEntry::State state);
+  void Enqueue(Entry& e);
+  void Unhead(Entry& e);
+  void Head(absl::string_view customer_id);
+  void Finish(Entry& e, v1::OutboxEntry::State state);
   // The entry with `id`, or NotFound naming it.
-  absl::StatusOr<v1::OutboxEntry*> Lookup(absl::string_view id);
+  absl::StatusOr<Entry*> Lookup(absl::string_view id);
   // Lookup, and FailedPrecondition for a dead entry: what Ack refuses.
-  absl::StatusOr<v1::OutboxEntry*> Ackable(absl::string_view id);
+  absl::StatusOr<Entry*> Ackable(absl::string_view id);
 
   OutboxOptions options_;
-  std::map<uint64_t, v1::OutboxEntry> entries_;   // by seq
-  absl::flat_hash_map<absl::string_view, uint64_t> ids_;  // views of the ids in entries_ (nodes are stable)
+  std::map<uint64_t, Entry> entries_;                   // by seq; nodes are stable
+  absl::flat_hash_map<absl::string_view, Entry*> ids_;  // keys view the entries' ids
   size_t pending_ = 0;
-  // customer -> pending seqs, oldest first (mostly one: a queue is made and
-  // dropped for every entry of a customer with none pending).
-  absl::flat_hash_map<std::string, absl::InlinedVector<uint64_t, 2>> queues_;
-  absl::btree_set<std::pair<Micros, uint64_t>> waiting_;           // heads by (available_at, seq)
-  absl::btree_set<uint64_t> ready_;                                // due heads, by seq
-  absl::flat_hash_set<uint64_t> in_flight_;
+  // customer -> pending entries, oldest first (mostly one: a queue is made
+  // and dropped for every entry of a customer with none pending).
+  absl::flat_hash_map<std::string, absl::InlinedVector<Entry*, 2>> queues_;
+  absl::btree_map<std::pair<Micros, uint64_t>, Entry*> waiting_;  // heads by (available_at, seq)
+  absl::btree_map<uint64_t, Entry*> ready_;                       // due heads, by seq
   absl::btree_set<uint64_t> finished_;  // done and dead, not yet trimmed
   uint64_t next_seq_ = 1;
 };

@@ -28,6 +28,8 @@ struct CompiledRule {
   int minute_of_day = 0;       // schedule
   uint8_t days = 0x7F;         // schedule
   std::vector<int> targets;    // per action: pool or owner index for assign_owner, else -1
+  // Per action: what its outbox entries share (external actions), else null.
+  std::vector<std::shared_ptr<const Outbox::Source>> sources;
   std::vector<std::string> writes;  // fields its actions write
   // What the condition reads, for the audit: a field (customer.attrs.plan),
   // an event window (events.count("demo", days(30))), a score or a segment
