@@ -157,12 +157,24 @@ std::string FormatTimestamp(Micros t) {
   const int64_t m = mp + (mp < 10 ? 3 : -9);
   const int64_t y = yoe + era * 400 + (m <= 2);
   const int64_t secs = rem / 1000000, us = rem % 1000000;
-  if (us == 0) {
-    return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600,
-                           secs / 60 % 60, secs % 60);
+  if (y < 0 || y > 9999) {  // rare: the general formatter
+    return us == 0 ? absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
+                   : absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", y, m, d, secs / 3600, secs / 60 % 60,
+                                     secs % 60, us);
   }
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", y, m, d, secs / 3600,
-                         secs / 60 % 60, secs % 60, us);
+  // Written digit by digit: this names every trigger, so it is on the hot path.
+  char buf[27];
+  auto put = [&](int at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) buf[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4), buf[4] = '-', put(5, m, 2), buf[7] = '-', put(8, d, 2), buf[10] = 'T';
+  put(11, secs / 3600, 2), buf[13] = ':', put(14, secs / 60 % 60, 2), buf[16] = ':', put(17, secs % 60, 2);
+  if (us == 0) {
+    buf[19] = 'Z';
+    return std::string(buf, 20);
+  }
+  buf[19] = '.', put(20, us, 6), buf[26] = 'Z';
+  return std::string(buf, 27);
 }
 
 bool IsKnownTimeZone(absl::string_view name) {

@@ -1,6 +1,14 @@
 #include "saleskit/time.h"
 
+#include <random>
+#include <string>
+
 #include <catch2/catch.hpp>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "test_util.h"
 
 namespace saleskit {
 namespace {
@@ -44,6 +52,28 @@ TEST_CASE("FormatTimestamp round-trips through ParseTimestamp", "[time]") {
   }
   CHECK(FormatTimestamp(0) == "1970-01-01T00:00:00Z");
   CHECK(FormatTimestamp(1500000) == "1970-01-01T00:00:01.500000Z");
+}
+
+TEST_CASE("FormatTimestamp writes what absl's civil time says, in and out of years 0000-9999", "[time]") {
+  std::mt19937_64 rng(5);
+  const int iterations = testing::PropertyIterations(20000);
+  for (int i = 0; i < iterations; ++i) {
+    // Mostly years 0000-9999 ([lo, hi)), every tenth up to about +-12,000 years away.
+    const Micros lo = i % 10 == 0 ? -400'000'000'000'000'000 : -62'167'219'200'000'000;
+    const Micros hi = i % 10 == 0 ? 400'000'000'000'000'000 : 253'402'300'800'000'000;
+    Micros t = lo + static_cast<Micros>(rng() % static_cast<uint64_t>(hi - lo));
+    if (i % 3 == 0) t -= ((t % 1'000'000) + 1'000'000) % 1'000'000;
+    const absl::Time at = absl::FromUnixMicros(t);
+    const absl::CivilSecond c = absl::ToCivilSecond(at, absl::UTCTimeZone());
+    const int64_t us = ((t % 1'000'000) + 1'000'000) % 1'000'000;
+    const std::string want =
+        us == 0 ? absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02dZ", c.year(), c.month(), c.day(), c.hour(), c.minute(),
+                                  c.second())
+                : absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year(), c.month(), c.day(), c.hour(),
+                                  c.minute(), c.second(), us);
+    INFO(t);
+    REQUIRE(FormatTimestamp(t) == want);
+  }
 }
 
 TEST_CASE("IsKnownTimeZone knows IANA names only", "[time]") {
