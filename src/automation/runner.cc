@@ -1063,7 +1063,7 @@ void Runner::AppendAudit(AuditEntry record) {
   } else {
     ++s.skipped;
   }
-  audit_.push_back(std::move(record));
+  audit_.emplace_back() = std::move(record);
 }
 
 absl::string_view Runner::RuleName(const AuditEntry& e) const {
@@ -1146,9 +1146,7 @@ absl::Status Runner::SetOwnerAvailable(absl::string_view owner_id, bool availabl
 }
 
 void Runner::EraseCustomer(uint32_t row, absl::string_view customer_id) {
-  audit_.erase(std::remove_if(audit_.begin(), audit_.end(),
-                              [&](const AuditEntry& r) { return r.customer_id == customer_id; }),
-               audit_.end());
+  audit_.erase_if([&](const AuditEntry& r) { return r.customer_id == customer_id; });
   tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(),
                               [&](const v1::Task& t) { return t.customer_id() == customer_id; }),
                tasks_.end());

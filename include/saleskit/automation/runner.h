@@ -10,8 +10,9 @@
 #ifndef SALESKIT_AUTOMATION_RUNNER_H_
 #define SALESKIT_AUTOMATION_RUNNER_H_
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -311,7 +312,44 @@ class Runner {
   v1::AuditRecord ToRecord(const AuditEntry& e) const;
   absl::string_view RuleName(const AuditEntry& e) const;
 
-  std::deque<AuditEntry> audit_;
+  // The audit entries, oldest first: a vector whose trimmed front is given
+  // back in bulk, so appending and trimming allocate only when it grows.
+  class AuditLog {
+   public:
+    using const_iterator = std::vector<AuditEntry>::const_iterator;
+    bool empty() const { return head_ == entries_.size(); }
+    const AuditEntry& front() const { return entries_[head_]; }
+    const AuditEntry& back() const { return entries_.back(); }
+    const_iterator begin() const { return entries_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    const_iterator end() const { return entries_.end(); }
+    AuditEntry& emplace_back() {
+      if (empty()) clear();
+      return entries_.emplace_back();
+    }
+    void pop_front() {
+      entries_[head_++] = AuditEntry();  // frees what it held now
+      if (head_ >= 1024 && head_ * 2 >= entries_.size()) {
+        entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+    }
+    void clear() {
+      entries_.clear();
+      head_ = 0;
+    }
+    template <typename Pred>
+    void erase_if(Pred pred) {
+      entries_.erase(std::remove_if(begin_mutable(), entries_.end(), pred), entries_.end());
+    }
+
+   private:
+    std::vector<AuditEntry>::iterator begin_mutable() {
+      return entries_.begin() + static_cast<std::ptrdiff_t>(head_);
+    }
+    std::vector<AuditEntry> entries_;
+    size_t head_ = 0;  // entries_[0, head_) are trimmed
+  };
+  AuditLog audit_;
   uint64_t next_audit_seq_ = 1;
   // The rule sets the audit entries name, by install number (the latest is
   // rules_); older ones go when no entry names them.
