@@ -31,12 +31,12 @@ v1::OutboxEntry Outbox::Record(const Entry& e) {
     out.set_rule(e.source->rule);
     *out.mutable_action() = e.source->action;
   }
-  out.set_owner_id(e.owner_id);
+  if (!e.owner_id.empty()) out.set_owner_id(e.owner_id);  // unset strings allocate nothing
   internal::ToProto(e.created_at, out.mutable_created_at());
   internal::ToProto(e.available_at, out.mutable_available_at());
   out.set_attempts(e.attempts);
   out.set_state(e.state);
-  out.set_last_error(e.last_error);
+  if (!e.last_error.empty()) out.set_last_error(e.last_error);
   if (e.trigger != nullptr) out.set_trigger(*e.trigger);
   return out;
 }

@@ -544,7 +544,7 @@ class Runner::Decider {
     // by the first action that writes (View); until then the store's
     // columns are the customer.
     std::optional<v1::Customer> view;
-    v1::Customer patch;  // what they wrote
+    std::optional<v1::Customer> patch;  // what they wrote (Patch), made by the first write
     bool written = false;
     bool tags = false;   // the patch sets the tag list
     std::vector<int> writers;
@@ -554,6 +554,7 @@ class Runner::Decider {
   };
   RowState& Row(uint32_t row);
   v1::Customer& View(RowState& state, uint32_t row);
+  static v1::Customer& Patch(RowState& state) { return state.patch ? *state.patch : state.patch.emplace(); }
   // The customer's owner id (nullopt: none), time zone and outreach flags,
   // as this round's actions left them.
   std::optional<absl::string_view> OwnerOf(const RowState& state, uint32_t row) const;
@@ -777,9 +778,9 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
         write.clear_id();
       }
       if (value.empty()) {
-        state.patch.add_clear_fields(field);
+        Patch(state).add_clear_fields(field);
       } else {
-        state.patch.MergeFrom(write);
+        Patch(state).MergeFrom(write);
       }
       if (absl::StartsWith(field, "attrs.")) {
         if (value.empty()) {
@@ -816,7 +817,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       v1::Customer& view = View(state, p.row);
       if (view.lifecycle_stage() == action.set_lifecycle_stage()) return skip(v1::NO_EFFECT, "already at that stage");
       view.set_lifecycle_stage(action.set_lifecycle_stage());
-      state.patch.set_lifecycle_stage(action.set_lifecycle_stage());
+      Patch(state).set_lifecycle_stage(action.set_lifecycle_stage());
       return wrote();
     }
     case v1::Action::kAdjustScore:
@@ -843,7 +844,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       if (view.has_owner_id()) --load_delta_[view.owner_id()];
       ++load_delta_[owner_id];
       view.set_owner_id(owner_id);
-      state.patch.set_owner_id(owner_id);
+      Patch(state).set_owner_id(owner_id);
       return wrote();
     }
     case v1::Action::kCreateTask: {
@@ -975,8 +976,8 @@ Effects Runner::Decider::Finish() {
     for (int w : state.writers) {
       if (std::find(origins.begin(), origins.end(), w) == origins.end()) origins.push_back(w);
     }
-    if (state.patch.ByteSizeLong() == 0 && !state.tags) continue;  // score adjustments only
-    v1::Customer& c = effects_.customers.records.emplace_back(std::move(state.patch));
+    if (!state.patch && !state.tags) continue;  // score adjustments only
+    v1::Customer& c = effects_.customers.records.emplace_back(std::move(Patch(state)));
     c.set_id(std::string(store_.IdOf(row)));
     if (state.tags) {
       *c.mutable_tags() = state.view->tags();
