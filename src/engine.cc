@@ -275,24 +275,57 @@ absl::StatusOr<LoadReport> Engine::Load(RecordKind kind, absl::string_view data,
 }
 
 absl::Status Engine::EraseCustomer(absl::string_view id) {
+  const std::string ids[] = {std::string(id)};
+  return EraseCustomers(ids);
+}
+
+absl::Status Engine::EraseCustomers(absl::Span<const std::string> ids) {
   absl::MutexLock lock(&mu_);
   SALESKIT_RETURN_IF_ERROR(Writable());
-  SALESKIT_ASSIGN_OR_RETURN(uint32_t row, RowOf(id));
-  segments_.Erase(row);
-  scores_.Erase(row);
-  runner_.EraseCustomer(row, id);
-  SALESKIT_RETURN_IF_ERROR(store_.EraseCustomer(id));
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<uint32_t> rows;
+  rows.reserve(ids.size());
+  absl::flat_hash_map<absl::string_view, size_t> seen;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto refused = [&](const absl::Status& st) {
+      if (ids.size() == 1) return st;
+      return absl::Status(st.code(), absl::StrCat("erase ", i + 1, " of ", ids.size(), ": ", st.message(),
+                                                  "; nothing was erased"));
+    };
+    if (auto [it, fresh] = seen.emplace(ids[i], i); !fresh) {
+      return refused(absl::InvalidArgumentError(
+          absl::StrCat("customer \"", ids[i], "\" is erase ", it->second + 1, " too")));
+    }
+    absl::StatusOr<uint32_t> row = RowOf(ids[i]);
+    if (!row.ok()) return refused(row.status());
+    rows.push_back(*row);
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {  // rows are not reused until the next insert
+    segments_.Erase(rows[i]);
+    scores_.Erase(rows[i]);
+    runner_.EraseCustomer(rows[i], ids[i]);
+    SALESKIT_RETURN_IF_ERROR(store_.EraseCustomer(ids[i]));
+  }
   if (journal_ == nullptr) return absl::OkStatus();
   // Journaled, then covered at once by a checkpoint that deletes every
-  // entry (this one too) and the previous checkpoint: the customer's
-  // records and events are in none of what stays (docs/state.md).
-  SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) { e->set_customer_erased(std::string(id)); }));
+  // entry (this one too) and the previous checkpoint: the customers'
+  // records and events are in none of what stays (docs/state.md). One id
+  // is journaled as the older single-customer entry.
+  SALESKIT_RETURN_IF_ERROR(Journaled([&](v1::JournalEntry* e) {
+    if (ids.size() == 1) {
+      e->set_customer_erased(ids[0]);
+    } else {
+      e->mutable_customers_erased()->mutable_ids()->Add(ids.begin(), ids.end());
+    }
+  }));
   absl::Status st = CheckpointLocked();
   if (st.ok()) st = journal_->TruncateWal();
   if (!st.ok()) {
-    return absl::Status(st.code(), absl::StrCat("customer \"", id, "\" is erased, but the state file ",
-                                                journal_->path(), " may still hold their records until a checkpoint "
-                                                "succeeds: ", st.message()));
+    const std::string who = ids.size() == 1 ? absl::StrCat("customer \"", ids[0], "\" is")
+                                            : absl::StrCat(ids.size(), " customers are");
+    return absl::Status(st.code(), absl::StrCat(who, " erased, but the state file ", journal_->path(),
+                                                " may still hold their records until a checkpoint succeeds: ",
+                                                st.message()));
   }
   return absl::OkStatus();
 }

@@ -170,6 +170,13 @@ class Engine {
   // returns its error; the customer is erased in memory and the erasure is
   // journaled, but older entries still hold them until Checkpoint() succeeds.
   absl::Status EraseCustomer(absl::string_view id);
+  // Erases every customer in `ids` as EraseCustomer does, all or none, with
+  // one journal entry and one checkpoint for them all: erasing many
+  // customers costs one checkpoint, not one each. The first id that is
+  // unknown (NotFound) or repeats an earlier one (InvalidArgument) is the
+  // error, naming it and its position, and nothing is erased. An empty list
+  // does nothing.
+  absl::Status EraseCustomers(absl::Span<const std::string> ids);
 
   // --- Reading ---
   absl::StatusOr<v1::Customer> GetCustomer(absl::string_view id) const;

@@ -317,6 +317,17 @@ SALESKIT_API saleskit_status saleskit_customer_count(saleskit_engine* engine, ui
  * checkpoint that deletes the journal holding the customer's records. */
 SALESKIT_API saleskit_status saleskit_erase_customer(saleskit_engine* engine, const char* id);
 
+/* Erases `count` customers (`ids[0..count)`) as saleskit_erase_customer
+ * does, with one checkpoint for them all on a durable engine, where erasing
+ * one by one takes one checkpoint each. All or none: the first id that is
+ * unknown (SALESKIT_NOT_FOUND) or repeats an earlier one
+ * (SALESKIT_INVALID_ARGUMENT) is the error, with a message naming it and its
+ * position ("erase 3 of 50: no customer with id \"x\"; nothing was
+ * erased"), and no customer is erased. SALESKIT_INVALID_ARGUMENT for a NULL
+ * `ids` with `count` > 0 or a NULL id. */
+SALESKIT_API saleskit_status saleskit_erase_customers(saleskit_engine* engine, const char* const* ids,
+                                                      size_t count);
+
 /* ------------------------------------------------------------------ clock */
 
 /* The engine clock, microseconds since the Unix epoch. */

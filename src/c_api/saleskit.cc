@@ -93,6 +93,18 @@ saleskit_status Guard(Body body) noexcept {
     return Fail(SALESKIT_INVALID_ARGUMENT, std::string(what) + " must not be NULL"); \
   }
 
+// Copies the C array `ids[0..count)`: InvalidArgument naming a NULL array
+// (with count > 0) or a NULL id.
+absl::Status CopyIds(const char* const* ids, size_t count, std::vector<std::string>* out) {
+  if (count > 0 && ids == nullptr) return absl::InvalidArgumentError("ids must not be NULL");
+  out->reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (ids[i] == nullptr) return absl::InvalidArgumentError(absl::StrCat("ids[", i, "] must not be NULL"));
+    out->emplace_back(ids[i]);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<saleskit::Format> ToFormat(saleskit_format f) {
   switch (f) {
     case SALESKIT_FORMAT_PROTOBUF: return saleskit::Format::kProtobuf;
@@ -452,6 +464,15 @@ saleskit_status saleskit_erase_customer(saleskit_engine* engine, const char* id)
     SALESKIT_REQUIRE(engine, "engine");
     SALESKIT_REQUIRE(id, "id");
     return FromStatus(engine->engine->EraseCustomer(id));
+  });
+}
+
+saleskit_status saleskit_erase_customers(saleskit_engine* engine, const char* const* ids, size_t count) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    std::vector<std::string> copied;
+    if (absl::Status st = CopyIds(ids, count, &copied); !st.ok()) return FromStatus(st);
+    return FromStatus(engine->engine->EraseCustomers(absl::MakeConstSpan(copied)));
   });
 }
 
@@ -1031,15 +1052,8 @@ saleskit_status saleskit_outbox_ack(saleskit_engine* engine, const char* id) {
 saleskit_status saleskit_outbox_ack_many(saleskit_engine* engine, const char* const* ids, size_t count) {
   return Guard([&] {
     SALESKIT_REQUIRE(engine, "engine");
-    if (count > 0) SALESKIT_REQUIRE(ids, "ids");
     std::vector<std::string> copied;
-    copied.reserve(count);
-    for (size_t i = 0; i < count; ++i) {
-      if (ids[i] == nullptr) {
-        return Fail(SALESKIT_INVALID_ARGUMENT, absl::StrCat("ids[", i, "] must not be NULL"));
-      }
-      copied.emplace_back(ids[i]);
-    }
+    if (absl::Status st = CopyIds(ids, count, &copied); !st.ok()) return FromStatus(st);
     return FromStatus(engine->engine->AckOutbox(absl::MakeConstSpan(copied)));
   });
 }

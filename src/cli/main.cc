@@ -30,10 +30,11 @@ constexpr char kUsage[] =
     "  cluster          clusters of similar customers by k-means on CEL features\n"
     "  score            train, evaluate and apply predictive scores (train|eval|predict)\n"
     "  playbook check   check an automation playbook (docs/automation.md)\n"
-  "  run              replay a CRM data directory through a playbook's rules\n"
-  "  state FILE       open a state file (docs/state.md) and summarise it; --checkpoint writes one\n"
-  "  outbox FILE      list a state file's due outbox entries (JSON), or --ack / --nack entries\n"
-  "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
+    "  run              replay a CRM data directory through a playbook's rules\n"
+    "  state FILE       open a state file (docs/state.md) and summarise it; --checkpoint writes one\n"
+    "  outbox FILE      list a state file's due outbox entries (JSON), or --ack / --nack entries\n"
+    "  erase FILE ID... erase customers from a state file, all or none, with one checkpoint\n"
+    "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
     "  cel-conformance FILE...\n"
     "                   run cel-spec conformance test files (see docs/cel_conformance.md)\n"
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   if (command == "run") return saleskit::cli::RunRun(args, std::cout, std::cerr);
   if (command == "state") return saleskit::cli::RunState(args, std::cout, std::cerr);
   if (command == "outbox") return saleskit::cli::RunOutbox(args, std::cout, std::cerr);
+  if (command == "erase") return saleskit::cli::RunErase(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);
   if (command == "cel-conformance") return saleskit::cli::RunCelConformance(args, std::cout, std::cerr);

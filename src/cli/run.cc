@@ -552,4 +552,37 @@ int RunOutbox(const std::vector<std::string>& raw, std::ostream& out, std::ostre
   return 0;
 }
 
+// ------------------------------------------------------------------ erase
+
+int RunErase(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit erase FILE ID [ID ...]\n"
+      "  Erases the customers ID... from the state file FILE (docs/state.md#erasure): every\n"
+      "  record, event, score, audit record and outbox entry of theirs, all or none, then one\n"
+      "  checkpoint that deletes the journal and the older checkpoint, so no byte of them stays\n"
+      "  in the file. An unknown or repeated id is an error naming it, and nothing is erased.\n";
+  absl::StatusOr<Args> args = ParseArgs(raw, {}, {"help"});
+  if (!args.ok()) return Usage(err, args.status(), kUsage);
+  if (args->Has("help")) {
+    out << kUsage;
+    return 0;
+  }
+  if (args->positional.size() < 2) {
+    return Usage(err, absl::InvalidArgumentError("expected a state FILE and at least one customer ID"), kUsage);
+  }
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenExisting(args->positional[0]);
+  if (!engine.ok()) {
+    err << "saleskit: " << engine.status().message() << "\n";
+    return 1;
+  }
+  const absl::Span<const std::string> ids = absl::MakeConstSpan(args->positional).subspan(1);
+  if (absl::Status st = (*engine)->EraseCustomers(ids); !st.ok()) {
+    err << "saleskit: " << st.message() << "\n";
+    return 1;
+  }
+  out << "erased " << ids.size() << (ids.size() == 1 ? " customer" : " customers") << "; checkpoint through "
+      << (*engine)->CheckpointSeq() << "\n";
+  return 0;
+}
+
 }  // namespace saleskit::cli

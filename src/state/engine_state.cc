@@ -127,7 +127,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path, En
   }
   bool erased = false;  // an erasure whose checkpoint did not happen (a crash in between)
   SALESKIT_RETURN_IF_ERROR(journal->ForEach([&](uint64_t seq, const v1::JournalEntry& entry) {
-    erased = erased || entry.entry_case() == v1::JournalEntry::kCustomerErased;
+    erased = erased || entry.entry_case() == v1::JournalEntry::kCustomerErased ||
+             entry.entry_case() == v1::JournalEntry::kCustomersErased;
     const absl::Status st = engine->Replay(entry);
     if (st.ok()) return st;
     return absl::DataLossError(absl::StrCat("state file ", path, ": entry seq ", seq, " (",
@@ -331,6 +332,10 @@ absl::Status Engine::Replay(const v1::JournalEntry& e) {
       return RemoveScore(e.score_removed());
     case JournalEntry::kCustomerErased:
       return EraseCustomer(e.customer_erased());
+    case JournalEntry::kCustomersErased: {
+      const std::vector<std::string> ids(e.customers_erased().ids().begin(), e.customers_erased().ids().end());
+      return EraseCustomers(ids);
+    }
     case JournalEntry::kSegmentChangesTrimmed:
       TrimSegmentChanges(e.segment_changes_trimmed());
       return absl::OkStatus();

@@ -538,6 +538,38 @@ TEST_CASE("erasing a customer removes their audit, outbox and tasks", "[automati
   CHECK(e->Audit().size() == 1);
 }
 
+TEST_CASE("EraseCustomers erases all or none, naming the first id it refuses", "[automation][erase]") {
+  auto e = NewEngine();
+  REQUIRE(e->DefinePlaybook(Parse(kWelcome)).ok());
+  LoadCsv(*e, RecordKind::kCustomers, "id,country\nc1,DE\nc2,DE\nc3,DE\n");
+  LoadCsv(*e, RecordKind::kEvents, "customer_id,type,occurred_at\nc1,signup,2026-11-02T11:00:00Z\n"
+                                   "c2,signup,2026-11-02T11:00:00Z\nc3,signup,2026-11-02T11:00:00Z\n");
+  const size_t audit = e->Audit().size(), outbox = e->OutboxEntries().size();
+  REQUIRE(audit == 3);
+  absl::Status st = e->EraseCustomers({"c1", "nobody", "c2"});
+  CHECK(st.code() == absl::StatusCode::kNotFound);
+  CHECK(st.message() == "erase 2 of 3: no customer with id \"nobody\"; nothing was erased");
+  st = e->EraseCustomers({"c2", "c1", "c2"});
+  CHECK(st.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(st.message() == "erase 3 of 3: customer \"c2\" is erase 1 too; nothing was erased");
+  // Nothing was erased: the customers, their audit records and outbox entries are all there.
+  CHECK(e->customer_count() == 3);
+  CHECK(e->Audit().size() == audit);
+  CHECK(e->OutboxEntries().size() == outbox);
+  REQUIRE(e->EraseCustomers({}).ok());
+  CHECK(e->customer_count() == 3);
+  // One id: the same error as EraseCustomer's.
+  CHECK(e->EraseCustomers({"nobody"}).message() == e->EraseCustomer("nobody").message());
+
+  REQUIRE(e->EraseCustomers({"c3", "c1"}).ok());
+  CHECK(e->customer_count() == 1);
+  CHECK(e->GetCustomer("c1").status().code() == absl::StatusCode::kNotFound);
+  CHECK(e->GetCustomer("c3").status().code() == absl::StatusCode::kNotFound);
+  for (const auto& r : e->Audit()) CHECK(r.customer_id() == "c2");
+  for (const auto& o : e->OutboxEntries()) CHECK(o.customer_id() == "c2");
+  CHECK(e->Audit().size() == 1);
+}
+
 }  // namespace
 }  // namespace saleskit
 

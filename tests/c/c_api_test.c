@@ -1418,6 +1418,27 @@ int main(int argc, char** argv) {
   CHECK(saleskit_erase_customer(engine, "c1") == SALESKIT_OK);
   CHECK(saleskit_erase_customer(engine, "c1") == SALESKIT_NOT_FOUND);
   CHECK(saleskit_customer_count(engine, &count) == SALESKIT_OK && count == 6);
+  {
+    /* Several at once: all or none. */
+    const char* erase_csv = "id\ne1\ne2\n";
+    const char* batch[3] = {"e1", "nobody", "e2"};
+    CHECK(saleskit_upsert_customers(engine, SALESKIT_FORMAT_CSV, erase_csv, strlen(erase_csv), NULL, NULL) ==
+          SALESKIT_OK);
+    CHECK(saleskit_erase_customers(engine, batch, 3) == SALESKIT_NOT_FOUND);
+    CHECK(strstr(saleskit_last_error(), "erase 2 of 3: no customer with id \"nobody\"; nothing was erased") != NULL);
+    batch[1] = "e1";
+    CHECK(saleskit_erase_customers(engine, batch, 3) == SALESKIT_INVALID_ARGUMENT);
+    CHECK(strstr(saleskit_last_error(), "erase 2 of 3: customer \"e1\" is erase 1 too") != NULL);
+    batch[1] = NULL;
+    CHECK(saleskit_erase_customers(engine, batch, 3) == SALESKIT_INVALID_ARGUMENT);
+    CHECK(strstr(saleskit_last_error(), "ids[1] must not be NULL") != NULL);
+    CHECK(saleskit_erase_customers(engine, NULL, 1) == SALESKIT_INVALID_ARGUMENT);
+    CHECK(saleskit_erase_customers(engine, NULL, 0) == SALESKIT_OK);
+    CHECK(saleskit_customer_count(engine, &count) == SALESKIT_OK && count == 8);
+    batch[1] = "e2";
+    CHECK(saleskit_erase_customers(engine, batch, 2) == SALESKIT_OK);
+    CHECK(saleskit_customer_count(engine, &count) == SALESKIT_OK && count == 6);
+  }
 
   /* Clock. */
   CHECK(saleskit_now(engine, &now) == SALESKIT_OK && now == 1767225600LL * 1000000);

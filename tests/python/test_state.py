@@ -148,6 +148,28 @@ def test_erasure_on_a_durable_engine_lasts(tmp_path):
     assert b"ada@example.com" not in path.read_bytes()
 
 
+def test_erase_customers_is_all_or_none_with_one_checkpoint(tmp_path):
+    path = tmp_path / "erase_many.saleskit"
+    with saleskit.Engine.open(path, start=T0, checkpoint_every=0) as eng:
+        fill(eng)
+        eng.upsert_customers([{"id": "c3", "email": "grace@example.com"}])
+        inputs = eng.acknowledged
+        with pytest.raises(saleskit.NotFoundError, match=r'erase 2 of 3: no customer with id "nobody"; nothing was erased'):
+            eng.erase_customers(["c1", "nobody", "c3"])
+        with pytest.raises(saleskit.InvalidArgumentError, match=r'erase 2 of 2: customer "c1" is erase 1 too'):
+            eng.erase_customers(iter(["c1", "c1"]))
+        with pytest.raises(TypeError, match=r"ids\[1\] is int"):
+            eng.erase_customers(["c1", 3])
+        assert len(eng) == 3 and eng.acknowledged == inputs  # nothing erased, nothing written
+        eng.erase_customers(("c1", "c3"))
+        assert eng.acknowledged == inputs + 1 == eng.checkpoint_seq  # one entry, checkpointed at once
+    with saleskit.Engine.open(path) as again:
+        assert len(again) == 1
+        again.get_customer("c2")
+    data = path.read_bytes()
+    assert b"ada@example.com" not in data and b"grace@example.com" not in data
+
+
 def test_owner_availability_survives_a_reopen(tmp_path):
     path = tmp_path / "owners.saleskit"
     playbook = {

@@ -388,5 +388,91 @@ TEST_CASE("A reopen that replays an erasure whose checkpoint did not happen comp
   }
 }
 
+// A second customer to erase with the first, after FeedSecret.
+void AddSecond(Engine& engine) {
+  Batch<v1::Customer> customers;
+  v1::Customer& c = customers.records.emplace_back();
+  c.set_id("c-secret-43");
+  c.set_email("secret43@example.com");
+  REQUIRE(engine.UpsertCustomers(customers).ok());
+}
+
+void CheckNoSecrets(const std::string& path) {
+  for (const char* suffix : {"", "-wal"}) {
+    const std::string bytes = FileBytes(path + suffix);
+    INFO("file " << path << suffix << ", " << bytes.size() << " bytes");
+    for (const char* secret : {"c-secret-42", "secret42@example.com", "c-secret-43", "secret43@example.com"}) {
+      CHECK(bytes.find(secret) == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("Erasing several customers at once is one journal entry and one checkpoint, all or none",
+          "[state][checkpoint][erase]") {
+  const std::string path = TempStatePath("erase_many");
+  const std::vector<Input> stream = GenerateStream(11, 130);
+  std::string before_close;
+  {
+    StateOptions state;
+    state.checkpoint_every = 0;
+    auto engine = Engine::Open(path, StreamEngineOptions(), state);
+    REQUIRE(engine.ok());
+    FeedSecret(**engine, stream);
+    AddSecond(**engine);
+    REQUIRE((*engine)->Checkpoint().ok());  // an older checkpoint holding them too
+    const uint64_t inputs = (*engine)->Acknowledged();
+    // Refused: nothing erased, nothing journaled.
+    const absl::Status refused = (*engine)->EraseCustomers({"c-secret-42", "nobody", "c-secret-43"});
+    CHECK(refused.code() == absl::StatusCode::kNotFound);
+    CHECK((*engine)->Acknowledged() == inputs);
+    CHECK((*engine)->GetCustomer("c-secret-42").ok());
+    REQUIRE((*engine)->EraseCustomers({"c-secret-42", "c-secret-43"}).ok());
+    CHECK((*engine)->Acknowledged() == inputs + 1);  // one entry for both
+    CHECK((*engine)->CheckpointSeq() == inputs + 1);
+    CheckNoSecrets(path);  // already while the engine runs
+    before_close = Fingerprint(**engine);
+  }
+  CheckNoSecrets(path);
+  auto engine = Engine::Open(path, StreamEngineOptions());
+  REQUIRE(engine.ok());
+  CHECK(Fingerprint(**engine) == before_close);
+  // The same as an in-memory run that erased them one by one.
+  auto memory = *Engine::Create(StreamEngineOptions());
+  FeedSecret(*memory, stream);
+  AddSecond(*memory);
+  REQUIRE(memory->EraseCustomer("c-secret-43").ok());
+  REQUIRE(memory->EraseCustomer("c-secret-42").ok());
+  CHECK(before_close == Fingerprint(*memory));
+}
+
+TEST_CASE("A reopen that replays a batch erasure whose checkpoint did not happen completes it",
+          "[state][checkpoint][erase]") {
+  const std::string path = TempStatePath("erase_many_interrupted");
+  const std::vector<Input> stream = GenerateStream(12, 130);
+  {
+    StateOptions state;
+    state.checkpoint_every = 0;
+    auto engine = Engine::Open(path, StreamEngineOptions(), state);
+    REQUIRE(engine.ok());
+    FeedSecret(**engine, stream);
+    AddSecond(**engine);
+  }
+  {
+    auto journal = Journal::Open(path);
+    REQUIRE(journal.ok());
+    v1::JournalEntry erase;
+    erase.mutable_customers_erased()->add_ids("c-secret-43");
+    erase.mutable_customers_erased()->add_ids("c-secret-42");
+    REQUIRE((*journal)->Append(erase).ok());
+  }
+  CHECK(FileBytes(path).find("c-secret-43") != std::string::npos);
+  auto engine = Engine::Open(path, StreamEngineOptions());
+  REQUIRE(engine.ok());
+  CHECK((*engine)->GetCustomer("c-secret-42").status().code() == absl::StatusCode::kNotFound);
+  CHECK((*engine)->GetCustomer("c-secret-43").status().code() == absl::StatusCode::kNotFound);
+  CHECK((*engine)->CheckpointSeq() == (*engine)->Acknowledged());
+  CheckNoSecrets(path);
+}
+
 }  // namespace
 }  // namespace saleskit

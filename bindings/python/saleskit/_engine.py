@@ -509,6 +509,25 @@ class Engine:
         with translated():
             self._native.erase_customer(id)
 
+    def erase_customers(self, ids: Iterable[str]) -> None:
+        """Removes every trace of every customer in ``ids``, all or none,
+        with one checkpoint for them all on a durable engine (erasing one at
+        a time takes one checkpoint each).
+
+        Raises:
+            NotFoundError: an unknown id (the message names it and its
+                position in ``ids``); nothing was erased.
+            InvalidArgumentError: an id that repeats an earlier one; nothing
+                was erased.
+            TypeError: an id that is not a str.
+        """
+        batch = list(ids)
+        for i, id in enumerate(batch):
+            if not isinstance(id, str):
+                raise TypeError(f"ids[{i}] is {type(id).__name__}, not str")
+        with translated():
+            self._native.erase_customers(batch)
+
     @property
     def customer_count(self) -> int:
         """The number of customers in the store."""

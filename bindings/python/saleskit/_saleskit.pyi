@@ -104,6 +104,7 @@ class Engine:
     def get_activity_json(self, id: str) -> str:
         """The customer's event summaries as protobuf JSON (CustomerActivity). NOT_FOUND if unknown."""
     def erase_customer(self, id: str) -> None: ...
+    def erase_customers(self, ids: list[str]) -> None: ...
     @property
     def customer_count(self) -> int: ...
     @property
@@ -162,6 +163,8 @@ class Engine:
         """Engine::PollOutbox (limit 0: all) as the JSON array of saleskit_outbox_poll; the entries go in flight."""
     def ack_outbox(self, id: str) -> None:
         """NOT_FOUND for an unknown id; FAILED_PRECONDITION for a dead entry."""
+    def ack_outbox_many(self, ids: list[str]) -> None:
+        """Engine::AckOutbox of a batch: all or none, one journal entry."""
     def nack_outbox(self, id: str, error: str) -> None:
         """NOT_FOUND for an unknown id; FAILED_PRECONDITION for a done or dead entry."""
     def outbox_json(self, after: int, limit: int, state: str) -> str:

@@ -452,6 +452,14 @@ class PyEngine {
     }
     ThrowIfError(status);
   }
+  void EraseCustomers(const std::vector<std::string>& ids) {
+    absl::Status status;
+    {
+      nb::gil_scoped_release release;
+      status = engine_->EraseCustomers(absl::MakeConstSpan(ids));
+    }
+    ThrowIfError(status);
+  }
 
   // Reads wait for a running writer; they do so without holding the GIL.
   size_t customer_count() const {
@@ -1360,6 +1368,7 @@ NB_MODULE(_saleskit, m) {
       .def("get_customer_json", &PyEngine::GetCustomerJson, nb::arg("id"))
       .def("get_activity_json", &PyEngine::GetActivityJson, nb::arg("id"))
       .def("erase_customer", &PyEngine::EraseCustomer, nb::arg("id"))
+      .def("erase_customers", &PyEngine::EraseCustomers, nb::arg("ids"))
       .def_prop_ro("customer_count", &PyEngine::customer_count)
       .def_prop_ro("now_us", &PyEngine::now_us)
       .def("advance_to_us", &PyEngine::AdvanceTo, nb::arg("t_us"))
