@@ -158,8 +158,10 @@ void CrashLoop(Durability durability, uint64_t seed, uint64_t checkpoint_every =
       kill_points.push_back(reports.back());
       // Aim at an even share of the inputs left per kill left.
       const double target = std::max<double>(1, double(stream.size() - before) / std::max(1, 70 - kills));
+      // In proportion, so that one kill that went far (the machine sped up)
+      // does not leave the next ones to finish the stream in a few more.
       const double progress = double(acknowledged - before);
-      if (first && progress > target) max_delay_us = std::max(200.0, max_delay_us * 0.75);
+      if (first && progress > target) max_delay_us = std::max(200.0, max_delay_us * std::max(0.25, target / progress));
       if (first && progress < target / 2) max_delay_us *= 1.25;
     }
     if (acknowledged == stream.size()) break;  // nothing left to interrupt
