@@ -568,8 +568,15 @@ absl::Status Engine::SetOwnerAvailable(absl::string_view owner_id, bool availabl
 }
 
 std::vector<v1::OutboxEntry> Engine::PollOutbox(size_t limit) {
+  std::vector<v1::OutboxEntry> out;
+  PollOutbox(limit, &out);
+  return out;
+}
+
+size_t Engine::PollOutbox(size_t limit, std::vector<v1::OutboxEntry>* out) {
   absl::MutexLock lock(&mu_);
-  return runner_.outbox().Poll(now_, limit);
+  runner_.outbox().Poll(now_, limit, out);
+  return out->size();
 }
 
 absl::Status Engine::AckOutbox(absl::string_view id) {

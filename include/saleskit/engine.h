@@ -261,6 +261,10 @@ class Engine {
   // Up to `limit` outbox entries due now, in order, each customer's in their
   // order; they stay in flight until acked or nacked (see automation::Outbox).
   std::vector<v1::OutboxEntry> PollOutbox(size_t limit);
+  // The same into `out`, resized to the entries polled, whose messages are
+  // refilled rather than made anew: a host that polls in a loop with one
+  // vector allocates little once it has grown. Returns how many it polled.
+  size_t PollOutbox(size_t limit, std::vector<v1::OutboxEntry>* out);
   // The host delivered the entry. NotFound for an unknown id;
   // FailedPrecondition for a dead one. Acking twice is OK.
   absl::Status AckOutbox(absl::string_view id);

@@ -22,23 +22,38 @@ Outbox::Draft Outbox::DraftOf(const v1::OutboxEntry& e) {
   return d;
 }
 
-v1::OutboxEntry Outbox::Record(const Entry& e) {
-  v1::OutboxEntry out;
-  out.set_id(e.id);
-  out.set_seq(e.seq);
-  out.set_customer_id(e.customer_id);
+void Outbox::Record(const Entry& e, v1::OutboxEntry* out) {
+  // set_ and clear_ keep a string's memory; an empty value is cleared, so a
+  // field of a new message that stays empty allocates nothing.
+  out->set_id(e.id);
+  out->set_seq(e.seq);
+  out->set_customer_id(e.customer_id);
   if (e.source != nullptr) {
-    out.set_rule(e.source->rule);
-    *out.mutable_action() = e.source->action;
+    out->set_rule(e.source->rule);
+    *out->mutable_action() = e.source->action;
+  } else {
+    out->clear_rule();
+    out->clear_action();
   }
-  if (!e.owner_id.empty()) out.set_owner_id(e.owner_id);  // unset strings allocate nothing
-  internal::ToProto(e.created_at, out.mutable_created_at());
-  internal::ToProto(e.available_at, out.mutable_available_at());
-  out.set_attempts(e.attempts);
-  out.set_state(e.state);
-  if (!e.last_error.empty()) out.set_last_error(e.last_error);
-  if (e.trigger != nullptr) out.set_trigger(*e.trigger);
-  return out;
+  if (e.owner_id.empty()) {
+    out->clear_owner_id();
+  } else {
+    out->set_owner_id(e.owner_id);
+  }
+  internal::ToProto(e.created_at, out->mutable_created_at());
+  internal::ToProto(e.available_at, out->mutable_available_at());
+  out->set_attempts(e.attempts);
+  out->set_state(e.state);
+  if (e.last_error.empty()) {
+    out->clear_last_error();
+  } else {
+    out->set_last_error(e.last_error);
+  }
+  if (e.trigger == nullptr) {
+    out->clear_trigger();
+  } else {
+    out->set_trigger(*e.trigger);
+  }
 }
 
 Outbox::Entry* Outbox::Keep(Draft draft, uint64_t seq) {
@@ -132,18 +147,24 @@ absl::Status Outbox::Restore(std::vector<v1::OutboxEntry> entries, uint64_t next
 }
 
 std::vector<v1::OutboxEntry> Outbox::Poll(absl::Time now, size_t limit) {
+  std::vector<v1::OutboxEntry> out;
+  Poll(now, limit, &out);
+  return out;
+}
+
+void Outbox::Poll(absl::Time now, size_t limit, std::vector<v1::OutboxEntry>* out) {
   const Micros at = ToMicros(now);
   while (!waiting_.empty() && waiting_.begin()->first.first <= at) {
     ready_.emplace(waiting_.begin()->first.second, waiting_.begin()->second);
     waiting_.erase(waiting_.begin());
   }
-  std::vector<v1::OutboxEntry> out;
-  out.reserve(std::min(limit, ready_.size()));
-  for (auto it = ready_.begin(); it != ready_.end() && out.size() < limit; it = ready_.erase(it)) {
+  const size_t n = std::min(limit, ready_.size());
+  out->resize(n);  // keeps the first n messages, with their memory
+  size_t i = 0;
+  for (auto it = ready_.begin(); i < n; it = ready_.erase(it), ++i) {
     it->second->in_flight = true;
-    out.push_back(Record(*it->second));
+    Record(*it->second, &(*out)[i]);
   }
-  return out;
 }
 
 absl::StatusOr<Outbox::Entry*> Outbox::Lookup(absl::string_view id) {
@@ -209,7 +230,7 @@ absl::Status Outbox::Nack(absl::string_view id, absl::string_view error, absl::T
 std::vector<v1::OutboxEntry> Outbox::Entries(uint64_t after, size_t limit, v1::OutboxEntry::State state) const {
   std::vector<v1::OutboxEntry> out;
   for (auto it = entries_.upper_bound(after); it != entries_.end() && out.size() < limit; ++it) {
-    if (state == v1::OutboxEntry::STATE_UNSPECIFIED || it->second.state == state) out.push_back(Record(it->second));
+    if (state == v1::OutboxEntry::STATE_UNSPECIFIED || it->second.state == state) Record(it->second, &out.emplace_back());
   }
   return out;
 }

@@ -62,6 +62,7 @@ TEST_CASE("the outbox delivers what a scan of every entry would, in order, one p
     options.retry_base = absl::Minutes(10);
     options.retry_max = absl::Minutes(40);
     Outbox outbox(options);
+    std::vector<v1::OutboxEntry> reused;
     Model model;
     model.options = options;
     Micros now = 1'000'000'000'000'000;
@@ -74,6 +75,9 @@ TEST_CASE("the outbox delivers what a scan of every entry would, in order, one p
         const std::string id = absl::StrCat("e", added++);
         e.set_id(id);
         e.set_customer_id(absl::StrCat("c", pick(4)));
+        if (pick(2) == 0) e.set_owner_id(absl::StrCat("rep", pick(3)));  // some fields set, some not
+        if (pick(2) == 0) e.set_rule("r"), e.mutable_action()->mutable_send_email()->set_template_id("t");
+        if (pick(2) == 0) e.set_trigger(absl::StrCat("event ", pick(9)));
         const Micros available = now + (pick(3) == 0 ? pick(4) * 900'000'000LL : 0);
         internal::ToProto(available, e.mutable_available_at());
         REQUIRE(outbox.Add(e));
@@ -81,8 +85,18 @@ TEST_CASE("the outbox delivers what a scan of every entry would, in order, one p
         model.entries[model.next++] = {id, e.customer_id(), available};
       } else if (op < 6) {
         const size_t limit = 1 + pick(4);
+        // By value, or into a vector reused across polls: each entry as the
+        // outbox lists it, with nothing left of what the vector held before.
+        std::vector<v1::OutboxEntry> by_value;
+        const std::vector<v1::OutboxEntry>& polled = pick(2) == 0 ? (by_value = outbox.Poll(ToTime(now), limit))
+                                                                  : (outbox.Poll(ToTime(now), limit, &reused), reused);
         std::vector<std::string> got;
-        for (const v1::OutboxEntry& e : outbox.Poll(ToTime(now), limit)) got.push_back(e.id());
+        for (const v1::OutboxEntry& e : polled) {
+          got.push_back(e.id());
+          const std::vector<v1::OutboxEntry> listed = outbox.Entries(e.seq() - 1, 1);
+          REQUIRE(listed.size() == 1);
+          CHECK(listed[0].SerializeAsString() == e.SerializeAsString());
+        }
         CHECK(got == model.Poll(now, limit));
       } else if (op < 8 && added > 0) {  // ack or nack an entry, polled or not
         const std::string id = absl::StrCat("e", pick(added));

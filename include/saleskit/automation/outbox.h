@@ -37,9 +37,9 @@ struct OutboxOptions {
 // Each customer's entries are delivered in order: Poll returns at most one
 // entry per customer, and holds a customer's entry back while an earlier one
 // of theirs is in flight (polled, not yet acked or nacked) or waiting (quiet
-// hours, retry backoff). Which
-// entries are in flight is not state: it is forgotten on reopen, when every
-// pending entry is due again. Not thread-safe; the Engine serialises calls.
+// hours, retry backoff). Which entries are in flight is not state: it is
+// forgotten on reopen, when every pending entry is due again. Not
+// thread-safe; the Engine serialises calls.
 class Outbox {
  public:
   explicit Outbox(OutboxOptions options = {}) : options_(options) {}
@@ -75,6 +75,9 @@ class Outbox {
   // Up to `limit` entries due at `now`, in seq order (see the class comment);
   // they are in flight until acked or nacked.
   std::vector<v1::OutboxEntry> Poll(absl::Time now, size_t limit);
+  // The same into `out` (resized to the entries polled), refilling its
+  // messages in place so that their memory is reused.
+  void Poll(absl::Time now, size_t limit, std::vector<v1::OutboxEntry>* out);
   // The entry was delivered. Acking a done entry again is OK. NotFound for
   // an unknown id; FailedPrecondition for a dead entry.
   absl::Status Ack(absl::string_view id);
@@ -109,7 +112,8 @@ class Outbox {
     std::string last_error;
   };
   static Draft DraftOf(const v1::OutboxEntry& e);
-  static v1::OutboxEntry Record(const Entry& e);
+  // Writes every field of `out` (no field of what it held before stays).
+  static void Record(const Entry& e, v1::OutboxEntry* out);
   // Keeps `draft` as the entry `seq` in `state`; false for a repeated id.
   Entry* Keep(Draft draft, uint64_t seq);
 
