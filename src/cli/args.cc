@@ -48,24 +48,34 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-std::optional<Args> ParseFlags(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
-                               std::vector<std::string> switches, absl::string_view usage, std::ostream& out,
-                               std::ostream& err, int* exit_code) {
+std::optional<Args> ParseCommand(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
+                                 std::vector<std::string> switches, absl::string_view usage, std::ostream& out,
+                                 std::ostream& err, int* exit_code) {
   switches.push_back("help");
   absl::StatusOr<Args> parsed = ParseArgs(args, with_value, switches);
-  if (parsed.ok() && parsed->Has("help")) {
-    out << usage;
-    *exit_code = 0;
-    return std::nullopt;
-  }
-  if (parsed.ok() && !parsed->positional.empty()) {
-    parsed = absl::InvalidArgumentError(absl::StrCat("unexpected argument \"", parsed->positional.front(), "\""));
-  }
   if (!parsed.ok()) {
     *exit_code = Usage(err, parsed.status(), usage);
     return std::nullopt;
   }
+  if (parsed->Has("help")) {
+    out << usage;
+    *exit_code = 0;
+    return std::nullopt;
+  }
   return *std::move(parsed);
+}
+
+std::optional<Args> ParseFlags(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
+                               std::vector<std::string> switches, absl::string_view usage, std::ostream& out,
+                               std::ostream& err, int* exit_code) {
+  std::optional<Args> parsed = ParseCommand(args, with_value, std::move(switches), usage, out, err, exit_code);
+  if (parsed && !parsed->positional.empty()) {
+    *exit_code = Usage(err, absl::InvalidArgumentError(absl::StrCat("unexpected argument \"",
+                                                                    parsed->positional.front(), "\"")),
+                       usage);
+    return std::nullopt;
+  }
+  return parsed;
 }
 
 int Usage(std::ostream& err, const absl::Status& status, absl::string_view usage) {

@@ -43,11 +43,15 @@ struct Args {
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
                                const std::vector<std::string>& switches);
 
-// For a command that takes only flags: parses `args` (with "help" added to
-// `switches`). On --help prints `usage` to `out` and sets *exit_code to 0; on
-// an unknown flag, a missing value or any positional argument prints the
-// error and `usage` to `err` and sets *exit_code to 2. Either way it returns
-// nullopt and the command returns *exit_code.
+// For a command: parses `args` (with "help" added to `switches`). On --help
+// prints `usage` to `out` and sets *exit_code to 0; on an unknown flag or a
+// missing value prints the error and `usage` to `err` and sets *exit_code to
+// 2. Either way it returns nullopt and the command returns *exit_code.
+std::optional<Args> ParseCommand(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
+                                 std::vector<std::string> switches, absl::string_view usage, std::ostream& out,
+                                 std::ostream& err, int* exit_code);
+// ParseCommand for a command that takes only flags: a positional argument is
+// a usage error too.
 std::optional<Args> ParseFlags(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
                                std::vector<std::string> switches, absl::string_view usage, std::ostream& out,
                                std::ostream& err, int* exit_code);

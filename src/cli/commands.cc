@@ -337,12 +337,10 @@ int RunGen(const std::vector<std::string>& raw, std::ostream& out, std::ostream&
       "usage: saleskit gen [--customers N] [--days D] [--start DATE] [--seed S] --out DIR\n"
       "  Writes DIR/accounts.csv, customers.csv, deals.csv and events.csv: a deterministic\n"
       "  synthetic B2B CRM (defaults: 1000 customers, 90 days from 2026-01-01, seed 42).\n";
-  auto args = ParseArgs(raw, {"customers", "days", "start", "seed", "out"}, {"help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args =
+      ParseCommand(raw, {"customers", "days", "start", "seed", "out"}, {}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   GenOptions options;
   auto int_flag = [&](const char* name, auto* target) -> absl::Status {
     if (auto v = args->Get(name)) {
@@ -377,12 +375,10 @@ int RunDemo(const std::vector<std::string>& raw, std::ostream& out, std::ostream
       "  and replays the CRM through it in time order as 'saleskit run' does, up to --now\n"
       "  (default: the latest event time). Prints the segments, the top leads and why, and\n"
       "  what each rule did: actions, skip reasons, the first outbox entries, tasks.\n";
-  auto args = ParseArgs(raw, {"customers", "days", "seed", "now"}, {"help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args =
+      ParseCommand(raw, {"customers", "days", "seed", "now"}, {}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   GenOptions options;
   options.customers = 2000;
   if (auto v = args->Get("customers"); v && !absl::SimpleAtoi(*v, &options.customers)) {
@@ -506,13 +502,11 @@ int RunEval(const std::vector<std::string>& raw, std::ostream& out, std::ostream
       "  with --customer ID prints that customer's value; otherwise prints the ids a condition\n"
       "  matches, one per line (their count on stderr), or ID<TAB>value for every customer when\n"
       "  EXPR is not bool. --json prints values as {\"type\",\"value\"} or {\"error\"} JSON.\n";
-  auto args = ParseArgs(raw, {"customers", "accounts", "events", "customer", "now", "schema"},
-                        {"create-unknown", "skip-invalid", "ignore-unknown-fields", "json", "help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args = ParseCommand(raw, {"customers", "accounts", "events", "customer", "now", "schema"},
+                                          {"create-unknown", "skip-invalid", "ignore-unknown-fields", "json"}, kUsage,
+                                          out, err, &exit_code);
+  if (!args) return exit_code;
   if (args->positional.size() != 1) {
     return Usage(err,
                  absl::InvalidArgumentError(args->positional.empty()

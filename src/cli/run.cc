@@ -286,12 +286,9 @@ int RunPlaybook(const std::vector<std::string>& raw, std::ostream& out, std::ost
       "  engine (which checks names, loops, pools and time zones) and prints what it defines.\n"
       "  An error is printed as file:line:column: message (the engine's as file: message) and\n"
       "  the exit code is 1.\n";
-  absl::StatusOr<Args> args = ParseArgs(raw, {}, {"help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args = ParseCommand(raw, {}, {}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   if (args->positional.empty() || args->positional[0] != "check") {
     return Usage(err,
                  absl::InvalidArgumentError(args->positional.empty()
@@ -453,12 +450,9 @@ int RunState(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
       "  the clock, what the store holds and the automation summary 'saleskit run' prints (the\n"
       "  first --limit (10) outbox entries). A file that is damaged is an error naming it.\n"
       "  --checkpoint  write a checkpoint first, so later opens replay nothing before it\n";
-  absl::StatusOr<Args> args = ParseArgs(raw, {"limit"}, {"checkpoint", "help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args = ParseCommand(raw, {"limit"}, {"checkpoint"}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   if (args->positional.size() != 1) {
     return Usage(err, absl::InvalidArgumentError("expected one state FILE"), kUsage);
   }
@@ -506,12 +500,10 @@ int RunOutbox(const std::vector<std::string>& raw, std::ostream& out, std::ostre
       "  most --limit (all by default) and one per customer, as a JSON array (as the C API's\n"
       "  saleskit_outbox_poll). --ack: the entries were delivered, all or none, in one write.\n"
       "  --nack: delivering the entry failed with TEXT; it is retried after a backoff.\n";
-  absl::StatusOr<Args> args = ParseArgs(raw, {"limit", "ack", "nack", "error"}, {"help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args =
+      ParseCommand(raw, {"limit", "ack", "nack", "error"}, {}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   if (args->positional.size() != 1) {
     return Usage(err, absl::InvalidArgumentError("expected one state FILE"), kUsage);
   }
@@ -561,12 +553,9 @@ int RunErase(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
       "  record, event, score, audit record and outbox entry of theirs, all or none, then one\n"
       "  checkpoint that deletes the journal and the older checkpoint, so no byte of them stays\n"
       "  in the file. An unknown or repeated id is an error naming it, and nothing is erased.\n";
-  absl::StatusOr<Args> args = ParseArgs(raw, {}, {"help"});
-  if (!args.ok()) return Usage(err, args.status(), kUsage);
-  if (args->Has("help")) {
-    out << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  std::optional<Args> args = ParseCommand(raw, {}, {}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
   if (args->positional.size() < 2) {
     return Usage(err, absl::InvalidArgumentError("expected a state FILE and at least one customer ID"), kUsage);
   }
