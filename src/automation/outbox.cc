@@ -230,7 +230,9 @@ absl::Status Outbox::Nack(absl::string_view id, absl::string_view error, absl::T
 std::vector<v1::OutboxEntry> Outbox::Entries(uint64_t after, size_t limit, v1::OutboxEntry::State state) const {
   std::vector<v1::OutboxEntry> out;
   for (auto it = entries_.upper_bound(after); it != entries_.end() && out.size() < limit; ++it) {
-    if (state == v1::OutboxEntry::STATE_UNSPECIFIED || it->second.state == state) Record(it->second, &out.emplace_back());
+    if (state == v1::OutboxEntry::STATE_UNSPECIFIED || it->second.state == state) {
+      Record(it->second, &out.emplace_back());
+    }
   }
   return out;
 }
