@@ -300,12 +300,12 @@ absl::Status Engine::EraseCustomers(absl::Span<const std::string> ids) {
     if (!row.ok()) return refused(row.status());
     rows.push_back(*row);
   }
-  for (size_t i = 0; i < ids.size(); ++i) {  // rows are not reused until the next insert
-    segments_.Erase(rows[i]);
-    scores_.Erase(rows[i]);
-    runner_.EraseCustomer(rows[i], ids[i]);
-    SALESKIT_RETURN_IF_ERROR(store_.EraseCustomer(ids[i]));
+  for (uint32_t row : rows) {
+    segments_.Erase(row);
+    scores_.Erase(row);
   }
+  runner_.EraseCustomers(rows, ids);
+  SALESKIT_RETURN_IF_ERROR(store_.EraseCustomers(ids));  // checked above: cannot fail
   if (journal_ == nullptr) return absl::OkStatus();
   // Journaled, then covered at once by a checkpoint that deletes every
   // entry (this one too) and the previous checkpoint: the customers'

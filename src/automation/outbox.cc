@@ -245,15 +245,16 @@ void Outbox::Trim(uint64_t through) {
   }
 }
 
-void Outbox::EraseCustomer(absl::string_view customer_id) {
-  auto queue = queues_.find(customer_id);
-  if (queue != queues_.end()) {
+void Outbox::EraseCustomers(const absl::flat_hash_set<absl::string_view>& customer_ids) {
+  for (absl::string_view customer_id : customer_ids) {
+    auto queue = queues_.find(customer_id);
+    if (queue == queues_.end()) continue;
     Unhead(*queue->second.front());
     pending_ -= queue->second.size();
     queues_.erase(queue);
   }
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.customer_id != customer_id) {
+    if (!customer_ids.contains(it->second.customer_id)) {
       ++it;
       continue;
     }

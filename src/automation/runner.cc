@@ -1146,16 +1146,23 @@ absl::Status Runner::SetOwnerAvailable(absl::string_view owner_id, bool availabl
   return absl::OkStatus();
 }
 
-void Runner::EraseCustomer(uint32_t row, absl::string_view customer_id) {
-  audit_.erase_if([&](const AuditEntry& r) { return r.customer_id == customer_id; });
+void Runner::EraseCustomers(absl::Span<const uint32_t> rows, absl::Span<const std::string> customer_ids) {
+  const absl::flat_hash_set<absl::string_view> ids(customer_ids.begin(), customer_ids.end());
+  const absl::flat_hash_set<uint32_t> row_set(rows.begin(), rows.end());
+  audit_.erase_if([&](const AuditEntry& r) { return ids.contains(r.customer_id); });
   tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(),
-                              [&](const v1::Task& t) { return t.customer_id() == customer_id; }),
+                              [&](const v1::Task& t) { return ids.contains(t.customer_id()); }),
                tasks_.end());
-  outbox_.EraseCustomer(customer_id);
+  outbox_.EraseCustomers(ids);
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                [&](const Pending& p) { return row_set.contains(p.row); }),
+                 pending_.end());
+  for (uint32_t row : rows) EraseRow(row);
+}
+
+void Runner::EraseRow(uint32_t row) {
   recent_.erase(row);
   origins_.erase(row);
-  pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.row == row; }),
-                 pending_.end());
   if (rules_ == nullptr) return;
   for (int rule = 0; rule < static_cast<int>(rules_->rules_.size()); ++rule) {
     armed_.erase(Key(rule, row));

@@ -1170,28 +1170,42 @@ void CustomerStore::CommitBatch() {
 // ---------------------------------------------------------------- erase
 
 absl::Status CustomerStore::EraseCustomer(absl::string_view id) {
-  std::optional<uint32_t> found = FindRow(id);
-  if (!found) return absl::NotFoundError(absl::StrCat("no customer with id \"", id, "\""));
-  const uint32_t row = *found;
-  ClearRowValues(row);
-  for (auto& cols : events_) {
-    event_total_ -= cols->count[row];
-    cols->count[row] = 0;
-    cols->sum[row] = 0;
-    cols->first[row] = 0;
-    cols->last[row] = 0;
+  const std::string ids[] = {std::string(id)};  // `id` may point into the dictionary
+  return EraseCustomers(ids);
+}
+
+absl::Status CustomerStore::EraseCustomers(absl::Span<const std::string> ids) {
+  absl::flat_hash_set<uint32_t> rows;
+  rows.reserve(ids.size());
+  for (const std::string& id : ids) {
+    std::optional<uint32_t> found = FindRow(id);
+    if (!found) return absl::NotFoundError(absl::StrCat("no customer with id \"", id, "\""));
+    rows.insert(*found);
   }
-  windows_.EraseRow(row);
-  absl::erase_if(seen_events_, [row](const auto& kv) { return kv.second.row == row; });
+  for (uint32_t row : rows) {
+    ClearRowValues(row);
+    for (auto& cols : events_) {
+      event_total_ -= cols->count[row];
+      cols->count[row] = 0;
+      cols->sum[row] = 0;
+      cols->first[row] = 0;
+      cols->last[row] = 0;
+    }
+    windows_.EraseRow(row);
+  }
+  absl::erase_if(seen_events_, [&rows](const auto& kv) { return rows.contains(kv.second.row); });
+  const absl::flat_hash_set<absl::string_view> erased(ids.begin(), ids.end());
   for (auto& [deal_id, deal] : deals_) {
-    if (deal.has_customer_id() && deal.customer_id() == id) deal.clear_customer_id();
+    if (deal.has_customer_id() && erased.contains(deal.customer_id())) deal.clear_customer_id();
   }
-  const int32_t code = row_ids_[row];
-  row_ids_[row] = StringDictionary::kNone;
-  live_.Clear(row);
-  free_rows_.push_back(row);
-  --customer_count_;
-  ids_.Release(code);  // last: `id` may point into the dictionary
+  for (uint32_t row : rows) {
+    const int32_t code = row_ids_[row];
+    row_ids_[row] = StringDictionary::kNone;
+    live_.Clear(row);
+    free_rows_.push_back(row);
+    --customer_count_;
+    ids_.Release(code);
+  }
   return absl::OkStatus();
 }
 

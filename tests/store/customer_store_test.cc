@@ -403,11 +403,30 @@ TEST_CASE("Property: store matches a reference model of merge and erase", "[stor
         const std::string type = pick(2) ? "email_open" : "call";
         REQUIRE(store.IngestEvents(BatchOf({Ev(id, type, pick(30) * kDay)})).ok());
         ++model_counts[id][type];
-      } else {
+      } else if (pick(2) == 0) {
         const bool known = model.count(id) > 0;
         REQUIRE(store.EraseCustomer(id).ok() == known);
         model.erase(id);
         model_counts.erase(id);
+      } else {  // several at once: all or none
+        std::vector<std::string> ids = {id};
+        for (int k = pick(3); k > 0; --k) {
+          const std::string more = "c" + std::to_string(pick(12));
+          if (std::find(ids.begin(), ids.end(), more) == ids.end()) ids.push_back(more);
+        }
+        const bool known = std::all_of(ids.begin(), ids.end(), [&](const std::string& i) { return model.count(i); });
+        const std::string before = Dump(store);
+        const absl::Status st = store.EraseCustomers(ids);
+        REQUIRE(st.ok() == known);
+        if (!known) {
+          CHECK(st.code() == absl::StatusCode::kNotFound);
+          REQUIRE(Dump(store) == before);
+          continue;
+        }
+        for (const std::string& i : ids) {
+          model.erase(i);
+          model_counts.erase(i);
+        }
       }
     }
     REQUIRE(store.customer_count() == model.size());

@@ -11,6 +11,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -95,8 +96,10 @@ class Outbox {
   uint64_t last_seq() const { return next_seq_ - 1; }
   // Forgets done and dead entries with seq <= `through`.
   void Trim(uint64_t through);
-  // Forgets every entry of a customer.
-  void EraseCustomer(absl::string_view customer_id);
+  // Forgets every entry of a customer, or of every customer in `customer_ids`
+  // (one pass over the entries for all of them).
+  void EraseCustomer(absl::string_view customer_id) { EraseCustomers({customer_id}); }
+  void EraseCustomers(const absl::flat_hash_set<absl::string_view>& customer_ids);
   // Replaces every entry with `entries` (as Entries listed them, seq order)
   // and the next seq with `next_seq`: a checkpoint's restore. Nothing is in
   // flight afterwards. InvalidArgument for a repeated id or seq, or a seq

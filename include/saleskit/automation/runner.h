@@ -202,8 +202,10 @@ class Runner {
   std::vector<v1::Task> Tasks(absl::string_view customer_id = {}) const;
   // Decision counts per rule of the installed rule set, in rule order.
   std::vector<RuleStats> Stats() const;
-  // Forgets every trace of a customer: audit, outbox, tasks, timers, caps.
-  void EraseCustomer(uint32_t row, absl::string_view customer_id);
+  // Forgets every trace of the customers `customer_ids` (distinct), at
+  // `rows` (the same order): audit, outbox, tasks, timers, caps. One pass
+  // over the audit, the outbox and the tasks for all of them.
+  void EraseCustomers(absl::Span<const uint32_t> rows, absl::Span<const std::string> customer_ids);
   // Overrides the installed playbook's `unavailable` flag of an owner
   // (Engine::SetOwnerAvailable). Kept across Install for owners the new
   // rule set still has. NotFound for an owner the installed set lacks.
@@ -239,6 +241,8 @@ class Runner {
   void ArmSchedules(const CustomerStore& store, absl::Time now);
   struct AuditEntry;
   void AppendAudit(AuditEntry record);
+  // EraseCustomers' part for one row: timers, caps, field shadows.
+  void EraseRow(uint32_t row);
   // Save's and Load's shared part (runner_snapshot.cc).
   template <typename Archive>
   void PersistPlain(Archive& ar);

@@ -162,6 +162,10 @@ class CustomerStore {
   // used, event aggregates, remembered event ids, and their link from deals.
   // NotFound if the id is unknown.
   absl::Status EraseCustomer(absl::string_view id);
+  // The same for every id (distinct), all or none: NotFound naming the first
+  // unknown id, and nothing is erased. One pass over the remembered event
+  // ids and the deals for all of them.
+  absl::Status EraseCustomers(absl::Span<const std::string> ids);
 
   // --- Reading ---
   size_t customer_count() const { return customer_count_; }
