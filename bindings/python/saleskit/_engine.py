@@ -89,6 +89,15 @@ def _rejected_message(errors: Sequence[RecordError]) -> str:
     return msg
 
 
+def _id_list(ids: Iterable[str]) -> List[str]:
+    """The ids as a list, each checked to be a str (TypeError naming its index)."""
+    batch = list(ids)
+    for i, id in enumerate(batch):
+        if not isinstance(id, str):
+            raise TypeError(f"ids[{i}] is {type(id).__name__}, not str")
+    return batch
+
+
 def _duration_json(v: Any) -> Any:
     """A timedelta as protobuf JSON duration text ("86400s"); anything else as is."""
     if isinstance(v, _dt.timedelta):
@@ -521,10 +530,7 @@ class Engine:
                 was erased.
             TypeError: an id that is not a str.
         """
-        batch = list(ids)
-        for i, id in enumerate(batch):
-            if not isinstance(id, str):
-                raise TypeError(f"ids[{i}] is {type(id).__name__}, not str")
+        batch = _id_list(ids)
         with translated():
             self._native.erase_customers(batch)
 
@@ -1031,10 +1037,7 @@ class Engine:
             with translated():
                 self._native.ack_outbox(ids)
             return
-        batch = list(ids)
-        for i, id in enumerate(batch):
-            if not isinstance(id, str):
-                raise TypeError(f"ids[{i}] is {type(id).__name__}, not str")
+        batch = _id_list(ids)
         with translated():
             self._native.ack_outbox_many(batch)
 
