@@ -311,31 +311,48 @@ void FeedSecret(Engine& engine, const std::vector<Input>& stream) {
   for (size_t i = 60; i < 120; ++i) REQUIRE(Apply(engine, stream[i]).ok());
 }
 
+// A second customer to erase with the first, after FeedSecret.
+void AddSecond(Engine& engine) {
+  Batch<v1::Customer> customers;
+  v1::Customer& c = customers.records.emplace_back();
+  c.set_id("c-secret-43");
+  c.set_email("secret43@example.com");
+  REQUIRE(engine.UpsertCustomers(customers).ok());
+}
+
+// A durable engine on a new file at `path` that checkpoints only when asked,
+// fed FeedSecret's records and, with `second`, c-secret-43 too.
+std::unique_ptr<Engine> OpenWithSecrets(const std::string& path, const std::vector<Input>& stream, bool second) {
+  StateOptions state;
+  state.checkpoint_every = 0;
+  auto engine = Engine::Open(path, StreamEngineOptions(), state);
+  REQUIRE(engine.ok());
+  FeedSecret(**engine, stream);
+  if (second) AddSecond(**engine);
+  return *std::move(engine);
+}
+
 TEST_CASE("Erasing a customer from a durable engine leaves no byte of them in the state file",
           "[state][checkpoint][erase]") {
   const std::string path = TempStatePath("erase_durable");
   const std::vector<Input> stream = GenerateStream(9, 160);
   std::string before_close;
   {
-    StateOptions state;
-    state.checkpoint_every = 0;
-    auto engine = Engine::Open(path, StreamEngineOptions(), state);
-    REQUIRE(engine.ok());
-    FeedSecret(**engine, stream);
-    REQUIRE((*engine)->Checkpoint().ok());  // an older checkpoint holding them too
-    for (size_t i = 120; i < 130; ++i) REQUIRE(Apply(**engine, stream[i]).ok());
-    REQUIRE_FALSE((*engine)->Audit(0, SIZE_MAX, "c-secret-42").empty());
-    REQUIRE((*engine)->EraseCustomer("c-secret-42").ok());
-    CHECK((*engine)->GetCustomer("c-secret-42").status().code() == absl::StatusCode::kNotFound);
-    CHECK((*engine)->CheckpointSeq() == (*engine)->Acknowledged());
+    std::unique_ptr<Engine> engine = OpenWithSecrets(path, stream, false);
+    REQUIRE(engine->Checkpoint().ok());  // an older checkpoint holding them too
+    for (size_t i = 120; i < 130; ++i) REQUIRE(Apply(*engine, stream[i]).ok());
+    REQUIRE_FALSE(engine->Audit(0, SIZE_MAX, "c-secret-42").empty());
+    REQUIRE(engine->EraseCustomer("c-secret-42").ok());
+    CHECK(engine->GetCustomer("c-secret-42").status().code() == absl::StatusCode::kNotFound);
+    CHECK(engine->CheckpointSeq() == engine->Acknowledged());
     // Already while the engine runs: the WAL was truncated, and no page of the file holds them.
     for (const char* suffix : {"", "-wal"}) {
       const std::string bytes = FileBytes(path + suffix);
       INFO("open file " << path << suffix << ", " << bytes.size() << " bytes");
       CHECK(bytes.find("c-secret-42") == std::string::npos);
     }
-    for (size_t i = 130; i < 160; ++i) REQUIRE(Apply(**engine, stream[i]).ok());
-    before_close = Fingerprint(**engine);
+    for (size_t i = 130; i < 160; ++i) REQUIRE(Apply(*engine, stream[i]).ok());
+    before_close = Fingerprint(*engine);
   }
   for (const char* suffix : {"", "-wal"}) {
     const std::string bytes = FileBytes(path + suffix);
@@ -362,13 +379,7 @@ TEST_CASE("A reopen that replays an erasure whose checkpoint did not happen comp
           "[state][checkpoint][erase]") {
   const std::string path = TempStatePath("erase_interrupted");
   const std::vector<Input> stream = GenerateStream(10, 130);
-  {
-    StateOptions state;
-    state.checkpoint_every = 0;
-    auto engine = Engine::Open(path, StreamEngineOptions(), state);
-    REQUIRE(engine.ok());
-    FeedSecret(**engine, stream);
-  }
+  OpenWithSecrets(path, stream, false);  // closed at once
   {
     // What a process that died between journaling the erasure and its checkpoint left.
     auto journal = Journal::Open(path);
@@ -388,15 +399,6 @@ TEST_CASE("A reopen that replays an erasure whose checkpoint did not happen comp
   }
 }
 
-// A second customer to erase with the first, after FeedSecret.
-void AddSecond(Engine& engine) {
-  Batch<v1::Customer> customers;
-  v1::Customer& c = customers.records.emplace_back();
-  c.set_id("c-secret-43");
-  c.set_email("secret43@example.com");
-  REQUIRE(engine.UpsertCustomers(customers).ok());
-}
-
 void CheckNoSecrets(const std::string& path) {
   for (const char* suffix : {"", "-wal"}) {
     const std::string bytes = FileBytes(path + suffix);
@@ -413,24 +415,19 @@ TEST_CASE("Erasing several customers at once is one journal entry and one checkp
   const std::vector<Input> stream = GenerateStream(11, 130);
   std::string before_close;
   {
-    StateOptions state;
-    state.checkpoint_every = 0;
-    auto engine = Engine::Open(path, StreamEngineOptions(), state);
-    REQUIRE(engine.ok());
-    FeedSecret(**engine, stream);
-    AddSecond(**engine);
-    REQUIRE((*engine)->Checkpoint().ok());  // an older checkpoint holding them too
-    const uint64_t inputs = (*engine)->Acknowledged();
+    std::unique_ptr<Engine> engine = OpenWithSecrets(path, stream, true);
+    REQUIRE(engine->Checkpoint().ok());  // an older checkpoint holding them too
+    const uint64_t inputs = engine->Acknowledged();
     // Refused: nothing erased, nothing journaled.
-    const absl::Status refused = (*engine)->EraseCustomers({"c-secret-42", "nobody", "c-secret-43"});
+    const absl::Status refused = engine->EraseCustomers({"c-secret-42", "nobody", "c-secret-43"});
     CHECK(refused.code() == absl::StatusCode::kNotFound);
-    CHECK((*engine)->Acknowledged() == inputs);
-    CHECK((*engine)->GetCustomer("c-secret-42").ok());
-    REQUIRE((*engine)->EraseCustomers({"c-secret-42", "c-secret-43"}).ok());
-    CHECK((*engine)->Acknowledged() == inputs + 1);  // one entry for both
-    CHECK((*engine)->CheckpointSeq() == inputs + 1);
+    CHECK(engine->Acknowledged() == inputs);
+    CHECK(engine->GetCustomer("c-secret-42").ok());
+    REQUIRE(engine->EraseCustomers({"c-secret-42", "c-secret-43"}).ok());
+    CHECK(engine->Acknowledged() == inputs + 1);  // one entry for both
+    CHECK(engine->CheckpointSeq() == inputs + 1);
     CheckNoSecrets(path);  // already while the engine runs
-    before_close = Fingerprint(**engine);
+    before_close = Fingerprint(*engine);
   }
   CheckNoSecrets(path);
   auto engine = Engine::Open(path, StreamEngineOptions());
@@ -449,14 +446,7 @@ TEST_CASE("A reopen that replays a batch erasure whose checkpoint did not happen
           "[state][checkpoint][erase]") {
   const std::string path = TempStatePath("erase_many_interrupted");
   const std::vector<Input> stream = GenerateStream(12, 130);
-  {
-    StateOptions state;
-    state.checkpoint_every = 0;
-    auto engine = Engine::Open(path, StreamEngineOptions(), state);
-    REQUIRE(engine.ok());
-    FeedSecret(**engine, stream);
-    AddSecond(**engine);
-  }
+  OpenWithSecrets(path, stream, true);  // closed at once
   {
     auto journal = Journal::Open(path);
     REQUIRE(journal.ok());
