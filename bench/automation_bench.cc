@@ -9,8 +9,8 @@
 // clock advanced to each batch's last event, as `saleskit run` replays a
 // data directory; the host polls the outbox (into one vector it keeps),
 // acks what it delivered in one call (--ack-each=1: one call per entry),
-// and trims the audit log, segment changes and score crossings after each
-// batch, as a host would. Then --singles (default 20k) events one per
+// and trims the audit log, tasks, segment changes and score crossings after
+// each batch, as a host would. Then --singles (default 20k) events one per
 // IngestEvents call, for the latency per event (p50/p99).
 //
 // With --score-segments=1, 10 of the segments read score("engagement"):
@@ -260,6 +260,7 @@ Result Replay(saleskit::Engine& engine, const std::vector<saleskit::Batch<v1::Ev
     r.audit = audit;
     engine.TrimAudit(audit);
     engine.TrimOutbox(UINT64_MAX);
+    engine.TrimTasks(engine.LastTask());  // handed to the CRM
     // The rules consumed them: a host that does not read them trims them.
     engine.TrimSegmentChanges(engine.LastSegmentChange());
     engine.TrimScoreCrossings(engine.LastScoreCrossing());
@@ -337,9 +338,10 @@ int main(int argc, char** argv) {
   std::printf("%-24s %9.0f events/s (wall %.2f s, cpu %.2f s); x%.2f the in-memory time; floor 100000 events/s: %s\n",
               "100 rules, durable:", rate, r.wall, r.cpu, rates[1] / rate, rate >= 100000 ? "met" : "NOT met");
   std::printf("%-24s %llu journal entries (one per call: ingests, clock moves, acks, trims), checkpoint through %llu,"
-              " %zu tasks\n",
+              " %llu tasks\n",
               "", static_cast<unsigned long long>(engine->Acknowledged()),
-              static_cast<unsigned long long>(engine->CheckpointSeq()), engine->Tasks().size());
+              static_cast<unsigned long long>(engine->CheckpointSeq()),
+              static_cast<unsigned long long>(engine->LastTask()));
   engine.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove(absl::StrCat(path, suffix).c_str());
   return 0;

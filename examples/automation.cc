@@ -1,8 +1,9 @@
 // The automation runner on a durable engine: a playbook (YAML) whose rule
 // sends a welcome email to new sign-ups from Europe and routes them to an
-// owner; the host polls the outbox, delivers and acks; the audit says what
-// each decision read. The state lives in a SQLite file: after a checkpoint
-// and a reopen, the outbox (acked entry included) and the audit are back.
+// owner with a task to call; the host polls the outbox, delivers and acks,
+// and hands the tasks to its CRM; the audit says what each decision read.
+// The state lives in a SQLite file: after a checkpoint and a reopen, the
+// outbox (acked entry included), the audit and the task seqs are back.
 //   ./example_automation [STATE_FILE]   (default: a new file in /tmp)
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ rules:
     actions:
       - send_email: { template_id: welcome }
       - assign_owner: { pool: eu_reps }
+      - create_task: { title: Call, due_in_business_hours: 8 }
 )yaml";
 
 constexpr char kCustomers[] =
@@ -110,6 +112,13 @@ int main(int argc, char** argv) {
     std::cout << "owner of c1: " << engine.GetCustomer("c1")->owner_id() << "\n";
     PrintOutbox(engine);
 
+    // Tasks since the last one handed to the CRM (0: none yet), then trimmed.
+    for (const saleskit::v1::Task& t : engine.TasksSince(0)) {
+      std::cout << "task " << t.seq() << " " << t.customer_id() << " " << t.owner_id() << " " << t.title() << " due "
+                << absl::FormatTime(absl::FromUnixSeconds(t.due_at().seconds()), absl::UTCTimeZone()) << "\n";
+    }
+    engine.TrimTasks(engine.LastTask());
+
     // A checkpoint writes the whole state; a reopen loads it instead of
     // replaying every input.
     if (absl::Status st = engine.Checkpoint(); !st.ok()) return Fail(st);
@@ -119,7 +128,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<saleskit::Engine>> reopened = saleskit::Engine::Open(path, options);
   if (!reopened.ok()) return Fail(reopened.status());
   std::cout << "reopened: " << (*reopened)->Acknowledged() << " inputs, " << (*reopened)->Audit().size()
-            << " audit records\n";
+            << " audit records, " << (*reopened)->Tasks().size() << " tasks, last task " << (*reopened)->LastTask()
+            << "\n";
   PrintOutbox(**reopened);
   reopened->reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove(absl::StrCat(path, suffix).c_str());

@@ -1,7 +1,8 @@
 """The automation runner on a durable engine, from Python: a playbook whose
 rule sends a welcome email to new sign-ups from Europe and routes them to an
-owner; the host polls the outbox, delivers and acks; the audit says what each
-decision read. After a checkpoint and a reopen the outbox and audit are back.
+owner with a task to call; the host polls the outbox, delivers and acks, and
+hands the tasks to its CRM; the audit says what each decision read. After a
+checkpoint and a reopen the outbox, audit and task seqs are back.
 
     python examples/automation.py
 """
@@ -19,7 +20,8 @@ PLAYBOOK = {
         "name": "welcome_eu",
         "trigger": {"event": {"type": "signup"}},
         "condition": 'customer.country in ["DE", "FR", "ES"]',
-        "actions": [{"send_email": {"template_id": "welcome"}}, {"assign_owner": {"pool": "eu_reps"}}],
+        "actions": [{"send_email": {"template_id": "welcome"}}, {"assign_owner": {"pool": "eu_reps"}},
+                    {"create_task": {"title": "Call", "due_in_business_hours": 8}}],
     }],
 }
 
@@ -57,11 +59,17 @@ def run(path):
         eng.ack(delivered)
         print("owner of c1:", eng.get_customer("c1")["owner_id"])
 
+        # Tasks since the last one handed to the CRM (0: none yet), then trimmed.
+        for row in eng.tasks(after=0).itertuples():
+            print("task", row.seq, row.customer_id, row.owner_id, row.title, "due", row.due_at.isoformat())
+        eng.trim_tasks(eng.last_task)
+
         eng.checkpoint()  # the whole state; a reopen loads it instead of replaying every input
         print("checkpoint through input", eng.checkpoint_seq)
 
     with saleskit.Engine.open(path) as again:
-        print("reopened:", again.acknowledged, "inputs,", len(again.audit()), "audit records")
+        print("reopened:", again.acknowledged, "inputs,", len(again.audit()), "audit records,",
+              len(again.tasks()), "tasks, last task", again.last_task)
         for row in again.outbox().itertuples():
             print("  outbox", row.seq, row.customer_id, row.rule, row.state)
 

@@ -638,6 +638,23 @@ std::vector<v1::Task> Engine::Tasks(absl::string_view customer_id) const {
   return runner_.Tasks(customer_id);
 }
 
+std::vector<v1::Task> Engine::TasksSince(uint64_t after, size_t limit) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.TasksSince(after, limit);
+}
+
+uint64_t Engine::LastTask() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return runner_.last_task_seq();
+}
+
+void Engine::TrimTasks(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  if (!Writable().ok()) return;
+  runner_.TrimTasks(through);
+  (void)Journaled([&](v1::JournalEntry* e) { e->set_tasks_trimmed(through); });  // a failure is logged
+}
+
 std::vector<automation::RuleStats> Engine::RuleStats() const {
   absl::ReaderMutexLock lock(&mu_);
   return runner_.Stats();

@@ -291,6 +291,13 @@ class Engine {
   void TrimOutbox(uint64_t through);
   // Tasks the rules created, oldest first; with a customer id only theirs.
   std::vector<v1::Task> Tasks(absl::string_view customer_id = {}) const;
+  // Tasks with seq > `after`, oldest first, at most `limit`: a host polls
+  // with `after` = the last seq it handed to its CRM, then trims through it.
+  std::vector<v1::Task> TasksSince(uint64_t after, size_t limit = SIZE_MAX) const;
+  // The seq of the newest task (0 before the first; trimming keeps it).
+  uint64_t LastTask() const;
+  // Forgets the tasks with seq <= `through` (the host has them). Journaled.
+  void TrimTasks(uint64_t through);
   // Decision counts per running rule, in playbook order.
   std::vector<automation::RuleStats> RuleStats() const;
 

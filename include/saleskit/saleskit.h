@@ -666,13 +666,25 @@ SALESKIT_API saleskit_status saleskit_audit_query(saleskit_engine* engine, uint6
 /* Forgets the audit records with seq <= `through` (consumed by the host). A write. */
 SALESKIT_API saleskit_status saleskit_audit_trim(saleskit_engine* engine, uint64_t through);
 
-/* The tasks the rules created (create_task), oldest first; only customer
- * `customer_id`'s when it is not NULL (NULL or "" for every customer's):
- *   [{"id":"9a0e...","customer_id":"c1","owner_id":"ann","title":"Call","rule":"route",
+/* The tasks the rules created (create_task) and the host has not trimmed,
+ * oldest first; only customer `customer_id`'s when it is not NULL (NULL or
+ * "" for every customer's):
+ *   [{"seq":1,"id":"9a0e...","customer_id":"c1","owner_id":"ann","title":"Call","rule":"route",
  *     "created_at":"2026-11-06T15:00:00Z","due_at":"2026-11-09T11:00:00Z"}]
- * due_at counts the task's business hours in the owner's working hours. */
+ * due_at counts the task's business hours in the owner's working hours. seq
+ * starts at 1 and increases by 1 (erasing a customer removes their tasks). */
 SALESKIT_API saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id, char** json,
                                             size_t* json_size, uint64_t* count);
+
+/* The tasks with seq > `after`, oldest first, at most `limit` (0: all), as
+ * saleskit_tasks writes them. *last_seq (may be NULL) receives the newest
+ * task's seq (0 before the first; trimming keeps it), so that a host can
+ * poll with after = the last seq it handed to its CRM, then trim. */
+SALESKIT_API saleskit_status saleskit_tasks_since(saleskit_engine* engine, uint64_t after, uint64_t limit,
+                                                  char** json, size_t* json_size, uint64_t* last_seq);
+/* Forgets the tasks with seq <= `through` (handed over by the host). A write
+ * (journaled by a durable engine). */
+SALESKIT_API saleskit_status saleskit_tasks_trim(saleskit_engine* engine, uint64_t through);
 
 /* Marks owner `owner_id` of the running playbook available (`available`
  * nonzero) or unavailable (on leave) from the next decision on, without a

@@ -866,6 +866,7 @@ void Runner::Decider::Act(const Pending& p, int index, const v1::Action& action,
       const absl::Time due =
           AddBusinessTime(now_, absl::Hours(action.create_task().due_in_business_hours()), week, zone);
       internal::ToProto(ToMicros(due), task.mutable_due_at());
+      task.set_seq(r_.next_task_seq_++);
       r_.tasks_.push_back(std::move(task));
       result->id = id;
       result->result = ActionResult::APPLIED;
@@ -1133,6 +1134,19 @@ std::vector<v1::Task> Runner::Tasks(absl::string_view customer_id) const {
     if (customer_id.empty() || t.customer_id() == customer_id) out.push_back(t);
   }
   return out;
+}
+
+std::vector<v1::Task> Runner::TasksSince(uint64_t after, size_t limit) const {
+  auto it = std::upper_bound(tasks_.begin(), tasks_.end(), after,
+                             [](uint64_t seq, const v1::Task& t) { return seq < t.seq(); });
+  const size_t n = std::min(limit, static_cast<size_t>(tasks_.end() - it));
+  return std::vector<v1::Task>(it, it + static_cast<std::ptrdiff_t>(n));
+}
+
+void Runner::TrimTasks(uint64_t through) {
+  auto it = std::upper_bound(tasks_.begin(), tasks_.end(), through,
+                             [](uint64_t seq, const v1::Task& t) { return seq < t.seq(); });
+  tasks_.erase(tasks_.begin(), it);
 }
 
 std::vector<RuleStats> Runner::Stats() const { return stats_; }

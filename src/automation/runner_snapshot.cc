@@ -93,6 +93,7 @@ void Runner::Save(internal::ArchiveWriter& out) const {
   out.Seq(outbox, [&out](v1::OutboxEntry& e) { out.Msg(e); });
   const std::vector<v1::Task> tasks = Tasks();
   out.Seq(tasks, [&out](v1::Task& t) { out.Msg(t); });
+  out.Pod(last_task_seq());
   out.Pod(last_audit_seq());
   const std::vector<v1::AuditRecord> audit = Audit(0, SIZE_MAX);
   out.Seq(audit, [&out](v1::AuditRecord& a) { out.Msg(a); });
@@ -104,7 +105,7 @@ void Runner::Save(internal::ArchiveWriter& out) const {
   out.Section(kEnd);
 }
 
-absl::Status Runner::Load(internal::ArchiveReader& in, std::shared_ptr<const RuleSet> rules) {
+absl::Status Runner::Load(internal::ArchiveReader& in, std::shared_ptr<const RuleSet> rules, uint32_t format) {
   in.Section(kBegin);
   uint8_t has_rules = 0;
   in.Pod(has_rules);
@@ -118,6 +119,8 @@ absl::Status Runner::Load(internal::ArchiveReader& in, std::shared_ptr<const Rul
   in.Seq(outbox, [&in](v1::OutboxEntry& e) { in.Msg(e); });
   std::vector<v1::Task> tasks;
   in.Seq(tasks, [&in](v1::Task& t) { in.Msg(t); });
+  uint64_t tasks_last = 0;
+  if (format >= 2) in.Pod(tasks_last);
   uint64_t audit_last = 0;
   in.Pod(audit_last);
   std::vector<v1::AuditRecord> audit;
@@ -138,7 +141,17 @@ absl::Status Runner::Load(internal::ArchiveReader& in, std::shared_ptr<const Rul
 
   absl::Status st = outbox_.Restore(std::move(outbox), outbox_last + 1);
   if (!st.ok()) return absl::DataLossError(absl::StrCat("the checkpoint's outbox: ", st.message()));
+  if (format < 2) {  // its tasks have no seq: numbered in order
+    for (v1::Task& t : tasks) t.set_seq(++tasks_last);
+  }
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const uint64_t seq = tasks[i].seq();
+    if (seq == 0 || seq > tasks_last || (i > 0 && seq <= tasks[i - 1].seq())) {
+      return absl::DataLossError(absl::StrCat("the checkpoint's task seq ", seq, " is out of order"));
+    }
+  }
   tasks_ = std::move(tasks);
+  next_task_seq_ = tasks_last + 1;
   // Audit records keep their seqs (trimmed ones leave gaps) and are kept as
   // the protos they were: the rule sets they name are not in the checkpoint.
   audit_.clear();

@@ -1112,6 +1112,31 @@ saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id,
   });
 }
 
+saleskit_status saleskit_tasks_since(saleskit_engine* engine, uint64_t after, uint64_t limit, char** json,
+                                     size_t* json_size, uint64_t* last_seq) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    const std::vector<saleskit::v1::Task> tasks =
+        engine->engine->TasksSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
+    if (last_seq != nullptr) *last_seq = engine->engine->LastTask();
+    const std::string text = saleskit::internal::TasksJson(tasks);
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
+saleskit_status saleskit_tasks_trim(saleskit_engine* engine, uint64_t through) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(engine, "engine");
+    engine->engine->TrimTasks(through);
+    return FromStatus(absl::OkStatus());
+  });
+}
+
 saleskit_status saleskit_owner_set_available(saleskit_engine* engine, const char* owner_id, int available) {
   return Guard([&] {
     SALESKIT_REQUIRE(engine, "engine");

@@ -33,6 +33,7 @@ constexpr char kUsage[] =
     "  run              replay a CRM data directory through a playbook's rules\n"
     "  state FILE       open a state file (docs/state.md) and summarise it; --checkpoint writes one\n"
     "  outbox FILE      list a state file's due outbox entries (JSON), or --ack / --nack entries\n"
+    "  tasks FILE       list a state file's tasks (JSON) from a seq on, or --trim those handed over\n"
     "  erase FILE ID... erase customers from a state file, all or none, with one checkpoint\n"
     "  gen              write a deterministic synthetic B2B CRM as CSV files\n"
     "  demo             generate, import and summarise a synthetic CRM (embedded defaults)\n"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   if (command == "run") return saleskit::cli::RunRun(args, std::cout, std::cerr);
   if (command == "state") return saleskit::cli::RunState(args, std::cout, std::cerr);
   if (command == "outbox") return saleskit::cli::RunOutbox(args, std::cout, std::cerr);
+  if (command == "tasks") return saleskit::cli::RunTasks(args, std::cout, std::cerr);
   if (command == "erase") return saleskit::cli::RunErase(args, std::cout, std::cerr);
   if (command == "gen") return saleskit::cli::RunGen(args, std::cout, std::cerr);
   if (command == "demo") return saleskit::cli::RunDemo(args, std::cout, std::cerr);

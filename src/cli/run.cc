@@ -544,6 +544,56 @@ int RunOutbox(const std::vector<std::string>& raw, std::ostream& out, std::ostre
   return 0;
 }
 
+// ------------------------------------------------------------------ tasks
+
+int RunTasks(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  constexpr char kUsage[] =
+      "usage: saleskit tasks FILE [--after SEQ] [--limit N]\n"
+      "       saleskit tasks FILE --trim SEQ\n"
+      "  The tasks the rules of the state file FILE created (docs/automation.md#tasks). Without\n"
+      "  --trim: prints the tasks with seq > SEQ (0 by default), oldest first, at most --limit\n"
+      "  (all by default), as a JSON array (as the C API's saleskit_tasks_since). --trim: forgets\n"
+      "  the tasks with seq <= SEQ, once the host has handed them to its CRM.\n";
+  int exit_code = 0;
+  std::optional<Args> args = ParseCommand(raw, {"after", "limit", "trim"}, {}, kUsage, out, err, &exit_code);
+  if (!args) return exit_code;
+  if (args->positional.size() != 1) {
+    return Usage(err, absl::InvalidArgumentError("expected one state FILE"), kUsage);
+  }
+  const std::optional<std::string> trim = args->Get("trim");
+  if (trim && (args->Get("after") || args->Get("limit"))) {
+    return Usage(err, absl::InvalidArgumentError("--trim goes without --after and --limit"), kUsage);
+  }
+  uint64_t after = 0, limit = UINT64_MAX, through = 0;
+  for (const auto& [flag, value] :
+       {std::pair{"after", &after}, std::pair{"limit", &limit}, std::pair{"trim", &through}}) {
+    const std::optional<std::string> v = args->Get(flag);
+    if (v && (!absl::SimpleAtoi(*v, value) || (value == &limit && limit == 0))) {
+      const char* kind = value == &limit ? "positive" : "non-negative";
+      return Usage(err,
+                   absl::InvalidArgumentError(
+                       absl::StrCat("--", flag, ": expected a ", kind, " whole number, got \"", *v, "\"")),
+                   kUsage);
+    }
+  }
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenExisting(args->positional[0]);
+  if (!engine.ok()) {
+    err << "saleskit: " << engine.status().message() << "\n";
+    return 1;
+  }
+  if (trim) {
+    (*engine)->TrimTasks(through);
+    if (absl::Status st = (*engine)->Flush(); !st.ok()) {
+      err << "saleskit: " << st.message() << "\n";
+      return 1;
+    }
+    out << "trimmed the tasks through seq " << through << "; newest task seq " << (*engine)->LastTask() << "\n";
+    return 0;
+  }
+  out << internal::TasksJson((*engine)->TasksSince(after, static_cast<size_t>(limit))) << "\n";
+  return 0;
+}
+
 // ------------------------------------------------------------------ erase
 
 int RunErase(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {

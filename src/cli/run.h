@@ -23,6 +23,9 @@ int RunState(const std::vector<std::string>& args, std::ostream& out, std::ostre
 // `saleskit outbox FILE [--limit N | --ack ID... | --nack ID --error TEXT]`:
 // lists the due outbox entries of a state file, or acks or nacks entries.
 int RunOutbox(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// `saleskit tasks FILE [--after SEQ] [--limit N] | --trim SEQ`: lists the
+// tasks of a state file, or forgets those the host has handed over.
+int RunTasks(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 // `saleskit erase FILE ID [ID ...]`: erases customers from a state file, all
 // or none, with one checkpoint.
 int RunErase(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -129,6 +129,7 @@ std::string TasksJson(const std::vector<v1::Task>& tasks) {
   for (const v1::Task& t : tasks) {
     if (out.size() > 1) out += ",";
     out += "{";
+    AppendUint("seq", t.seq(), &out);
     AppendString("id", t.id(), &out);
     AppendString("customer_id", t.customer_id(), &out);
     AppendOptionalString("owner_id", t.owner_id(), &out);

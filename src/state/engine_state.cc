@@ -57,7 +57,8 @@ constexpr char kStartKey[] = "engine_start_micros";
 // The engine's part of a checkpoint archive: a format version, then the
 // components in the order they are restored.
 constexpr uint32_t kCheckpointMagic = 0x534b4350;  // "SKCP"
-constexpr uint32_t kCheckpointFormat = 1;
+// Format 2 added task seqs; format 1 (no seqs) is still read.
+constexpr uint32_t kCheckpointFormat = 2;
 
 }  // namespace
 
@@ -200,9 +201,10 @@ absl::Status Engine::LoadState(internal::ArchiveReader& in) {
   in.Pod(magic);
   in.Pod(format);
   if (in.ok() && magic != internal::kCheckpointMagic) return absl::DataLossError("it is not a saleskit checkpoint");
-  if (in.ok() && format != internal::kCheckpointFormat) {
+  if (in.ok() && (format < 1 || format > internal::kCheckpointFormat)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("checkpoint format ", format, " is not one this saleskit reads (", internal::kCheckpointFormat, ")"));
+        absl::StrCat("checkpoint format ", format, " is not one this saleskit reads (1 to ", internal::kCheckpointFormat,
+                     ")"));
   }
   uint64_t seq = 0;
   int64_t now = 0;
@@ -236,7 +238,7 @@ absl::Status Engine::LoadState(internal::ArchiveReader& in) {
     if (!compiled.ok()) return absl::DataLossError(absl::StrCat("its rules: ", compiled.status().message()));
     rules = std::move(*compiled);
   }
-  SALESKIT_RETURN_IF_ERROR(runner_.Load(in, std::move(rules)));
+  SALESKIT_RETURN_IF_ERROR(runner_.Load(in, std::move(rules), format));
   uint32_t end = 0;
   in.Pod(end);
   if (in.ok() && (end != internal::kCheckpointMagic || !in.at_end())) in.Fail("the checkpoint does not end where it should");
@@ -355,6 +357,9 @@ absl::Status Engine::Replay(const v1::JournalEntry& e) {
       return absl::OkStatus();
     case JournalEntry::kAuditTrimmed:
       TrimAudit(e.audit_trimmed());
+      return absl::OkStatus();
+    case JournalEntry::kTasksTrimmed:
+      TrimTasks(e.tasks_trimmed());
       return absl::OkStatus();
     case JournalEntry::kOwnerAvailability:
       return SetOwnerAvailable(e.owner_availability().owner_id(), e.owner_availability().available());

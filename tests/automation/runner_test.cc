@@ -284,6 +284,43 @@ TEST_CASE("round robin keeps its pointer and skips unavailable owners", "[automa
   }
 }
 
+std::vector<uint64_t> TaskSeqs(const std::vector<v1::Task>& tasks) {
+  std::vector<uint64_t> out;
+  for (const v1::Task& t : tasks) out.push_back(t.seq());
+  return out;
+}
+
+TEST_CASE("tasks are numbered in order; a host takes them since a seq and trims them", "[automation][tasks]") {
+  auto e = NewEngine("2026-11-06T15:00:00Z");
+  REQUIRE(e->DefinePlaybook(Parse(kRouting)).ok());
+  CHECK(e->LastTask() == 0);
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc1,500\nc2,200\nc3,150\n");
+  const std::vector<v1::Task> all = e->Tasks();
+  REQUIRE(all.size() == 3);
+  CHECK(TaskSeqs(all) == std::vector<uint64_t>{1, 2, 3});
+  CHECK(e->LastTask() == 3);
+  CHECK(TaskSeqs(e->TasksSince(1)) == std::vector<uint64_t>{2, 3});
+  CHECK(TaskSeqs(e->TasksSince(0, 2)) == std::vector<uint64_t>{1, 2});
+  CHECK(e->TasksSince(3).empty());
+  CHECK(e->TasksSince(0, 1)[0].customer_id() == all[0].customer_id());
+
+  e->TrimTasks(2);
+  CHECK(TaskSeqs(e->Tasks()) == std::vector<uint64_t>{3});
+  CHECK(e->LastTask() == 3);  // trimming keeps the newest seq
+  e->TrimTasks(1);            // already gone: nothing changes
+  CHECK(TaskSeqs(e->Tasks()) == std::vector<uint64_t>{3});
+  e->TrimTasks(UINT64_MAX);
+  CHECK(e->Tasks().empty());
+  LoadCsv(*e, RecordKind::kCustomers, "id,employee_count\nc4,900\nc5,900\n");
+  CHECK(TaskSeqs(e->Tasks()) == std::vector<uint64_t>{4, 5});  // no seq is given twice
+
+  SECTION("erasing a customer removes their tasks; the others keep their seqs") {
+    REQUIRE(e->EraseCustomer(e->Tasks()[0].customer_id()).ok());
+    CHECK(TaskSeqs(e->Tasks()) == std::vector<uint64_t>{5});
+    CHECK(e->LastTask() == 5);
+  }
+}
+
 TEST_CASE("weighted, least-loaded and territory pools", "[automation]") {
   auto e = NewEngine();
   v1::Playbook p = Parse(R"pb(

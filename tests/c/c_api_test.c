@@ -997,6 +997,22 @@ static int automation(void) {
   CHECK(json != NULL && strstr(json, "\"owner_id\":\"cy\"") != NULL && strstr(json, "\"title\":\"Call\"") != NULL);
   saleskit_free(json);
   CHECK(saleskit_tasks(engine, NULL, &json, NULL, &count) == SALESKIT_OK && count == 2);
+  CHECK(json != NULL && strstr(json, "[{\"seq\":1,") == json && strstr(json, "},{\"seq\":2,") != NULL);
+  saleskit_free(json);
+  /* A host takes the tasks since the last seq it handled, then trims them. */
+  uint64_t last_task = 0;
+  CHECK(saleskit_tasks_since(engine, 1, 0, &json, &json_size, &last_task) == SALESKIT_OK && last_task == 2);
+  CHECK(json != NULL && strlen(json) == json_size && strstr(json, "[{\"seq\":2,") == json &&
+        strstr(json, "\"seq\":1,") == NULL);
+  saleskit_free(json);
+  CHECK(saleskit_tasks_since(engine, 0, 1, &json, NULL, NULL) == SALESKIT_OK);
+  CHECK(json != NULL && strstr(json, "\"seq\":1,") != NULL && strstr(json, "\"seq\":2,") == NULL);
+  saleskit_free(json);
+  CHECK(saleskit_tasks_trim(engine, 1) == SALESKIT_OK);
+  CHECK(saleskit_tasks(engine, NULL, &json, NULL, &count) == SALESKIT_OK && count == 1);
+  saleskit_free(json);
+  CHECK(saleskit_tasks_since(engine, 2, 0, &json, NULL, &last_task) == SALESKIT_OK && last_task == 2);
+  CHECK(json != NULL && strcmp(json, "[]") == 0);
   saleskit_free(json);
 
   /* c2 opted out of email: only c1's welcome reaches the outbox. */
@@ -1120,6 +1136,9 @@ static int automation(void) {
   CHECK(saleskit_outbox_nack(NULL, id, "x") == SALESKIT_INVALID_ARGUMENT);
   CHECK(saleskit_audit_trim(NULL, 1) == SALESKIT_INVALID_ARGUMENT);
   CHECK(saleskit_tasks(NULL, NULL, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_tasks_since(NULL, 0, 0, &json, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_tasks_since(engine, 0, 0, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
+  CHECK(saleskit_tasks_trim(NULL, 1) == SALESKIT_INVALID_ARGUMENT);
   CHECK(saleskit_rule_stats(engine, NULL, NULL, NULL) == SALESKIT_INVALID_ARGUMENT);
 
   saleskit_engine_close(engine);

@@ -1,4 +1,4 @@
-# End-to-end test of 'saleskit playbook check', 'run', 'state', 'outbox' and 'erase'.
+# End-to-end test of 'saleskit playbook check', 'run', 'state', 'outbox', 'tasks' and 'erase'.
 # Invoked by ctest with -DSALESKIT=<cli> -DWORK=<dir> -DSOURCE_DIR=<repo>.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -129,6 +129,33 @@ expect_contains("${out}" "separate calls")
 run(2 out outbox ${WORK}/state.db --error x)
 expect_contains("${out}" "--error goes with --nack")
 run(2 out outbox ${WORK}/state.db --limit 0)
+expect_contains("${out}" "--limit: expected a positive whole number")
+
+# tasks: listed from a seq on as JSON; trimmed ones are gone for good and
+# the newest seq stays; bad flags are usage errors.
+run(0 all_tasks tasks ${WORK}/state.db)
+string(REGEX MATCHALL "\"seq\":[0-9]+" seqs "${all_tasks}")
+list(LENGTH seqs task_count)
+if(task_count LESS 2 OR NOT all_tasks MATCHES "^\\[{\"seq\":1,\"id\":\"[0-9a-f]+\",\"customer_id\":")
+  message(FATAL_ERROR "tasks listed ${task_count} tasks, not from seq 1:\n${all_tasks}")
+endif()
+run(0 out tasks ${WORK}/state.db --after 1 --limit 1)
+if(NOT out MATCHES "^\\[{\"seq\":2,[^]]*}\\]")
+  message(FATAL_ERROR "tasks --after 1 --limit 1 did not list task 2 alone:\n${out}")
+endif()
+run(0 out tasks ${WORK}/state.db --trim 1)
+expect_contains("${out}" "trimmed the tasks through seq 1; newest task seq ${task_count}")
+run(0 out tasks ${WORK}/state.db)
+if(out MATCHES "\"seq\":1," OR NOT out MATCHES "^\\[{\"seq\":2,")
+  message(FATAL_ERROR "task 1 is still listed after --trim 1:\n${out}")
+endif()
+run(1 out tasks ${WORK}/missing.db)
+expect_contains("${out}" "missing.db does not exist")
+run(2 out tasks ${WORK}/state.db --trim 1 --after 0)
+expect_contains("${out}" "--trim goes without --after and --limit")
+run(2 out tasks ${WORK}/state.db --after -1)
+expect_contains("${out}" "--after: expected a non-negative whole number, got \"-1\"")
+run(2 out tasks ${WORK}/state.db --limit 0)
 expect_contains("${out}" "--limit: expected a positive whole number")
 
 # erase: customers leave the state file, all or none, in one checkpoint.

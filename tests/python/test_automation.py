@@ -66,13 +66,29 @@ def test_round_robin_skips_the_unavailable_owner(eng):
     owners = {c: eng.get_customer(c).get("owner_id") for c in ("c1", "c2", "c3", "c4")}
     assert owners == {"c1": "ann", "c2": "cy", "c3": "ann", "c4": None}
     tasks = eng.tasks()
-    assert list(tasks.columns) == ["id", "customer_id", "owner_id", "title", "rule", "created_at", "due_at"]
+    assert list(tasks.columns) == ["seq", "id", "customer_id", "owner_id", "title", "rule", "created_at", "due_at"]
     assert list(tasks["customer_id"]) == ["c1", "c2", "c3"]
+    assert list(tasks["seq"]) == [1, 2, 3] and str(tasks["seq"].dtype) == "int64"
     c1 = eng.tasks(customer="c1")
     assert len(c1) == 1 and c1["owner_id"][0] == "ann" and c1["title"][0] == "Call"
     # 4 business hours from Friday 15:00 (Mon-Fri 09:00-17:00 UTC): Monday 11:00.
     assert c1["due_at"][0] == pd.Timestamp("2026-11-09T11:00:00Z")
     assert eng.tasks(customer="nobody").empty
+
+
+def test_a_host_takes_tasks_since_a_seq_and_trims_them(eng):
+    assert eng.last_task == 3
+    assert list(eng.tasks(after=1)["customer_id"]) == ["c2", "c3"]
+    assert list(eng.tasks(after=0, limit=2)["seq"]) == [1, 2]
+    assert list(eng.tasks(customer="c3", after=2)["seq"]) == [3]
+    assert eng.tasks(customer="c1", after=1).empty
+    eng.trim_tasks(2)
+    assert list(eng.tasks()["seq"]) == [3]
+    assert eng.last_task == 3  # trimming keeps the newest seq
+    eng.trim_tasks(10)
+    assert eng.tasks().empty and eng.last_task == 3
+    with pytest.raises(ValueError):
+        eng.trim_tasks("all")
 
 
 def test_outbox_holds_only_what_consent_and_caps_allow(eng):

@@ -60,5 +60,6 @@ def test_automation_runs():
                          text=True).stdout
     assert 'audit 2 welcome_eu c2 skipped customer.country="US"' in out
     assert "owner of c1: ann" in out
-    assert "reopened: 4 inputs, 3 audit records" in out
+    assert "task 1 c1 ann Call due 2026-11-03T12:00:00+00:00\ntask 2 c3 bob Call due" in out
+    assert "reopened: 5 inputs, 3 audit records, 0 tasks, last task 2" in out
     assert "  outbox 1 c1 welcome_eu done\n  outbox 2 c3 welcome_eu pending" in out

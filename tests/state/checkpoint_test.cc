@@ -60,7 +60,7 @@ std::string FileBytes(const std::string& path) {
 
 // Inputs beyond the generated stream's, applied to both engines at the same
 // points: host calls whose state a checkpoint must carry (removed segment
-// and score slots, trims, outbox acks and nacks, owner availability, score adjustments' rules,
+// and score slots, trims (of tasks too), outbox acks and nacks, owner availability, score adjustments' rules,
 // windows kept for a compiled expression, event kinds).
 absl::Status Extra(Engine& engine, size_t step) {
   switch (step % 9) {
@@ -76,6 +76,7 @@ absl::Status Extra(Engine& engine, size_t step) {
     case 4:
       engine.TrimSegmentChanges(engine.LastSegmentChange() / 2);
       engine.TrimAudit(engine.LastAudit() / 3);
+      engine.TrimTasks(engine.LastTask() / 2);
       return absl::OkStatus();
     case 5: {
       v1::ScoreDef score;
@@ -285,6 +286,65 @@ TEST_CASE("A state file of schema version 2 is migrated to version 3 on open", "
   auto engine = Engine::Open(path, StreamEngineOptions());
   REQUIRE(engine.ok());
   CHECK(Fingerprint(**engine) == testing::InMemoryFingerprint(stream, stream.size()));
+}
+
+std::vector<std::string> TaskLines(const Engine& engine) {
+  std::vector<std::string> out;
+  for (const v1::Task& t : engine.Tasks()) {
+    out.push_back(absl::StrCat(t.seq(), " ", t.id(), " ", t.customer_id(), " ", t.owner_id(), " ", t.title()));
+  }
+  return out;
+}
+
+TEST_CASE("A checkpoint of format 1 (tasks without seqs) opens, its tasks numbered in order", "[state][checkpoint]") {
+  // Written by saleskit at commit fc0a06e (tests/state/data/README.md): a
+  // format 1 checkpoint holding two tasks, and no journal entry after it.
+  const std::string path = TempStatePath("format1");
+  {
+    std::ofstream copy(path, std::ios::binary);
+    copy << FileBytes(SALESKIT_SOURCE_DIR "/tests/state/data/checkpoint_format1.db");
+  }
+  // What that saleskit listed (saleskit_tasks), seqs aside.
+  const std::vector<std::string> written = {
+      "1 0d66c47cae56776f6e7527f8118e05d1 c0000004 ana Book the requested demo",
+      "2 9cd27d84640f2731b447a9539e6ea17f c0000038 ben Book the requested demo"};
+  Batch<v1::Event> demo;  // the playbook's demo_requested rule makes a task of it
+  demo.records.emplace_back().set_customer_id("c0000001");
+  demo.records[0].set_type("demo_request");
+  {
+    auto engine = Engine::Open(path, EngineOptions());
+    REQUIRE(engine.ok());
+    CHECK(TaskLines(**engine) == written);
+    CHECK((*engine)->LastTask() == 2);
+    demo.records[0].mutable_occurred_at()->set_seconds(absl::ToUnixSeconds((*engine)->now()));
+    REQUIRE((*engine)->IngestEvents(demo).ok());
+    REQUIRE((*engine)->Tasks().size() == 3);
+    CHECK((*engine)->Tasks()[2].seq() == 3);
+    REQUIRE((*engine)->Checkpoint().ok());  // in format 2
+  }
+  std::vector<std::string> all;
+  {
+    auto engine = Engine::Open(path, EngineOptions());
+    REQUIRE(engine.ok());
+    all = TaskLines(**engine);
+    CHECK(std::vector<std::string>(all.begin(), all.begin() + 2) == written);
+    CHECK((*engine)->LastTask() == 3);
+    (*engine)->TrimTasks(3);  // journaled after the checkpoint
+  }
+  {
+    auto engine = Engine::Open(path, EngineOptions());
+    REQUIRE(engine.ok());
+    CHECK((*engine)->Tasks().empty());
+    CHECK((*engine)->LastTask() == 3);
+    REQUIRE((*engine)->Checkpoint().ok());
+  }
+  auto engine = Engine::Open(path, EngineOptions());
+  REQUIRE(engine.ok());
+  CHECK((*engine)->LastTask() == 3);  // from the checkpoint, with no task left to show it
+  demo.records[0].set_customer_id("c0000002");
+  REQUIRE((*engine)->IngestEvents(demo).ok());
+  REQUIRE((*engine)->Tasks().size() == 1);
+  CHECK((*engine)->Tasks()[0].seq() == 4);
 }
 
 // Feeds the secret customer's records, events and rule decisions, with

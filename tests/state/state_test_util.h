@@ -40,8 +40,8 @@ inline bool Contains(const absl::Status& st, absl::string_view text) {
 // Everything a host can observe of an engine's state, as one string: the
 // clock, every customer and their activity, the change log of every segment,
 // every score crossing, segment members and every customer's scores, and
-// the automation's outbox (with each entry's state), tasks, audit log and
-// per-rule counts.
+// the automation's outbox (with each entry's state), tasks (and the last
+// task seq), audit log and per-rule counts.
 inline std::string Fingerprint(Engine& engine) {
   std::string out = absl::StrCat("now ", absl::FormatTime(engine.now()), "\n");
   std::vector<std::string> ids;
@@ -70,6 +70,7 @@ inline std::string Fingerprint(Engine& engine) {
     absl::StrAppend(&out, "outbox ", absl::CEscape(DeterministicBytes(o)), "\n");
   }
   for (const v1::Task& t : engine.Tasks()) absl::StrAppend(&out, "task ", absl::CEscape(DeterministicBytes(t)), "\n");
+  absl::StrAppend(&out, "last task ", engine.LastTask(), "\n");
   for (const v1::AuditRecord& r : engine.Audit()) {
     absl::StrAppend(&out, "audit ", absl::CEscape(DeterministicBytes(r)), "\n");
   }

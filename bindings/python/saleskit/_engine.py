@@ -167,7 +167,7 @@ _OUTBOX_COLUMNS = ("seq", "id", "customer_id", "rule", "trigger", "action", "own
                    "available_at", "attempts", "state", "last_error")
 _AUDIT_COLUMNS = ("seq", "at", "rule", "playbook_version", "customer_id", "trigger", "depth", "outcome", "reason",
                   "reads", "actions")
-_TASK_COLUMNS = ("id", "customer_id", "owner_id", "title", "rule", "created_at", "due_at")
+_TASK_COLUMNS = ("seq", "id", "customer_id", "owner_id", "title", "rule", "created_at", "due_at")
 _RULE_STATS_COLUMNS = ("fired", "skipped", "applied", "outbox", "blocked")
 
 
@@ -1112,14 +1112,28 @@ class Engine:
         with translated():
             self._native.set_owner_available(owner_id, available)
 
-    def tasks(self, customer: Optional[str] = None) -> Any:
-        """The tasks the rules created (create_task), oldest first; only
-        ``customer``'s when given. A pandas DataFrame with columns id,
-        customer_id, owner_id, title, rule, created_at and due_at (UTC; the
-        due time counts business hours in the owner's working hours)."""
+    def tasks(self, customer: Optional[str] = None, after: int = 0, limit: Optional[int] = None) -> Any:
+        """The tasks the rules created (create_task) with ``seq > after``,
+        oldest first, at most ``limit``; only ``customer``'s when given. A
+        pandas DataFrame with columns seq (int64, from 1 in order of
+        creation), id, customer_id, owner_id, title, rule, created_at and
+        due_at (UTC; the due time counts business hours in the owner's
+        working hours). Poll with ``after`` = the last seq handed to the CRM,
+        then ``trim_tasks`` through it."""
         with translated():
-            text = self._native.tasks_json(customer or "")
-        return _frame(json.loads(text), _TASK_COLUMNS, times=("created_at", "due_at"))
+            text = self._native.tasks_json(customer or "", int(after), int(limit or 0))
+        return _frame(json.loads(text), _TASK_COLUMNS, times=("created_at", "due_at"), ints=("seq",))
+
+    @property
+    def last_task(self) -> int:
+        """The seq of the newest task (0 before the first; trimming keeps it)."""
+        return int(self._native.last_task())
+
+    def trim_tasks(self, through: int) -> None:
+        """Forgets the tasks with ``seq <= through`` (handed to the CRM).
+        Journaled by a durable engine."""
+        with translated():
+            self._native.trim_tasks(int(through))
 
     def rule_stats(self) -> Any:
         """Decision counts per running rule: a pandas DataFrame indexed by rule

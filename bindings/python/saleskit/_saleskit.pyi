@@ -174,8 +174,10 @@ class Engine:
     def trim_audit(self, through: int) -> None: ...
     def set_owner_available(self, owner_id: str, available: bool) -> None:
         """Engine::SetOwnerAvailable. NOT_FOUND for an owner not in the running playbook."""
-    def tasks_json(self, customer_id: str) -> str:
-        """Tasks, oldest first ("" for every customer's), as saleskit_tasks' JSON."""
+    def tasks_json(self, customer_id: str, after: int, limit: int) -> str:
+        """Tasks with seq > after (limit 0: all), oldest first ("" for every customer's), as saleskit_tasks' JSON."""
+    def last_task(self) -> int: ...
+    def trim_tasks(self, through: int) -> None: ...
     def rule_stats_json(self) -> str:
         """Decision counts per running rule, as saleskit_rule_stats' JSON."""
     def bind_model(self, model: "PredictiveModel") -> "LiveModel":

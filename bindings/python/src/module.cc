@@ -828,9 +828,17 @@ class PyEngine {
   void SetOwnerAvailable(const std::string& owner_id, bool available) {
     ThrowIfError(engine_->SetOwnerAvailable(owner_id, available));
   }
-  std::string TasksJson(const std::string& customer_id) const {
-    return internal::TasksJson(engine_->Tasks(customer_id));
+  // Tasks with seq > after, at most limit (0: all); "" for every customer's.
+  std::string TasksJson(const std::string& customer_id, uint64_t after, uint64_t limit) const {
+    const size_t most = limit == 0 ? SIZE_MAX : static_cast<size_t>(limit);
+    if (customer_id.empty()) return internal::TasksJson(engine_->TasksSince(after, most));
+    std::vector<v1::Task> tasks = engine_->Tasks(customer_id);
+    tasks.erase(tasks.begin(), std::find_if(tasks.begin(), tasks.end(), [&](const v1::Task& t) { return t.seq() > after; }));
+    if (tasks.size() > most) tasks.resize(most);
+    return internal::TasksJson(tasks);
   }
+  uint64_t LastTask() const { return engine_->LastTask(); }
+  void TrimTasks(uint64_t through) { engine_->TrimTasks(through); }
   std::string RuleStatsJson() const { return internal::RuleStatsJson(engine_->RuleStats()); }
 
   nb::dict Stats() const {
@@ -1407,7 +1415,9 @@ NB_MODULE(_saleskit, m) {
            nb::arg("rule"))
       .def("trim_audit", &PyEngine::TrimAudit, nb::arg("through"))
       .def("set_owner_available", &PyEngine::SetOwnerAvailable, nb::arg("owner_id"), nb::arg("available"))
-      .def("tasks_json", &PyEngine::TasksJson, nb::arg("customer_id"))
+      .def("tasks_json", &PyEngine::TasksJson, nb::arg("customer_id"), nb::arg("after"), nb::arg("limit"))
+      .def("last_task", &PyEngine::LastTask)
+      .def("trim_tasks", &PyEngine::TrimTasks, nb::arg("through"))
       .def("rule_stats_json", &PyEngine::RuleStatsJson)
       .def("bind_model", &PyEngine::BindModel, nb::arg("model"))
       .def("predict_model", &PyEngine::PredictModel, nb::arg("live"))

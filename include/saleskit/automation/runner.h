@@ -200,6 +200,11 @@ class Runner {
   void TrimAudit(uint64_t through);
   // Tasks, oldest first; with a customer id only theirs.
   std::vector<v1::Task> Tasks(absl::string_view customer_id = {}) const;
+  // Tasks with seq > `after`, oldest first, at most `limit`.
+  std::vector<v1::Task> TasksSince(uint64_t after, size_t limit) const;
+  uint64_t last_task_seq() const { return next_task_seq_ - 1; }
+  // Forgets the tasks with seq <= `through`.
+  void TrimTasks(uint64_t through);
   // Decision counts per rule of the installed rule set, in rule order.
   std::vector<RuleStats> Stats() const;
   // Forgets every trace of the customers `customer_ids` (distinct), at
@@ -219,7 +224,9 @@ class Runner {
   // Restores what Save wrote into this fresh runner, running `rules` (the
   // rule set the saved runner ran, compiled again; nullptr for none)
   // without re-arming anything. DataLoss when the archive is inconsistent.
-  absl::Status Load(internal::ArchiveReader& in, std::shared_ptr<const RuleSet> rules);
+  // `format` is the checkpoint's (docs/state.md): format 1 has no task seqs,
+  // which its tasks get here in order, from 1.
+  absl::Status Load(internal::ArchiveReader& in, std::shared_ptr<const RuleSet> rules, uint32_t format);
 
  private:
   struct Pending;
@@ -282,7 +289,8 @@ class Runner {
   // Owner availability set by the host, by owner id: overrides the playbook's flag.
   absl::flat_hash_map<std::string, bool> owner_available_;
 
-  std::vector<v1::Task> tasks_;
+  std::vector<v1::Task> tasks_;  // by seq
+  uint64_t next_task_seq_ = 1;
   // One decision, kept compact on the hot path; Audit() makes the
   // v1::AuditRecord (names, texts and literals) when it is read.
   struct AuditEntry {
