@@ -124,6 +124,29 @@ char* CopyOut(const std::string& s) {
   return out;
 }
 
+// A C API limit: 0 is none.
+size_t Limit(uint64_t limit) { return limit == 0 ? SIZE_MAX : static_cast<size_t>(limit); }
+
+// For a log read from a seq on (segment changes, score crossings, tasks):
+// clears the out-parameters, then `body(limit, &last)` returns the JSON text
+// of at most `limit` records and sets the log's newest seq.
+template <typename Body>
+saleskit_status ReturnLog(saleskit_engine* engine, uint64_t limit, char** json, size_t* json_size,
+                          uint64_t* last_seq, Body body) {
+  return Guard([&] {
+    SALESKIT_REQUIRE(json, "json");
+    *json = nullptr;
+    if (json_size != nullptr) *json_size = 0;
+    SALESKIT_REQUIRE(engine, "engine");
+    uint64_t last = 0;
+    const std::string text = body(Limit(limit), &last);
+    if (last_seq != nullptr) *last_seq = last;
+    *json = CopyOut(text);
+    if (json_size != nullptr) *json_size = text.size();
+    return FromStatus(absl::OkStatus());
+  });
+}
+
 // ["c1","c2"]
 std::string IdsJson(const std::vector<std::string>& ids) {
   std::string text = "[";
@@ -677,14 +700,9 @@ saleskit_status saleskit_segment_is_member(saleskit_engine* engine, const char* 
 
 saleskit_status saleskit_segment_changes(saleskit_engine* engine, uint64_t after, uint64_t limit, char** json,
                                          size_t* json_size, uint64_t* last_seq) {
-  return Guard([&] {
-    SALESKIT_REQUIRE(json, "json");
-    *json = nullptr;
-    if (json_size != nullptr) *json_size = 0;
-    SALESKIT_REQUIRE(engine, "engine");
-    const std::vector<saleskit::SegmentChange> changes =
-        engine->engine->SegmentChangesSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
-    if (last_seq != nullptr) *last_seq = engine->engine->LastSegmentChange();
+  return ReturnLog(engine, limit, json, json_size, last_seq, [&](size_t most, uint64_t* last) {
+    const std::vector<saleskit::SegmentChange> changes = engine->engine->SegmentChangesSince(after, most);
+    *last = engine->engine->LastSegmentChange();
     std::string text = "[";
     for (const saleskit::SegmentChange& c : changes) {
       if (text.size() > 1) text += ",";
@@ -695,10 +713,7 @@ saleskit_status saleskit_segment_changes(saleskit_engine* engine, uint64_t after
       saleskit::internal::AppendJsonString(c.customer_id, &text);
       absl::StrAppend(&text, ",\"kind\":\"", saleskit::SegmentChangeKindName(c.kind), "\"}");
     }
-    text += "]";
-    *json = CopyOut(text);
-    if (json_size != nullptr) *json_size = text.size();
-    return FromStatus(absl::OkStatus());
+    return text + "]";
   });
 }
 
@@ -946,18 +961,10 @@ saleskit_status saleskit_score_explain(saleskit_engine* engine, const char* name
 
 saleskit_status saleskit_score_crossings(saleskit_engine* engine, uint64_t after, uint64_t limit, char** json,
                                          size_t* json_size, uint64_t* last_seq) {
-  return Guard([&] {
-    SALESKIT_REQUIRE(json, "json");
-    *json = nullptr;
-    if (json_size != nullptr) *json_size = 0;
-    SALESKIT_REQUIRE(engine, "engine");
-    const std::vector<saleskit::v1::ScoreCrossing> crossings =
-        engine->engine->ScoreCrossingsSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
-    if (last_seq != nullptr) *last_seq = engine->engine->LastScoreCrossing();
-    const std::string text = CrossingsJson(crossings);
-    *json = CopyOut(text);
-    if (json_size != nullptr) *json_size = text.size();
-    return FromStatus(absl::OkStatus());
+  return ReturnLog(engine, limit, json, json_size, last_seq, [&](size_t most, uint64_t* last) {
+    const std::vector<saleskit::v1::ScoreCrossing> crossings = engine->engine->ScoreCrossingsSince(after, most);
+    *last = engine->engine->LastScoreCrossing();
+    return CrossingsJson(crossings);
   });
 }
 
@@ -1025,8 +1032,6 @@ saleskit_status ReturnList(saleskit_engine* engine, char** json, size_t* json_si
     return FromStatus(absl::OkStatus());
   });
 }
-
-size_t Limit(uint64_t limit) { return limit == 0 ? SIZE_MAX : static_cast<size_t>(limit); }
 
 }  // namespace
 
@@ -1114,18 +1119,10 @@ saleskit_status saleskit_tasks(saleskit_engine* engine, const char* customer_id,
 
 saleskit_status saleskit_tasks_since(saleskit_engine* engine, uint64_t after, uint64_t limit, char** json,
                                      size_t* json_size, uint64_t* last_seq) {
-  return Guard([&] {
-    SALESKIT_REQUIRE(json, "json");
-    *json = nullptr;
-    if (json_size != nullptr) *json_size = 0;
-    SALESKIT_REQUIRE(engine, "engine");
-    const std::vector<saleskit::v1::Task> tasks =
-        engine->engine->TasksSince(after, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit));
-    if (last_seq != nullptr) *last_seq = engine->engine->LastTask();
-    const std::string text = saleskit::internal::TasksJson(tasks);
-    *json = CopyOut(text);
-    if (json_size != nullptr) *json_size = text.size();
-    return FromStatus(absl::OkStatus());
+  return ReturnLog(engine, limit, json, json_size, last_seq, [&](size_t most, uint64_t* last) {
+    const std::vector<saleskit::v1::Task> tasks = engine->engine->TasksSince(after, most);
+    *last = engine->engine->LastTask();
+    return saleskit::internal::TasksJson(tasks);
   });
 }
 
