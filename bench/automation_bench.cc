@@ -338,7 +338,7 @@ int main(int argc, char** argv) {
   std::printf("%-24s %9.0f events/s (wall %.2f s, cpu %.2f s); x%.2f the in-memory time; floor 100000 events/s: %s\n",
               "100 rules, durable:", rate, r.wall, r.cpu, rates[1] / rate, rate >= 100000 ? "met" : "NOT met");
   std::printf("%-24s %llu journal entries (one per call: ingests, clock moves, acks, trims), checkpoint through %llu,"
-              " %llu tasks\n",
+              " %llu tasks made (the host trims them)\n",
               "", static_cast<unsigned long long>(engine->Acknowledged()),
               static_cast<unsigned long long>(engine->CheckpointSeq()),
               static_cast<unsigned long long>(engine->LastTask()));
