@@ -1136,18 +1136,20 @@ std::vector<v1::Task> Runner::Tasks(absl::string_view customer_id) const {
   return out;
 }
 
+namespace {
+// The first of `tasks` (by seq) with seq > `seq`.
+std::vector<v1::Task>::const_iterator TaskAfter(const std::vector<v1::Task>& tasks, uint64_t seq) {
+  return std::upper_bound(tasks.begin(), tasks.end(), seq, [](uint64_t s, const v1::Task& t) { return s < t.seq(); });
+}
+}  // namespace
+
 std::vector<v1::Task> Runner::TasksSince(uint64_t after, size_t limit) const {
-  auto it = std::upper_bound(tasks_.begin(), tasks_.end(), after,
-                             [](uint64_t seq, const v1::Task& t) { return seq < t.seq(); });
+  auto it = TaskAfter(tasks_, after);
   const size_t n = std::min(limit, static_cast<size_t>(tasks_.end() - it));
   return std::vector<v1::Task>(it, it + static_cast<std::ptrdiff_t>(n));
 }
 
-void Runner::TrimTasks(uint64_t through) {
-  auto it = std::upper_bound(tasks_.begin(), tasks_.end(), through,
-                             [](uint64_t seq, const v1::Task& t) { return seq < t.seq(); });
-  tasks_.erase(tasks_.begin(), it);
-}
+void Runner::TrimTasks(uint64_t through) { tasks_.erase(tasks_.cbegin(), TaskAfter(tasks_, through)); }
 
 std::vector<RuleStats> Runner::Stats() const { return stats_; }
 
