@@ -600,7 +600,7 @@ int RunErase(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   constexpr char kUsage[] =
       "usage: saleskit erase FILE ID [ID ...]\n"
       "  Erases the customers ID... from the state file FILE (docs/state.md#erasure): every\n"
-      "  record, event, score, audit record and outbox entry of theirs, all or none, then one\n"
+      "  record, event, score, audit record, outbox entry and task of theirs, all or none, then one\n"
       "  checkpoint that deletes the journal and the older checkpoint, so no byte of them stays\n"
       "  in the file. An unknown or repeated id is an error naming it, and nothing is erased.\n";
   int exit_code = 0;
